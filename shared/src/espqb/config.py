@@ -1,0 +1,138 @@
+"""Configuration, read once from the environment (and an optional `.env`).
+
+Every setting is listed, with its default and when to change it, in README.md ("Configuration").
+Secrets that have development defaults (the JWT secret, the encryption keys, the webhook secrets)
+are refused at start-up unless ``ENV=development``: a production process never runs on a key that
+is printed in this repository.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+# Development-only defaults. They are public (they are in this file), so they are refused
+# outside ENV=development by `Settings._refuse_insecure_defaults`.
+DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-0123456789abcdef"
+DEV_ENCRYPTION_KEY = base64.urlsafe_b64encode(b"dev-only-encryption-key-32bytes!").decode()
+DEV_PASSWORD_PEPPER = "dev-only-qbwc-password-pepper"
+DEV_NOTIFY_WEBHOOK_SECRET = "dev-only-notification-webhook-secret"
+
+Environment = Literal["development", "test", "production"]
+
+
+def _default_database_url() -> str:
+    return f"sqlite+aiosqlite:///{REPO_ROOT / 'var' / 'espqb.sqlite3'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_prefix="")
+
+    env: Environment = Field(default="development", validation_alias="ENV")
+    database_url: str = Field(default_factory=_default_database_url, validation_alias="DATABASE_URL")
+    database_echo: bool = Field(default=False, validation_alias="DATABASE_ECHO")
+    log_format: Literal["console", "json"] | None = Field(default=None, validation_alias="LOG_FORMAT")
+    log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
+
+    # --- ESP front end authentication -------------------------------------------------------
+    esp_jwt_secret: SecretStr = Field(default=SecretStr(DEV_JWT_SECRET), validation_alias="ESP_JWT_SECRET")
+    esp_jwks_url: str | None = Field(default=None, validation_alias="ESP_JWKS_URL")
+    esp_jwt_issuer: str | None = Field(default=None, validation_alias="ESP_JWT_ISSUER")
+    esp_jwt_audience: str | None = Field(default=None, validation_alias="ESP_JWT_AUDIENCE")
+
+    # --- Secrets at rest ----------------------------------------------------------------------
+    # Comma-separated Fernet keys, newest first: the first encrypts, all decrypt (rotation).
+    encryption_keys: SecretStr = Field(default=SecretStr(DEV_ENCRYPTION_KEY), validation_alias="ENCRYPTION_KEYS")
+
+    # --- HTTP ---------------------------------------------------------------------------------
+    max_request_bytes: int = Field(default=1_000_000, validation_alias="MAX_REQUEST_BYTES")
+    qbo_public_url: str = Field(default="http://localhost:8001", validation_alias="QBO_PUBLIC_URL")
+    qbwc_public_url: str = Field(default="http://localhost:8002", validation_alias="QBWC_PUBLIC_URL")
+
+    # --- Send-job queue -----------------------------------------------------------------------
+    job_lease_seconds: float = Field(default=60.0, validation_alias="JOB_LEASE_SECONDS")
+    job_max_attempts: int = Field(default=8, validation_alias="JOB_MAX_ATTEMPTS")
+    job_backoff_base_seconds: float = Field(default=2.0, validation_alias="JOB_BACKOFF_BASE_SECONDS")
+    job_backoff_max_seconds: float = Field(default=900.0, validation_alias="JOB_BACKOFF_MAX_SECONDS")
+    job_poll_seconds: float = Field(default=1.0, validation_alias="JOB_POLL_SECONDS")
+    run_worker_in_process: bool = Field(default=True, validation_alias="RUN_WORKER_IN_PROCESS")
+
+    # --- Notifications outbox -----------------------------------------------------------------
+    notify_webhook_url: str | None = Field(default=None, validation_alias="NOTIFY_WEBHOOK_URL")
+    notify_webhook_secret: SecretStr = Field(
+        default=SecretStr(DEV_NOTIFY_WEBHOOK_SECRET), validation_alias="NOTIFY_WEBHOOK_SECRET"
+    )
+    smtp_host: str | None = Field(default=None, validation_alias="SMTP_HOST")
+    smtp_port: int = Field(default=25, validation_alias="SMTP_PORT")
+    smtp_username: str | None = Field(default=None, validation_alias="SMTP_USERNAME")
+    smtp_password: SecretStr | None = Field(default=None, validation_alias="SMTP_PASSWORD")
+    smtp_starttls: bool = Field(default=False, validation_alias="SMTP_STARTTLS")
+    smtp_from: str = Field(default="QuickBooks integration <no-reply@localhost>", validation_alias="SMTP_FROM")
+
+    # --- QuickBooks Online --------------------------------------------------------------------
+    intuit_client_id: str = Field(default="dev-client", validation_alias="INTUIT_CLIENT_ID")
+    intuit_client_secret: SecretStr = Field(default=SecretStr("dev-secret"), validation_alias="INTUIT_CLIENT_SECRET")
+    intuit_redirect_uri: str = Field(
+        default="http://localhost:8001/v1/qbo/callback", validation_alias="INTUIT_REDIRECT_URI"
+    )
+    # Discovery document; the sandbox simulator serves one at the same path.
+    intuit_discovery_url: str = Field(
+        default="http://127.0.0.1:8003/.well-known/openid-configuration", validation_alias="INTUIT_DISCOVERY_URL"
+    )
+    intuit_api_base_url: str = Field(default="http://127.0.0.1:8003", validation_alias="INTUIT_API_BASE_URL")
+    intuit_webhook_verifier_token: SecretStr = Field(
+        default=SecretStr("dev-verifier-token"), validation_alias="INTUIT_WEBHOOK_VERIFIER_TOKEN"
+    )
+    qbo_minor_version: int = Field(default=75, validation_alias="QBO_MINOR_VERSION")
+    reauth_policy_days: int = Field(default=180, validation_alias="REAUTH_POLICY_DAYS")
+    reauth_notice_days: int = Field(default=7, validation_alias="REAUTH_NOTICE_DAYS")
+
+    # --- QuickBooks Desktop / Web Connector ---------------------------------------------------
+    qbwc_password_pepper: SecretStr = Field(
+        default=SecretStr(DEV_PASSWORD_PEPPER), validation_alias="QBWC_PASSWORD_PEPPER"
+    )
+    qbwc_run_every_minutes: int = Field(default=15, validation_alias="QBWC_RUN_EVERY_MINUTES")
+    qbwc_min_client_version: str = Field(default="2.1.0.30", validation_alias="QBWC_MIN_CLIENT_VERSION")
+    qbwc_ticket_ttl_seconds: int = Field(default=1800, validation_alias="QBWC_TICKET_TTL_SECONDS")
+    qbwc_max_message_bytes: int = Field(default=2_000_000, validation_alias="QBWC_MAX_MESSAGE_BYTES")
+    qbwc_max_soap_body_bytes: int = Field(default=10_000_000, validation_alias="QBWC_MAX_SOAP_BODY_BYTES")
+
+    @property
+    def is_development(self) -> bool:
+        return self.env == "development"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @model_validator(mode="after")
+    def _refuse_insecure_defaults(self) -> Settings:
+        if self.env == "development":
+            return self
+        insecure = []
+        if self.esp_jwt_secret.get_secret_value() == DEV_JWT_SECRET and not self.esp_jwks_url:
+            insecure.append("ESP_JWT_SECRET")
+        if DEV_ENCRYPTION_KEY in self.encryption_keys.get_secret_value().split(","):
+            insecure.append("ENCRYPTION_KEYS")
+        if self.qbwc_password_pepper.get_secret_value() == DEV_PASSWORD_PEPPER:
+            insecure.append("QBWC_PASSWORD_PEPPER")
+        if self.notify_webhook_secret.get_secret_value() == DEV_NOTIFY_WEBHOOK_SECRET:
+            insecure.append("NOTIFY_WEBHOOK_SECRET")
+        if insecure:
+            raise ValueError(
+                f"ENV={self.env} refuses the development defaults of {', '.join(insecure)}; "
+                "set them to your own secret values (see README, Configuration)"
+            )
+        return self
+
+
+@functools.lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Database: the metadata (with a naming convention), the tables, and the async engine/session."""

@@ -1,0 +1,30 @@
+"""Every table of the shared schema. Import from here: `from espqb.db.models import SendJob`."""
+
+from espqb.db.models.audit import AuditEntry
+from espqb.db.models.companies import Company, Integration, IntegrationSettings
+from espqb.db.models.jobs import ACTIVE_JOB_STATUSES, JobStatus, JobStep, SendJob, StepStatus
+from espqb.db.models.mappings import Mapping, MappingKind
+from espqb.db.models.notifications import Notification
+from espqb.db.models.qbo import OAuthState, QboConnection, ReauthReminder
+from espqb.db.models.qbwc import QbdListEntry, QbwcCredential, QbwcSession
+
+__all__ = [
+    "ACTIVE_JOB_STATUSES",
+    "AuditEntry",
+    "Company",
+    "Integration",
+    "IntegrationSettings",
+    "JobStatus",
+    "JobStep",
+    "Mapping",
+    "MappingKind",
+    "Notification",
+    "OAuthState",
+    "QbdListEntry",
+    "QboConnection",
+    "QbwcCredential",
+    "QbwcSession",
+    "ReauthReminder",
+    "SendJob",
+    "StepStatus",
+]
