@@ -1,0 +1,1 @@
+"""espqb: the ops command line of esp-quickbooks."""

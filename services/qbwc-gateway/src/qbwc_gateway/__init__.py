@@ -1,0 +1,1 @@
+"""qbwc-gateway: the QuickBooks Web Connector SOAP service that writes orders into QuickBooks Desktop."""

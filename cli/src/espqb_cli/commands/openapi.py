@@ -1,0 +1,36 @@
+"""espqb openapi: export both services' OpenAPI specs (kept current in openapi/; a test checks)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from espqb.config import REPO_ROOT, Settings
+
+
+def service_specs() -> dict[str, dict[str, Any]]:
+    from qbo_gateway.app import create_app as qbo_app
+    from qbwc_gateway.app import create_app as qbwc_app
+
+    settings = Settings(env="development")
+    return {
+        "qbo-gateway": qbo_app(settings).openapi(),
+        "qbwc-gateway": qbwc_app(settings).openapi(),
+    }
+
+
+def render(spec: dict[str, Any]) -> str:
+    return json.dumps(spec, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def export_openapi(
+    out: Path = typer.Option(REPO_ROOT / "openapi", help="Folder to write <service>.json into."),
+) -> None:
+    """Write openapi/qbo-gateway.json and openapi/qbwc-gateway.json from the running code."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name, spec in service_specs().items():
+        (out / f"{name}.json").write_text(render(spec))
+        typer.echo(f"wrote {out / (name + '.json')}")

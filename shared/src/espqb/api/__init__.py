@@ -1,0 +1,1 @@
+"""The JSON API the ESP front end calls: one router set mounted by both services."""

@@ -1,0 +1,110 @@
+"""One error base class carries its HTTP status; one handler renders every error the same way, as
+RFC 9457 `application/problem+json` with a stable `type`. 422 is reserved for payload validation;
+business rules have their own classes. No stack trace ever reaches a response."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_BASE = "https://esp-quickbooks.dev/problems/"
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+log = structlog.get_logger(__name__)
+
+
+class ApiError(Exception):
+    status: int = 400
+    slug: str = "bad-request"
+    title: str = "Bad request"
+
+    def __init__(self, detail: str, *, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra or {}
+
+
+class Unauthorized(ApiError):
+    status, slug, title = 401, "unauthorized", "Not signed in"
+
+
+class Forbidden(ApiError):
+    status, slug, title = 403, "forbidden", "Not allowed"
+
+
+class NotFound(ApiError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(ApiError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class NotInstalled(ApiError):
+    status, slug, title = 409, "integration-not-installed", "QuickBooks is not installed"
+
+
+class PayloadTooLarge(ApiError):
+    status, slug, title = 413, "payload-too-large", "Request body too large"
+
+
+class UnprocessableOrder(ApiError):
+    """The order itself cannot be written to QuickBooks as it stands (e.g. it does not balance)."""
+
+    status, slug, title = 422, "order-not-sendable", "The order cannot be sent as it stands"
+
+
+class UpstreamUnavailable(ApiError):
+    status, slug, title = 503, "quickbooks-unavailable", "QuickBooks is not reachable right now"
+
+
+def problem(status: int, slug: str, title: str, detail: str, instance: str | None = None, **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail}
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_CONTENT_TYPE, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return problem(exc.status, exc.slug, exc.title, exc.detail, request.url.path, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"path": _path(e.get("loc", ())), "message": _message(e)}
+            for e in exc.errors()
+        ]
+        summary = "; ".join(f"{e['path']}: {e['message']}" for e in errors[:5])
+        return problem(422, "validation-error", "The request is not valid", summary, request.url.path, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        slug = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large"}.get(exc.status_code, "http-error")
+        return problem(exc.status_code, slug, str(exc.detail), str(exc.detail), request.url.path)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", path=request.url.path)
+        return problem(500, "internal-error", "Internal error", "Something went wrong on our side; it has been logged.")
+
+
+def _path(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body",)]
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if p.isdigit() else (f".{p}" if out else p)
+    return out or "body"
+
+
+def _message(error: Any) -> str:
+    msg = str(error.get("msg", "is not valid"))
+    return msg.removeprefix("Value error, ")

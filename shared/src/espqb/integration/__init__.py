@@ -1,0 +1,1 @@
+"""Admin → Integrations: install/uninstall QuickBooks Online or Desktop, and the settings tabs."""

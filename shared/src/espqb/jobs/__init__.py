@@ -1,0 +1,1 @@
+"""Send jobs as the front end and ops see them: list, detail with per-document steps, retry, cancel."""

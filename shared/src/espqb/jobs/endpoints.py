@@ -1,0 +1,63 @@
+"""HTTP only: the send jobs of the caller's company."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from espqb.api.deps import PrincipalDep, SessionDep
+from espqb.api.errors import NotFound
+from espqb.jobs import presenter, repository
+from espqb.jobs.schemas import JobOut, JobPage
+from espqb.queue import service as queue
+
+router = APIRouter(prefix="/v1", tags=["jobs"])
+
+StatusFilter = Literal[
+    "queued", "running", "waiting_for_web_connector", "held", "succeeded", "partially_succeeded", "failed", "cancelled"
+]
+
+
+@router.get("/jobs", summary="Send jobs, newest first")
+async def list_jobs(
+    session: SessionDep,
+    principal: PrincipalDep,
+    status: StatusFilter | None = None,
+    order_number: Annotated[str | None, Query(max_length=64)] = None,
+    target: Literal["qbo", "qbd"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> JobPage:
+    jobs = await repository.search(
+        session, principal.company_id, status=status, order_number=order_number, target=target, limit=limit, offset=offset
+    )
+    return JobPage(items=await presenter.present(session, jobs), limit=limit, offset=offset)
+
+
+async def _job_or_404(session: SessionDep, company_id: str, job_id: uuid.UUID) -> JobOut:
+    job = await repository.get_for_company(session, company_id, job_id)
+    if job is None:
+        raise NotFound(f"There is no send job {job_id}.")
+    return (await presenter.present(session, [job]))[0]
+
+
+@router.get("/jobs/{job_id}", summary="One send job with its per-document steps")
+async def get_job(job_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> JobOut:
+    return await _job_or_404(session, principal.company_id, job_id)
+
+
+@router.post("/jobs/{job_id}/retry", summary="Send a failed, partly sent or cancelled job again")
+async def retry_job(job_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> JobOut:
+    """Documents already written are updated in place, never duplicated."""
+    await _job_or_404(session, principal.company_id, job_id)
+    await queue.retry(session, principal.company_id, job_id, principal.user_id)
+    return await _job_or_404(session, principal.company_id, job_id)
+
+
+@router.post("/jobs/{job_id}/cancel", summary="Cancel a job that has not started sending")
+async def cancel_job(job_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> JobOut:
+    await _job_or_404(session, principal.company_id, job_id)
+    await queue.cancel(session, principal.company_id, job_id, principal.user_id)
+    return await _job_or_404(session, principal.company_id, job_id)

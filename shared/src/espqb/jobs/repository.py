@@ -1,0 +1,49 @@
+"""Queries for reading jobs (the queue's own writes live in espqb.queue)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from espqb.db.models import JobStep, QbwcCredential, SendJob
+
+
+async def get_for_company(session: AsyncSession, company_id: str, job_id: uuid.UUID) -> SendJob | None:
+    return await session.scalar(select(SendJob).where(SendJob.id == job_id, SendJob.company_id == company_id))
+
+
+async def steps_of(session: AsyncSession, job_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[JobStep]]:
+    out: dict[uuid.UUID, list[JobStep]] = {j: [] for j in job_ids}
+    if not job_ids:
+        return out
+    for step in await session.scalars(select(JobStep).where(JobStep.job_id.in_(list(job_ids))).order_by(JobStep.id)):
+        out[step.job_id].append(step)
+    return out
+
+
+async def search(
+    session: AsyncSession,
+    company_id: str,
+    *,
+    status: str | None,
+    order_number: str | None,
+    target: str | None,
+    limit: int,
+    offset: int,
+) -> Sequence[SendJob]:
+    stmt = select(SendJob).where(SendJob.company_id == company_id)
+    if status:
+        stmt = stmt.where(SendJob.status == status)
+    if order_number:
+        stmt = stmt.where(SendJob.order_number == order_number)
+    if target:
+        stmt = stmt.where(SendJob.target == target)
+    stmt = stmt.order_by(SendJob.created_at.desc(), SendJob.id).limit(limit).offset(offset)
+    return (await session.scalars(stmt)).all()
+
+
+async def web_connector_last_poll(session: AsyncSession, company_id: str):  # type: ignore[no-untyped-def]
+    return await session.scalar(select(QbwcCredential.last_poll_at).where(QbwcCredential.company_id == company_id))

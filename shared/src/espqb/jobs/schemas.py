@@ -1,0 +1,58 @@
+"""A send job, in words a person understands."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from espqb.db.models import JobStatus
+
+STATUS_LABELS: dict[str, str] = {
+    JobStatus.QUEUED: "Queued",
+    JobStatus.RUNNING: "Sending to QuickBooks",
+    JobStatus.WAITING_FOR_WEB_CONNECTOR: "Waiting for Web Connector",
+    JobStatus.HELD: "On hold: QuickBooks Online needs re-authorisation",
+    JobStatus.SUCCEEDED: "Sent",
+    JobStatus.PARTIALLY_SUCCEEDED: "Partly sent",
+    JobStatus.FAILED: "Failed",
+    JobStatus.CANCELLED: "Cancelled",
+}
+
+
+class StepOut(BaseModel):
+    key: str = Field(description="The plan operation, e.g. `customer`, `item:A7102`, `invoice`, `bill:S1`")
+    kind: str
+    action: str = Field(description="link, create or update")
+    status: str = Field(description="pending, succeeded, failed or skipped")
+    qb_id: str | None = Field(None, description="The QuickBooks id written (QBO Id, Desktop ListID/TxnID)")
+    summary: str | None = Field(None, description="What was done, in words")
+    error: str | None = Field(None, description="What went wrong, in words")
+    updated_at: datetime
+
+
+class JobOut(BaseModel):
+    id: uuid.UUID
+    order_number: str
+    target: str = Field(description="qbo or qbd")
+    status: str = Field(description="queued, running, waiting_for_web_connector, held, succeeded, partially_succeeded, failed, cancelled")
+    status_label: str = Field(description="The status in words")
+    attempts: int
+    max_attempts: int
+    last_error: str | None = None
+    hold_reason: str | None = None
+    warnings: list[str] = Field(default_factory=list, description="Differences QuickBooks returned, flagged after writing")
+    requested_by: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None = None
+    next_attempt_at: datetime | None = Field(None, description="When a queued retry runs")
+    web_connector_last_poll: datetime | None = Field(None, description="Desktop: when the Web Connector last polled")
+    steps: list[StepOut] = Field(default_factory=list)
+
+
+class JobPage(BaseModel):
+    items: list[JobOut]
+    limit: int
+    offset: int

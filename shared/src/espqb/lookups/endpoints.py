@@ -1,0 +1,38 @@
+"""HTTP only: GET /v1/quickbooks/{customers|vendors|accounts|tax-codes|items}."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from espqb.api.deps import ContextDep, PrincipalDep, SessionDep
+from espqb.api.errors import NotInstalled
+from espqb.integration.service import require_installed
+from espqb.lookups.provider import LookupKind, LookupPage
+
+router = APIRouter(prefix="/v1/quickbooks", tags=["lookups"])
+
+
+@router.get("/{kind}", summary="Search QuickBooks lists for the dialog's drop-downs")
+async def lookup(
+    kind: LookupKind,
+    session: SessionDep,
+    principal: PrincipalDep,
+    ctx: ContextDep,
+    q: Annotated[str | None, Query(max_length=100, description="Name contains (case-insensitive)")] = None,
+    type: Annotated[
+        str | None, Query(max_length=64, description="Accounts: account type (e.g. Income); items: item type")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> LookupPage:
+    """Customers and vendors by search, accounts by type, tax codes, items. The answer says where it
+    came from and when that data was last read from QuickBooks."""
+    integration = await require_installed(session, principal.company_id)
+    if ctx.lookups is None or integration.product != ctx.service_product:
+        raise NotInstalled(
+            f"This company uses QuickBooks {'Online' if integration.product == 'qbo' else 'Desktop'}; "
+            f"ask the {'qbo' if integration.product == 'qbo' else 'qbwc'}-gateway service."
+        )
+    return await ctx.lookups.lookup(session, principal.company_id, kind, q=q, type_filter=type, limit=limit, offset=offset)

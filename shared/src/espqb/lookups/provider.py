@@ -1,0 +1,42 @@
+"""The seam each gateway implements to answer lookups."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+LookupKind = Literal["customers", "vendors", "accounts", "tax-codes", "items"]
+
+
+class LookupItem(BaseModel):
+    id: str = Field(description="QBO Id or Desktop ListID")
+    name: str = Field(description="Full name as shown in QuickBooks")
+    type: str | None = Field(None, description="Account type, item type, …")
+    active: bool = True
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class LookupPage(BaseModel):
+    kind: LookupKind
+    items: list[LookupItem]
+    source: Literal["quickbooks_online", "web_connector_cache"]
+    refreshed_at: datetime | None = Field(None, description="When this data was last read from QuickBooks")
+    limit: int
+    offset: int
+
+
+class LookupProvider(Protocol):
+    async def lookup(
+        self,
+        session: AsyncSession,
+        company_id: str,
+        kind: LookupKind,
+        *,
+        q: str | None,
+        type_filter: str | None,
+        limit: int,
+        offset: int,
+    ) -> LookupPage: ...

@@ -1,0 +1,1 @@
+"""Logs (structlog, JSON in production, console in development) and Prometheus metrics."""

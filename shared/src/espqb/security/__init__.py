@@ -1,0 +1,1 @@
+"""Secrets: encryption at rest, the ESP JWT, and keyed password hashes."""

@@ -1,0 +1,65 @@
+"""Enqueue a send: validate, decide the job's starting state, and write it in the request's
+transaction (so a job exists if and only if the request succeeded)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from espqb.api.errors import UnprocessableOrder
+from espqb.db.models import JobStatus, SendJob
+from espqb.integration import service as integration_service
+from espqb.observability import metrics
+from espqb.orders.request import SendRequest
+from espqb.queue import service as queue
+from espqb.security.jwt import Principal
+from espqb.sending.permissions import check_may_send
+
+# A gateway may decide a new job's first state (e.g. QBO: "held" while the connection needs
+# re-authorisation). Returns (status, reason) or None for the default.
+StartStateHook = Callable[[AsyncSession, str], Awaitable[tuple[JobStatus, str | None] | None]]
+
+
+async def send_order(
+    session: AsyncSession,
+    principal: Principal,
+    order_number: str,
+    request: SendRequest,
+    *,
+    idempotency_key: str | None,
+    max_attempts: int,
+    start_state: StartStateHook | None = None,
+) -> tuple[SendJob, bool]:
+    if request.order.order_number != order_number:
+        raise UnprocessableOrder(
+            f"The URL names order {order_number} but the body carries order {request.order.order_number}."
+        )
+    integration = await integration_service.require_installed(session, principal.company_id)
+    settings = await integration_service.read_settings(session, principal.company_id)
+    check_may_send(principal, settings, request)
+
+    target = integration.product
+    status, reason = (
+        (JobStatus.WAITING_FOR_WEB_CONNECTOR, None) if target == "qbd" else (JobStatus.QUEUED, None)
+    )
+    if start_state is not None:
+        decided = await start_state(session, principal.company_id)
+        if decided is not None:
+            status, reason = decided
+    result = await queue.enqueue_send(
+        session,
+        company_id=principal.company_id,
+        order_number=order_number,
+        target=target,
+        payload=request.model_dump(mode="json"),
+        requested_by=principal.user_id,
+        idempotency_key=idempotency_key,
+        initial_status=status,
+        max_attempts=max_attempts,
+    )
+    if result.created:
+        if reason:
+            result.job.hold_reason = reason
+        metrics.JOBS_ENQUEUED.labels(target, principal.company_id).inc()
+    return result.job, result.created

@@ -1,0 +1,75 @@
+"""Admin → Integrations and the settings tabs, as an admin would use them."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.support.api import auth
+
+
+async def test_install_uninstall_cycle(client: httpx.AsyncClient) -> None:
+    admin = auth()
+    assert (await client.get("/v1/integration", headers=admin)).json()["status"] == "not_installed"
+    installed = await client.post("/v1/integration/install", headers=admin, json={"product": "qbd"})
+    assert installed.status_code == 200
+    assert installed.json()["product"] == "qbd" and installed.json()["status"] == "installed"
+    assert "Web Connector" in installed.json()["next_steps"]
+    # the other product cannot be installed on top
+    other = await client.post("/v1/integration/install", headers=admin, json={"product": "qbo"})
+    assert other.status_code == 409
+    assert (await client.post("/v1/integration/uninstall", headers=admin)).json()["status"] == "uninstalled"
+    assert (await client.post("/v1/integration/install", headers=admin, json={"product": "qbo"})).json()["product"] == "qbo"
+
+
+async def test_unknown_product_is_422_with_field(client: httpx.AsyncClient) -> None:
+    response = await client.post("/v1/integration/install", headers=auth(), json={"product": "xero"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["path"] == "product"
+
+
+async def test_settings_round_trip(client: httpx.AsyncClient) -> None:
+    admin = auth()
+    body = {
+        "who_may_send": "selected",
+        "allowed_teams": ["accounting"],
+        "allow_purchase_orders": False,
+        "set_customers_billable": True,
+        "item_name_source": "product_name",
+        "default_accounts": {"ar": {"id": "84", "name": "Accounts Receivable (A/R)"}, "income": {"name": "Sales"}},
+        "tax_default": {"option": "code", "code": "TAX"},
+        "notify_emails": ["owner@example.com"],
+    }
+    saved = await client.put("/v1/settings", headers=admin, json=body)
+    assert saved.status_code == 200, saved.text
+    read = (await client.get("/v1/settings", headers=admin)).json()
+    assert read["who_may_send"] == "selected" and read["allowed_teams"] == ["accounting"]
+    assert read["allow_purchase_orders"] is False and read["set_customers_billable"] is True
+    assert read["default_accounts"]["ar"]["id"] == "84"
+    assert read["tax_default"] == {"option": "code", "code": "TAX"}
+    assert read["updated_by"] == "alice"
+    # another company sees its own defaults, not these
+    assert (await client.get("/v1/settings", headers=auth(company="globex"))).json()["who_may_send"] == "everyone"
+
+
+async def test_bad_settings_are_refused_with_paths(client: httpx.AsyncClient) -> None:
+    response = await client.put(
+        "/v1/settings", headers=auth(), json={"tax_default": {"option": "code"}, "notify_emails": ["not-an-email"]}
+    )
+    assert response.status_code == 422
+    paths = {e["path"] for e in response.json()["errors"]}
+    assert "tax_default" in paths and any(p.startswith("notify_emails") for p in paths)
+
+
+async def test_health_readiness_metrics(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/healthz")).json()["status"] == "ok"
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["migration"]
+    await client.get("/v1/settings", headers=auth())
+    metrics = await client.get("/metrics")
+    assert 'espqb_http_requests_total{method="GET",route="/v1/settings"' in metrics.text
+
+
+async def test_oversized_body_is_413(client: httpx.AsyncClient) -> None:
+    response = await client.put("/v1/settings", headers=auth(), content=b"{" + b" " * 1_100_000 + b"}")
+    assert response.status_code == 413
+    assert response.json()["type"].endswith("/payload-too-large")
