@@ -12,6 +12,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from espqb.queue.errors import QueueError
+
 PROBLEM_BASE = "https://esp-quickbooks.dev/problems/"
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -76,6 +78,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
         return problem(exc.status, exc.slug, exc.title, exc.detail, request.url.path, **exc.extra)
+
+    @app.exception_handler(QueueError)
+    async def _queue_error(request: Request, exc: QueueError) -> JSONResponse:
+        slug = exc.code.replace("_", "-")
+        title = {404: "Not found", 400: "Bad request", 503: "Try again"}.get(exc.status_code, "Conflict")
+        return problem(exc.status_code, slug, title, exc.message, request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

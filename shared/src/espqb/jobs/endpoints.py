@@ -11,7 +11,7 @@ from espqb.api.deps import PrincipalDep, SessionDep
 from espqb.api.errors import NotFound
 from espqb.jobs import presenter, repository
 from espqb.jobs.schemas import JobOut, JobPage
-from espqb.queue import service as queue
+from espqb import queue
 
 router = APIRouter(prefix="/v1", tags=["jobs"])
 

@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.db.models import JobStatus, JobStep, SendJob
 from espqb.jobs import repository
-from espqb.jobs.schemas import STATUS_LABELS, JobOut, StepOut
+from espqb.jobs.schemas import JobOut, StepOut
+from espqb.queue.labels import status_label
 
 
 def job_out(job: SendJob, steps: Sequence[JobStep], last_poll: datetime | None = None) -> JobOut:
@@ -18,7 +19,7 @@ def job_out(job: SendJob, steps: Sequence[JobStep], last_poll: datetime | None =
         order_number=job.order_number,
         target=job.target,
         status=job.status,
-        status_label=STATUS_LABELS.get(job.status, job.status),
+        status_label=status_label(job.status),
         attempts=job.attempts,
         max_attempts=job.max_attempts,
         last_error=job.last_error,

@@ -7,18 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from espqb.db.models import JobStatus
 
-STATUS_LABELS: dict[str, str] = {
-    JobStatus.QUEUED: "Queued",
-    JobStatus.RUNNING: "Sending to QuickBooks",
-    JobStatus.WAITING_FOR_WEB_CONNECTOR: "Waiting for Web Connector",
-    JobStatus.HELD: "On hold: QuickBooks Online needs re-authorisation",
-    JobStatus.SUCCEEDED: "Sent",
-    JobStatus.PARTIALLY_SUCCEEDED: "Partly sent",
-    JobStatus.FAILED: "Failed",
-    JobStatus.CANCELLED: "Cancelled",
-}
 
 
 class StepOut(BaseModel):

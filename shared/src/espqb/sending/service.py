@@ -12,7 +12,7 @@ from espqb.db.models import JobStatus, SendJob
 from espqb.integration import service as integration_service
 from espqb.observability import metrics
 from espqb.orders.request import SendRequest
-from espqb.queue import service as queue
+from espqb import queue
 from espqb.security.jwt import Principal
 from espqb.sending.permissions import check_may_send
 
