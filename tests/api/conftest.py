@@ -6,10 +6,10 @@ import httpx
 import pytest
 
 from qbo_gateway.app import create_app
-from tests.support.api import running, test_settings
+from tests.support.api import running, service_settings
 
 
 @pytest.fixture
 async def client(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with running(create_app, test_settings(database_url)) as (_app, http):
+    async with running(create_app, service_settings(database_url)) as (_app, http):
         yield http

@@ -64,7 +64,9 @@ async def test_token_signed_with_another_secret_is_401(client: httpx.AsyncClient
 async def test_non_admin_cannot_change_settings_or_integration(client: httpx.AsyncClient) -> None:
     user = auth(user="bob", roles=["user"])
     assert (await client.put("/v1/settings", headers=user, json={"allow_bills": False})).status_code == 403
-    assert (await client.post("/v1/integration/install", headers=user, json={"product": "qbo"})).status_code == 403
+    assert (
+        await client.post("/v1/integration/install", headers=user, json={"product": "qbo"})
+    ).status_code == 403
     assert (await client.post("/v1/integration/uninstall", headers=user)).status_code == 403
     # reading is fine
     assert (await client.get("/v1/settings", headers=user)).status_code == 200

@@ -19,7 +19,9 @@ def a7102(order_number: str = "10245") -> dict[str, Any]:
 
 
 async def _install(client: httpx.AsyncClient, company: str = "acme", product: str = "qbd") -> None:
-    response = await client.post("/v1/integration/install", headers=auth(company=company), json={"product": product})
+    response = await client.post(
+        "/v1/integration/install", headers=auth(company=company), json={"product": product}
+    )
     assert response.status_code == 200
 
 
@@ -39,7 +41,9 @@ async def test_same_idempotency_key_twice_yields_one_job(client: httpx.AsyncClie
 
 async def test_concurrent_sends_of_one_order_yield_one_job(client: httpx.AsyncClient) -> None:
     await _install(client)
-    responses = await asyncio.gather(*(client.post("/v1/orders/10245/send", headers=auth(), json=a7102()) for _ in range(5)))
+    responses = await asyncio.gather(
+        *(client.post("/v1/orders/10245/send", headers=auth(), json=a7102()) for _ in range(5))
+    )
     assert {r.status_code for r in responses} <= {200, 202}
     assert len({r.json()["id"] for r in responses}) == 1
     assert sum(r.status_code == 202 for r in responses) == 1
@@ -59,7 +63,9 @@ async def test_other_company_cannot_see_or_touch_jobs_and_mappings(client: httpx
     await _install(client, "globex")
     job = (await client.post("/v1/orders/10245/send", headers=auth(company="acme"), json=a7102())).json()
     link = await client.put(
-        "/v1/crm/customers/C1001/quickbooks-link", headers=auth(company="acme"), json={"quickbooks_id": "80000001-1700000000", "quickbooks_name": "Lakeside Dental Group"}
+        "/v1/crm/customers/C1001/quickbooks-link",
+        headers=auth(company="acme"),
+        json={"quickbooks_id": "80000001-1700000000", "quickbooks_name": "Lakeside Dental Group"},
     )
     assert link.status_code == 200
     intruder = auth(company="globex")

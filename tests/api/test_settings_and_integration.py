@@ -18,7 +18,9 @@ async def test_install_uninstall_cycle(client: httpx.AsyncClient) -> None:
     other = await client.post("/v1/integration/install", headers=admin, json={"product": "qbo"})
     assert other.status_code == 409
     assert (await client.post("/v1/integration/uninstall", headers=admin)).json()["status"] == "uninstalled"
-    assert (await client.post("/v1/integration/install", headers=admin, json={"product": "qbo"})).json()["product"] == "qbo"
+    assert (await client.post("/v1/integration/install", headers=admin, json={"product": "qbo"})).json()[
+        "product"
+    ] == "qbo"
 
 
 async def test_unknown_product_is_422_with_field(client: httpx.AsyncClient) -> None:
@@ -35,7 +37,10 @@ async def test_settings_round_trip(client: httpx.AsyncClient) -> None:
         "allow_purchase_orders": False,
         "set_customers_billable": True,
         "item_name_source": "product_name",
-        "default_accounts": {"ar": {"id": "84", "name": "Accounts Receivable (A/R)"}, "income": {"name": "Sales"}},
+        "default_accounts": {
+            "ar": {"id": "84", "name": "Accounts Receivable (A/R)"},
+            "income": {"name": "Sales"},
+        },
         "tax_default": {"option": "code", "code": "TAX"},
         "notify_emails": ["owner@example.com"],
     }
@@ -48,12 +53,16 @@ async def test_settings_round_trip(client: httpx.AsyncClient) -> None:
     assert read["tax_default"] == {"option": "code", "code": "TAX"}
     assert read["updated_by"] == "alice"
     # another company sees its own defaults, not these
-    assert (await client.get("/v1/settings", headers=auth(company="globex"))).json()["who_may_send"] == "everyone"
+    assert (await client.get("/v1/settings", headers=auth(company="globex"))).json()[
+        "who_may_send"
+    ] == "everyone"
 
 
 async def test_bad_settings_are_refused_with_paths(client: httpx.AsyncClient) -> None:
     response = await client.put(
-        "/v1/settings", headers=auth(), json={"tax_default": {"option": "code"}, "notify_emails": ["not-an-email"]}
+        "/v1/settings",
+        headers=auth(),
+        json={"tax_default": {"option": "code"}, "notify_emails": ["not-an-email"]},
     )
     assert response.status_code == 422
     paths = {e["path"] for e in response.json()["errors"]}

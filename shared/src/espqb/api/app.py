@@ -96,6 +96,8 @@ def build_app(
     app.include_router(health.router)
     for router in (*SHARED_ROUTERS, *routers):
         app.include_router(router)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes, exempt_paths=body_limit_exempt)
+    app.add_middleware(
+        BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes, exempt_paths=body_limit_exempt
+    )
     app.add_middleware(RequestContextMiddleware, service=service)
     return app

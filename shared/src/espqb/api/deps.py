@@ -18,7 +18,9 @@ from espqb.api.context import AppContext
 from espqb.api.errors import Forbidden, Unauthorized
 from espqb.security.jwt import InvalidToken, Principal
 
-_bearer = HTTPBearer(auto_error=False, description="A JWT signed by ESP (claims: sub, company_id, roles, teams, exp)")
+_bearer = HTTPBearer(
+    auto_error=False, description="A JWT signed by ESP (claims: sub, company_id, roles, teams, exp)"
+)
 
 
 def get_context(request: Request) -> AppContext:

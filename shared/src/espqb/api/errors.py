@@ -10,6 +10,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from espqb.queue.errors import QueueError
@@ -18,6 +19,49 @@ PROBLEM_BASE = "https://esp-quickbooks.dev/problems/"
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 log = structlog.get_logger(__name__)
+
+
+class FieldProblem(BaseModel):
+    path: str = Field(description="Where in the request, e.g. `order.lines[2].quantity`")
+    message: str = Field(description="What is wrong, in words")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, as every error of this API is rendered."""
+
+    type: str = Field(description="A stable URI naming the kind of problem")
+    title: str
+    status: int
+    detail: str = Field(description="What happened and what to do, in words")
+    instance: str | None = None
+    errors: list[FieldProblem] | None = Field(None, description="Validation errors, field by field (422)")
+
+
+_DESCRIPTIONS = {
+    400: "Bad request",
+    401: "Missing, invalid or expired ESP token",
+    403: "Not allowed for this user",
+    404: "Not found (or belongs to another company)",
+    409: "Conflicts with the current state (e.g. integration not installed)",
+    413: "Request body too large",
+    422: "The request body or parameters are not valid",
+    503: "A dependency (database, QuickBooks) is not available",
+}
+
+
+def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI declarations of the problem responses a route may give."""
+    return {
+        code: {
+            "model": Problem,
+            "description": _DESCRIPTIONS[code],
+            "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for code in codes
+    }
+
+
+V1_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 413, 422, 503)
 
 
 class ApiError(Exception):
@@ -65,7 +109,9 @@ class UpstreamUnavailable(ApiError):
     status, slug, title = 503, "quickbooks-unavailable", "QuickBooks is not reachable right now"
 
 
-def problem(status: int, slug: str, title: str, detail: str, instance: str | None = None, **extra: Any) -> JSONResponse:
+def problem(
+    status: int, slug: str, title: str, detail: str, instance: str | None = None, **extra: Any
+) -> JSONResponse:
     body: dict[str, Any] = {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail}
     if instance:
         body["instance"] = instance
@@ -87,22 +133,25 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"path": _path(e.get("loc", ())), "message": _message(e)}
-            for e in exc.errors()
-        ]
+        errors = [{"path": _path(e.get("loc", ())), "message": _message(e)} for e in exc.errors()]
         summary = "; ".join(f"{e['path']}: {e['message']}" for e in errors[:5])
-        return problem(422, "validation-error", "The request is not valid", summary, request.url.path, errors=errors)
+        return problem(
+            422, "validation-error", "The request is not valid", summary, request.url.path, errors=errors
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        slug = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large"}.get(exc.status_code, "http-error")
+        slug = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large"}.get(
+            exc.status_code, "http-error"
+        )
         return problem(exc.status_code, slug, str(exc.detail), str(exc.detail), request.url.path)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", path=request.url.path)
-        return problem(500, "internal-error", "Internal error", "Something went wrong on our side; it has been logged.")
+        return problem(
+            500, "internal-error", "Internal error", "Something went wrong on our side; it has been logged."
+        )
 
 
 def _path(loc: tuple[Any, ...] | list[Any]) -> str:

@@ -23,10 +23,14 @@ async def readyz(ctx: ContextDep) -> dict[str, str]:
         async with ctx.db.engine.connect() as conn:
             version = await conn.scalar(text("SELECT version_num FROM alembic_version"))
     except Exception as exc:
-        raise UpstreamUnavailable(f"The database is not ready ({type(exc).__name__}); run `espqb migrate`.") from None
+        raise UpstreamUnavailable(
+            f"The database is not ready ({type(exc).__name__}); run `espqb migrate`."
+        ) from None
     expected = ctx.extras.get("migration_head")
     if expected and version != expected:
-        raise UpstreamUnavailable(f"The database is at migration {version}, this build needs {expected}; run `espqb migrate`.")
+        raise UpstreamUnavailable(
+            f"The database is at migration {version}, this build needs {expected}; run `espqb migrate`."
+        )
     return {"status": "ready", "service": ctx.service, "migration": str(version)}
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from espqb.api.deps import AdminDep, ContextDep, PrincipalDep, SessionDep
+from espqb.api.errors import V1_PROBLEMS
 from espqb.integration import repository, service
 from espqb.integration.schemas import InstallRequest, IntegrationOut, SettingsBody, SettingsOut
 
-router = APIRouter(prefix="/v1", tags=["integration"])
+router = APIRouter(prefix="/v1", tags=["integration"], responses=V1_PROBLEMS)
 
 
 @router.get("/integration", summary="The company's QuickBooks integration")

@@ -27,6 +27,8 @@ async def get_settings_row(session: AsyncSession, company_id: str) -> Integratio
 
 async def installed_companies(session: AsyncSession, product: str) -> list[str]:
     rows = await session.scalars(
-        select(Integration.company_id).where(Integration.product == product, Integration.status == "installed")
+        select(Integration.company_id).where(
+            Integration.product == product, Integration.status == "installed"
+        )
     )
     return list(rows)

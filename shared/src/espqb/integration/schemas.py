@@ -15,7 +15,9 @@ Product = Literal["qbo", "qbd"]
 class InstallRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"product": "qbo"}]})
 
-    product: Product = Field(description="`qbo` = QuickBooks Online, `qbd` = QuickBooks Desktop (Web Connector).")
+    product: Product = Field(
+        description="`qbo` = QuickBooks Online, `qbd` = QuickBooks Desktop (Web Connector)."
+    )
 
 
 class IntegrationOut(BaseModel):
@@ -33,13 +35,19 @@ class SettingsBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     who_may_send: Literal["everyone", "selected"] = "everyone"
-    allowed_teams: list[str] = Field(default_factory=list, description="With `selected`: teams whose members may send.")
+    allowed_teams: list[str] = Field(
+        default_factory=list, description="With `selected`: teams whose members may send."
+    )
     allowed_users: list[str] = Field(default_factory=list, description="With `selected`: users who may send.")
     allow_invoices: bool = True
     allow_bills: bool = True
     allow_purchase_orders: bool = True
-    set_customers_billable: bool = Field(False, description="Bill/PO lines carry the customer, marked billable.")
-    item_name_source: ItemNameSource = Field("product_number", description="Which ESP field names the QuickBooks item.")
+    set_customers_billable: bool = Field(
+        False, description="Bill/PO lines carry the customer, marked billable."
+    )
+    item_name_source: ItemNameSource = Field(
+        "product_number", description="Which ESP field names the QuickBooks item."
+    )
     default_accounts: DefaultAccounts = Field(default_factory=DefaultAccounts)
     tax_default: TaxDefault = Field(default_factory=TaxDefault)
     charge_items: ChargeItemNames = Field(default_factory=ChargeItemNames)

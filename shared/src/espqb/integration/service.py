@@ -30,7 +30,9 @@ UninstallHook = Callable[[AsyncSession, str, str], Awaitable[None]]
 
 def integration_out(row: Integration | None) -> IntegrationOut:
     if row is None:
-        return IntegrationOut(product=None, status="not_installed", next_steps="Install QuickBooks Online or Desktop.")
+        return IntegrationOut(
+            product=None, status="not_installed", next_steps="Install QuickBooks Online or Desktop."
+        )
     product: Any = row.product
     if row.status == "installed":
         steps = NEXT_STEPS[row.product]
@@ -57,19 +59,32 @@ async def install(session: AsyncSession, company_id: str, product: Product, acto
         )
     now = utcnow()
     if row is None:
-        row = Integration(company_id=company_id, product=product, status="installed", installed_at=now, installed_by=actor)
+        row = Integration(
+            company_id=company_id, product=product, status="installed", installed_at=now, installed_by=actor
+        )
         session.add(row)
     else:
-        row.product, row.status, row.installed_at, row.installed_by, row.uninstalled_at = product, "installed", now, actor, None
+        row.product, row.status, row.installed_at, row.installed_by, row.uninstalled_at = (
+            product,
+            "installed",
+            now,
+            actor,
+            None,
+        )
     if await repository.get_settings_row(session, company_id) is None:
         session.add(IntegrationSettings(company_id=company_id))
     await session.flush()
-    await record_audit(session, company_id, actor, "integration.installed", f"Installed {product}", {"product": product})
+    await record_audit(
+        session, company_id, actor, "integration.installed", f"Installed {product}", {"product": product}
+    )
     return row
 
 
 async def uninstall(
-    session: AsyncSession, company_id: str, actor: str, hooks: list[UninstallHook] | tuple[UninstallHook, ...] = ()
+    session: AsyncSession,
+    company_id: str,
+    actor: str,
+    hooks: list[UninstallHook] | tuple[UninstallHook, ...] = (),
 ) -> Integration:
     row = await repository.get_integration(session, company_id)
     if row is None or row.status != "installed":
@@ -78,7 +93,14 @@ async def uninstall(
         await hook(session, company_id, row.product)
     row.status, row.uninstalled_at = "uninstalled", utcnow()
     await session.flush()
-    await record_audit(session, company_id, actor, "integration.uninstalled", f"Uninstalled {row.product}", {"product": row.product})
+    await record_audit(
+        session,
+        company_id,
+        actor,
+        "integration.uninstalled",
+        f"Uninstalled {row.product}",
+        {"product": row.product},
+    )
     return row
 
 
@@ -114,7 +136,9 @@ async def read_settings(session: AsyncSession, company_id: str) -> SettingsOut:
     return settings_out(await repository.get_settings_row(session, company_id))
 
 
-async def update_settings(session: AsyncSession, company_id: str, body: SettingsBody, actor: str) -> SettingsOut:
+async def update_settings(
+    session: AsyncSession, company_id: str, body: SettingsBody, actor: str
+) -> SettingsOut:
     await repository.ensure_company(session, company_id)
     row = await repository.get_settings_row(session, company_id)
     if row is None:

@@ -7,16 +7,23 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from espqb import queue
 from espqb.api.deps import PrincipalDep, SessionDep
-from espqb.api.errors import NotFound
+from espqb.api.errors import V1_PROBLEMS, NotFound
 from espqb.jobs import presenter, repository
 from espqb.jobs.schemas import JobOut, JobPage
-from espqb import queue
 
-router = APIRouter(prefix="/v1", tags=["jobs"])
+router = APIRouter(prefix="/v1", tags=["jobs"], responses=V1_PROBLEMS)
 
 StatusFilter = Literal[
-    "queued", "running", "waiting_for_web_connector", "held", "succeeded", "partially_succeeded", "failed", "cancelled"
+    "queued",
+    "running",
+    "waiting_for_web_connector",
+    "held",
+    "succeeded",
+    "partially_succeeded",
+    "failed",
+    "cancelled",
 ]
 
 
@@ -31,7 +38,13 @@ async def list_jobs(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> JobPage:
     jobs = await repository.search(
-        session, principal.company_id, status=status, order_number=order_number, target=target, limit=limit, offset=offset
+        session,
+        principal.company_id,
+        status=status,
+        order_number=order_number,
+        target=target,
+        limit=limit,
+        offset=offset,
     )
     return JobPage(items=await presenter.present(session, jobs), limit=limit, offset=offset)
 

@@ -33,8 +33,14 @@ def job_out(job: SendJob, steps: Sequence[JobStep], last_poll: datetime | None =
         web_connector_last_poll=last_poll if job.target == "qbd" else None,
         steps=[
             StepOut(
-                key=s.key, kind=s.kind, action=s.action, status=s.status, qb_id=s.qb_id,
-                summary=s.summary, error=s.error, updated_at=s.updated_at,
+                key=s.key,
+                kind=s.kind,
+                action=s.action,
+                status=s.status,
+                qb_id=s.qb_id,
+                summary=s.summary,
+                error=s.error,
+                updated_at=s.updated_at,
             )
             for s in steps
         ],

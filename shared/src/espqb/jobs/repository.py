@@ -19,7 +19,9 @@ async def steps_of(session: AsyncSession, job_ids: Sequence[uuid.UUID]) -> dict[
     out: dict[uuid.UUID, list[JobStep]] = {j: [] for j in job_ids}
     if not job_ids:
         return out
-    for step in await session.scalars(select(JobStep).where(JobStep.job_id.in_(list(job_ids))).order_by(JobStep.id)):
+    for step in await session.scalars(
+        select(JobStep).where(JobStep.job_id.in_(list(job_ids))).order_by(JobStep.id)
+    ):
         out[step.job_id].append(step)
     return out
 
@@ -46,4 +48,6 @@ async def search(
 
 
 async def web_connector_last_poll(session: AsyncSession, company_id: str):  # type: ignore[no-untyped-def]
-    return await session.scalar(select(QbwcCredential.last_poll_at).where(QbwcCredential.company_id == company_id))
+    return await session.scalar(
+        select(QbwcCredential.last_poll_at).where(QbwcCredential.company_id == company_id)
+    )

@@ -8,8 +8,6 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 
-
-
 class StepOut(BaseModel):
     key: str = Field(description="The plan operation, e.g. `customer`, `item:A7102`, `invoice`, `bill:S1`")
     kind: str
@@ -25,19 +23,25 @@ class JobOut(BaseModel):
     id: uuid.UUID
     order_number: str
     target: str = Field(description="qbo or qbd")
-    status: str = Field(description="queued, running, waiting_for_web_connector, held, succeeded, partially_succeeded, failed, cancelled")
+    status: str = Field(
+        description="queued, running, waiting_for_web_connector, held, succeeded, partially_succeeded, failed, cancelled"
+    )
     status_label: str = Field(description="The status in words")
     attempts: int
     max_attempts: int
     last_error: str | None = None
     hold_reason: str | None = None
-    warnings: list[str] = Field(default_factory=list, description="Differences QuickBooks returned, flagged after writing")
+    warnings: list[str] = Field(
+        default_factory=list, description="Differences QuickBooks returned, flagged after writing"
+    )
     requested_by: str | None = None
     created_at: datetime
     updated_at: datetime
     finished_at: datetime | None = None
     next_attempt_at: datetime | None = Field(None, description="When a queued retry runs")
-    web_connector_last_poll: datetime | None = Field(None, description="Desktop: when the Web Connector last polled")
+    web_connector_last_poll: datetime | None = Field(
+        None, description="Desktop: when the Web Connector last polled"
+    )
     steps: list[StepOut] = Field(default_factory=list)
 
 

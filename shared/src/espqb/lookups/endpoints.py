@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from espqb.api.deps import ContextDep, PrincipalDep, SessionDep
-from espqb.api.errors import NotInstalled
+from espqb.api.errors import V1_PROBLEMS, NotInstalled
 from espqb.integration.service import require_installed
 from espqb.lookups.provider import LookupKind, LookupPage
 
-router = APIRouter(prefix="/v1/quickbooks", tags=["lookups"])
+router = APIRouter(prefix="/v1/quickbooks", tags=["lookups"], responses=V1_PROBLEMS)
 
 
 @router.get("/{kind}", summary="Search QuickBooks lists for the dialog's drop-downs")
@@ -35,4 +35,6 @@ async def lookup(
             f"This company uses QuickBooks {'Online' if integration.product == 'qbo' else 'Desktop'}; "
             f"ask the {'qbo' if integration.product == 'qbo' else 'qbwc'}-gateway service."
         )
-    return await ctx.lookups.lookup(session, principal.company_id, kind, q=q, type_filter=type, limit=limit, offset=offset)
+    return await ctx.lookups.lookup(
+        session, principal.company_id, kind, q=q, type_filter=type, limit=limit, offset=offset
+    )

@@ -7,14 +7,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from espqb.api.deps import AdminDep, PrincipalDep, SessionDep
-from espqb.api.errors import NotFound
+from espqb.api.errors import V1_PROBLEMS, NotFound
 from espqb.audit import record_audit
 from espqb.db.models import MappingKind
 from espqb.integration.service import require_installed
 from espqb.mappings import repository
 from espqb.mappings.schemas import CustomerLinkBody, MappingOut, MappingPage
 
-router = APIRouter(prefix="/v1", tags=["mappings"])
+router = APIRouter(prefix="/v1", tags=["mappings"], responses=V1_PROBLEMS)
 
 Kind = Literal["customer", "vendor", "item", "invoice", "payment", "bill", "purchase_order"]
 
@@ -26,12 +26,21 @@ async def list_mappings(
     kind: Kind | None = None,
     target: Literal["qbo", "qbd"] | None = None,
     order_number: Annotated[str | None, Query(max_length=64)] = None,
-    q: Annotated[str | None, Query(max_length=100, description="Search ESP keys and QuickBooks names")] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Search ESP keys and QuickBooks names")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> MappingPage:
     rows = await repository.search(
-        session, principal.company_id, target=target, kind=kind, order_number=order_number, q=q, limit=limit, offset=offset
+        session,
+        principal.company_id,
+        target=target,
+        kind=kind,
+        order_number=order_number,
+        q=q,
+        limit=limit,
+        offset=offset,
     )
     return MappingPage(items=[MappingOut.model_validate(r) for r in rows], limit=limit, offset=offset)
 
@@ -59,7 +68,10 @@ async def link_customer(
         origin="linked",
     )
     await record_audit(
-        session, principal.company_id, principal.user_id, "customer.linked",
+        session,
+        principal.company_id,
+        principal.user_id,
+        "customer.linked",
         f"ESP customer {esp_customer_id} linked to QuickBooks customer {body.quickbooks_name or body.quickbooks_id}",
         {"esp_customer_id": esp_customer_id, "quickbooks_id": body.quickbooks_id},
     )
@@ -74,9 +86,17 @@ async def link_customer(
 )
 async def unlink_customer(esp_customer_id: str, session: SessionDep, principal: AdminDep) -> Response:
     integration = await require_installed(session, principal.company_id)
-    removed = await repository.remove(session, principal.company_id, integration.product, MappingKind.CUSTOMER, esp_customer_id)
+    removed = await repository.remove(
+        session, principal.company_id, integration.product, MappingKind.CUSTOMER, esp_customer_id
+    )
     if not removed:
         raise NotFound(f"ESP customer {esp_customer_id} is not linked to a QuickBooks customer.")
-    await record_audit(session, principal.company_id, principal.user_id, "customer.unlinked",
-                       f"ESP customer {esp_customer_id} unlinked", {"esp_customer_id": esp_customer_id})
+    await record_audit(
+        session,
+        principal.company_id,
+        principal.user_id,
+        "customer.unlinked",
+        f"ESP customer {esp_customer_id} unlinked",
+        {"esp_customer_id": esp_customer_id},
+    )
     return Response(status_code=204)

@@ -22,7 +22,10 @@ def supplier_doc_key(order_number: str, supplier_id: str) -> str:
 async def get(session: AsyncSession, company_id: str, target: str, kind: str, esp_key: str) -> Mapping | None:
     return await session.scalar(
         select(Mapping).where(
-            Mapping.company_id == company_id, Mapping.target == target, Mapping.kind == kind, Mapping.esp_key == esp_key
+            Mapping.company_id == company_id,
+            Mapping.target == target,
+            Mapping.kind == kind,
+            Mapping.esp_key == esp_key,
         )
     )
 
@@ -44,7 +47,9 @@ async def upsert(
 ) -> Mapping:
     row = await get(session, company_id, target, kind, esp_key)
     if row is None:
-        row = Mapping(company_id=company_id, target=target, kind=kind, esp_key=esp_key, qb_id=qb_id, origin=origin)
+        row = Mapping(
+            company_id=company_id, target=target, kind=kind, esp_key=esp_key, qb_id=qb_id, origin=origin
+        )
         session.add(row)
     row.qb_id = qb_id
     row.qb_version = qb_version
@@ -63,7 +68,10 @@ async def upsert(
 async def remove(session: AsyncSession, company_id: str, target: str, kind: str, esp_key: str) -> bool:
     result = await session.execute(
         delete(Mapping).where(
-            Mapping.company_id == company_id, Mapping.target == target, Mapping.kind == kind, Mapping.esp_key == esp_key
+            Mapping.company_id == company_id,
+            Mapping.target == target,
+            Mapping.kind == kind,
+            Mapping.esp_key == esp_key,
         )
     )
     return bool(getattr(result, "rowcount", 0))
@@ -101,13 +109,20 @@ async def search(
     limit: int = 100,
     offset: int = 0,
 ) -> Sequence[Mapping]:
-    stmt = _search(company_id, target, kind, order_number, q).order_by(Mapping.kind, Mapping.esp_key, Mapping.id)
+    stmt = _search(company_id, target, kind, order_number, q).order_by(
+        Mapping.kind, Mapping.esp_key, Mapping.id
+    )
     return (await session.scalars(stmt.limit(limit).offset(offset))).all()
 
 
 async def for_order(
-    session: AsyncSession, company_id: str, target: str, order_number: str, customer_id: str,
-    supplier_ids: Sequence[str], item_keys: Sequence[str],
+    session: AsyncSession,
+    company_id: str,
+    target: str,
+    order_number: str,
+    customer_id: str,
+    supplier_ids: Sequence[str],
+    item_keys: Sequence[str],
 ) -> list[Mapping]:
     """Everything a plan for this order may reuse: the order's own documents, its customer, its
     suppliers' vendors and its items."""

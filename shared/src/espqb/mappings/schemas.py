@@ -18,7 +18,9 @@ class MappingOut(BaseModel):
     qb_version: str | None = Field(None, description="QBO SyncToken, or Desktop EditSequence")
     qb_name: str | None = None
     qb_ref_number: str | None = None
-    origin: str = Field(description="created (by a send), linked (by a person), found (an existing record reused)")
+    origin: str = Field(
+        description="created (by a send), linked (by a person), found (an existing record reused)"
+    )
     qb_status: str | None = Field(None, description="What QuickBooks told us since: paid, voided, deleted")
     updated_at: datetime
 
@@ -31,7 +33,8 @@ class MappingPage(BaseModel):
 
 class CustomerLinkBody(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"quickbooks_id": "58", "quickbooks_name": "Acme Corp"}]}
+        extra="forbid",
+        json_schema_extra={"examples": [{"quickbooks_id": "58", "quickbooks_name": "Acme Corp"}]},
     )
 
     quickbooks_id: str = Field(min_length=1, max_length=64, description="QBO Customer Id or Desktop ListID")

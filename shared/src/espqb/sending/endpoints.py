@@ -7,12 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Response
 
 from espqb.api.deps import ContextDep, PrincipalDep, SessionDep
+from espqb.api.errors import V1_PROBLEMS
 from espqb.jobs import presenter
 from espqb.jobs.schemas import JobOut
 from espqb.orders.request import SendRequest
 from espqb.sending.service import send_order
 
-router = APIRouter(prefix="/v1", tags=["sending"])
+router = APIRouter(prefix="/v1", tags=["sending"], responses=V1_PROBLEMS)
 
 
 @router.post(
@@ -35,7 +36,9 @@ async def send(
     idempotency_key: Annotated[
         str | None,
         Header(
+            min_length=1,
             max_length=200,
+            pattern=r"^[!-~]+$",
             description="Repeat a send safely: the same key returns the same job. Reusing a key for "
             "another payload is refused (409).",
         ),

@@ -10,7 +10,9 @@ from espqb.security.jwt import Principal
 
 def check_may_send(principal: Principal, settings: SettingsOut, request: SendRequest) -> None:
     if settings.who_may_send == "selected" and not principal.is_admin:
-        allowed = principal.user_id in settings.allowed_users or bool(set(principal.teams) & set(settings.allowed_teams))
+        allowed = principal.user_id in settings.allowed_users or bool(
+            set(principal.teams) & set(settings.allowed_teams)
+        )
         if not allowed:
             raise Forbidden("Your company's QuickBooks settings do not let you send orders; ask an admin.")
     choices = request.choices

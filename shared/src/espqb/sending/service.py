@@ -7,12 +7,12 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from espqb import queue
 from espqb.api.errors import UnprocessableOrder
 from espqb.db.models import JobStatus, SendJob
 from espqb.integration import service as integration_service
 from espqb.observability import metrics
 from espqb.orders.request import SendRequest
-from espqb import queue
 from espqb.security.jwt import Principal
 from espqb.sending.permissions import check_may_send
 

@@ -1,0 +1,33 @@
+"""Insecure development defaults are refused outside ENV=development."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from espqb.config import Settings
+from espqb.security.crypto import generate_key
+
+
+def test_production_refuses_development_secrets() -> None:
+    with pytest.raises(ValidationError) as info:
+        Settings(env="production")
+    message = str(info.value)
+    for name in ("ESP_JWT_SECRET", "ENCRYPTION_KEYS", "QBWC_PASSWORD_PEPPER", "NOTIFY_WEBHOOK_SECRET"):
+        assert name in message
+
+
+def test_production_accepts_own_secrets() -> None:
+    settings = Settings(
+        env="production",
+        esp_jwt_secret="a-real-secret-from-the-vault-0123456789abcdef",
+        encryption_keys=generate_key(),
+        qbwc_password_pepper="another-real-secret-0123456789",
+        notify_webhook_secret="webhook-secret-0123456789",
+    )
+    assert settings.env == "production" and not settings.is_development
+
+
+def test_development_defaults_to_sqlite_under_var() -> None:
+    settings = Settings(env="development")
+    assert settings.is_sqlite and "/var/" in settings.database_url
