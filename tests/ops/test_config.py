@@ -13,7 +13,14 @@ def test_production_refuses_development_secrets() -> None:
     with pytest.raises(ValidationError) as info:
         Settings(env="production")
     message = str(info.value)
-    for name in ("ESP_JWT_SECRET", "ENCRYPTION_KEYS", "QBWC_PASSWORD_PEPPER", "NOTIFY_WEBHOOK_SECRET"):
+    for name in (
+        "ESP_JWT_SECRET",
+        "ENCRYPTION_KEYS",
+        "QBWC_PASSWORD_PEPPER",
+        "NOTIFY_WEBHOOK_SECRET",
+        "INTUIT_CLIENT_SECRET",
+        "INTUIT_WEBHOOK_VERIFIER_TOKEN",
+    ):
         assert name in message
 
 
@@ -24,6 +31,8 @@ def test_production_accepts_own_secrets() -> None:
         encryption_keys=generate_key(),
         qbwc_password_pepper="another-real-secret-0123456789",
         notify_webhook_secret="webhook-secret-0123456789",
+        intuit_client_secret="intuit-secret-from-the-developer-portal",
+        intuit_webhook_verifier_token="verifier-token-from-the-developer-portal",
     )
     assert settings.env == "production" and not settings.is_development
 
@@ -31,3 +40,11 @@ def test_production_accepts_own_secrets() -> None:
 def test_development_defaults_to_sqlite_under_var() -> None:
     settings = Settings(env="development")
     assert settings.is_sqlite and "/var/" in settings.database_url
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    from espqb.config import REPO_ROOT
+
+    readme = (REPO_ROOT / "README.md").read_text()
+    missing = [str(f.validation_alias) for f in Settings.model_fields.values() if f"`{f.validation_alias}`" not in readme]
+    assert not missing, f"README's configuration table lacks: {missing}"

@@ -49,7 +49,9 @@ class Settings(BaseSettings):
 
     # --- Secrets at rest ----------------------------------------------------------------------
     # Comma-separated Fernet keys, newest first: the first encrypts, all decrypt (rotation).
-    encryption_keys: SecretStr = Field(default=SecretStr(DEV_ENCRYPTION_KEY), validation_alias="ENCRYPTION_KEYS")
+    encryption_keys: SecretStr = Field(
+        default=SecretStr(DEV_ENCRYPTION_KEY), validation_alias="ENCRYPTION_KEYS"
+    )
 
     # --- HTTP ---------------------------------------------------------------------------------
     max_request_bytes: int = Field(default=1_000_000, validation_alias="MAX_REQUEST_BYTES")
@@ -74,17 +76,22 @@ class Settings(BaseSettings):
     smtp_username: str | None = Field(default=None, validation_alias="SMTP_USERNAME")
     smtp_password: SecretStr | None = Field(default=None, validation_alias="SMTP_PASSWORD")
     smtp_starttls: bool = Field(default=False, validation_alias="SMTP_STARTTLS")
-    smtp_from: str = Field(default="QuickBooks integration <no-reply@localhost>", validation_alias="SMTP_FROM")
+    smtp_from: str = Field(
+        default="QuickBooks integration <no-reply@localhost>", validation_alias="SMTP_FROM"
+    )
 
     # --- QuickBooks Online --------------------------------------------------------------------
     intuit_client_id: str = Field(default="dev-client", validation_alias="INTUIT_CLIENT_ID")
-    intuit_client_secret: SecretStr = Field(default=SecretStr("dev-secret"), validation_alias="INTUIT_CLIENT_SECRET")
+    intuit_client_secret: SecretStr = Field(
+        default=SecretStr("dev-secret"), validation_alias="INTUIT_CLIENT_SECRET"
+    )
     intuit_redirect_uri: str = Field(
         default="http://localhost:8001/v1/qbo/callback", validation_alias="INTUIT_REDIRECT_URI"
     )
     # Discovery document; the sandbox simulator serves one at the same path.
     intuit_discovery_url: str = Field(
-        default="http://127.0.0.1:8003/.well-known/openid-configuration", validation_alias="INTUIT_DISCOVERY_URL"
+        default="http://127.0.0.1:8003/.well-known/openid-configuration",
+        validation_alias="INTUIT_DISCOVERY_URL",
     )
     intuit_api_base_url: str = Field(default="http://127.0.0.1:8003", validation_alias="INTUIT_API_BASE_URL")
     intuit_webhook_verifier_token: SecretStr = Field(
@@ -125,6 +132,10 @@ class Settings(BaseSettings):
             insecure.append("QBWC_PASSWORD_PEPPER")
         if self.notify_webhook_secret.get_secret_value() == DEV_NOTIFY_WEBHOOK_SECRET:
             insecure.append("NOTIFY_WEBHOOK_SECRET")
+        if self.intuit_client_secret.get_secret_value() == "dev-secret":
+            insecure.append("INTUIT_CLIENT_SECRET")
+        if self.intuit_webhook_verifier_token.get_secret_value() == "dev-verifier-token":
+            insecure.append("INTUIT_WEBHOOK_VERIFIER_TOKEN")
         if insecure:
             raise ValueError(
                 f"ENV={self.env} refuses the development defaults of {', '.join(insecure)}; "
