@@ -1,0 +1,249 @@
+"""The order as ESP sends it when a user presses "QB": everything needed to write its documents.
+
+A snapshot is self-contained and immutable: the plan (``espqb.plan``) is computed from it, the
+send choices, the company's settings and the known mappings alone. Figures are ``Decimal``; amounts
+carry two places, unit prices/costs and quantities up to five (see ``espqb.money``).
+
+Cross-field rules (every line's supplier is one of the order's suppliers, ids are unique) are
+checked here and reported on the offending field; accounting rules (the order's total equals lines
+− discount + tax, payments do not exceed it) are the plan's job and are reported by it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from espqb.orders.fields import (
+    NonNegativeAmount,
+    NonNegativeRate,
+    Percent,
+    PositiveAmount,
+    Quantity,
+    ShortText,
+    Text,
+)
+
+__all__ = [
+    "Address",
+    "Charge",
+    "ChargeKind",
+    "Customer",
+    "Discount",
+    "OrderLine",
+    "OrderSnapshot",
+    "Payment",
+    "Supplier",
+    "Tax",
+]
+
+ChargeKind = Literal["setup", "run", "shipping", "other"]
+CurrencyCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{3}$")
+]
+
+
+class _Model(BaseModel):
+    # Unknown fields are refused (a typo must not silently drop data); snapshots never change.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Address(_Model):
+    line1: Text | None = None
+    line2: Text | None = None
+    line3: Text | None = None
+    city: Text | None = None
+    state: Text | None = None
+    postal_code: Text | None = None
+    country: Text | None = None
+
+
+class Customer(_Model):
+    esp_id: ShortText = Field(description="ESP's customer id; the key of the customer mapping.")
+    company_name: Text | None = None
+    first_name: Text | None = None
+    last_name: Text | None = None
+    email: Text | None = None
+    phone: Text | None = None
+    billing_address: Address | None = None
+    shipping_address: Address | None = None
+
+    @model_validator(mode="after")
+    def _has_a_name(self) -> Customer:
+        if not (self.company_name or self.first_name or self.last_name):
+            raise PydanticCustomError(
+                "customer_without_name",
+                "the customer has neither a company name nor a contact name; QuickBooks needs a name",
+            )
+        return self
+
+
+class Supplier(_Model):
+    esp_id: ShortText = Field(description="ESP's supplier id; the key of the vendor mapping.")
+    name: ShortText
+    asi_number: Text | None = Field(default=None, description="The supplier's ASI number.")
+    email: Text | None = None
+    phone: Text | None = None
+    address: Address | None = None
+
+
+class OrderLine(_Model):
+    product_id: ShortText | None = Field(
+        default=None,
+        description="ESP's product id. When given it identifies the product; otherwise the supplier "
+        "id and product number do.",
+    )
+    product_number: ShortText
+    product_name: Text = ""
+    description: Text | None = None
+    quantity: Quantity
+    unit_price: NonNegativeRate
+    unit_cost: NonNegativeRate
+    supplier_id: ShortText
+    taxable: bool = True
+
+
+class Charge(_Model):
+    kind: ChargeKind
+    description: Text | None = None
+    quantity: Quantity = Decimal(1)
+    unit_price: NonNegativeRate
+    unit_cost: NonNegativeRate = Decimal(0)
+    supplier_id: ShortText | None = Field(
+        default=None, description="The supplier that bills this charge; none if the distributor keeps it."
+    )
+    taxable: bool = True
+
+
+class Discount(_Model):
+    """A discount on the whole order, as an amount or a percentage (exactly one)."""
+
+    amount: NonNegativeAmount | None = None
+    percent: Percent | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Discount:
+        if (self.amount is None) == (self.percent is None):
+            raise PydanticCustomError(
+                "discount_amount_or_percent",
+                "give the discount either as an amount or as a percent, not both",
+            )
+        return self
+
+
+class Tax(_Model):
+    amount: NonNegativeAmount = Field(description="The sales tax ESP computed for the order.")
+    rate_percent: Percent | None = None
+    name: Text | None = None
+
+
+class Payment(_Model):
+    id: ShortText = Field(description="ESP's payment id; the key of the payment mapping.")
+    date: date
+    amount: PositiveAmount
+    method: Text | None = Field(default=None, description="e.g. Check, Visa, ACH")
+    reference: Text | None = Field(default=None, description="Check number or card reference.")
+
+
+def _a7102_schema_example(schema: dict[str, Any]) -> None:
+    from espqb.orders.examples import a7102_example  # late import: the example builds this class
+
+    schema["examples"] = [a7102_example().model_dump(mode="json")]
+
+
+class OrderSnapshot(_Model):
+    model_config = ConfigDict(json_schema_extra=_a7102_schema_example)
+
+    order_number: ShortText
+    order_date: date
+    currency: CurrencyCode = "USD"
+    customer: Customer
+    lines: list[OrderLine] = Field(default_factory=list)
+    charges: list[Charge] = Field(default_factory=list)
+    discount: Discount | None = None
+    tax: Tax | None = None
+    payments: list[Payment] = Field(default_factory=list)
+    suppliers: list[Supplier] = Field(default_factory=list)
+    total: NonNegativeAmount = Field(description="ESP's order total; the plan checks it to the cent.")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _cross_references(cls, data: Any, handler: ModelWrapValidatorHandler[OrderSnapshot]) -> OrderSnapshot:
+        order = handler(data)
+        problems = list(_cross_reference_problems(order))
+        if problems:
+            raise ValidationError.from_exception_data(cls.__name__, problems)
+        return order
+
+    def supplier(self, esp_id: str) -> Supplier:
+        return next(s for s in self.suppliers if s.esp_id == esp_id)
+
+
+def _problem(kind: str, message: str, loc: tuple[str | int, ...], value: object) -> InitErrorDetails:
+    return InitErrorDetails(type=PydanticCustomError(kind, message), loc=loc, input=value)
+
+
+def _cross_reference_problems(order: OrderSnapshot) -> list[InitErrorDetails]:
+    problems: list[InitErrorDetails] = []
+    if not order.lines and not order.charges:
+        problems.append(
+            _problem(
+                "empty_order",
+                "the order has no lines and no charges; there is nothing to send",
+                ("lines",),
+                [],
+            )
+        )
+    known = {s.esp_id for s in order.suppliers}
+    for index, line in enumerate(order.lines):
+        if line.supplier_id not in known:
+            problems.append(
+                _problem(
+                    "unknown_supplier",
+                    f"line {index + 1} names supplier {line.supplier_id}, which is not among the order's suppliers",
+                    ("lines", index, "supplier_id"),
+                    line.supplier_id,
+                )
+            )
+    for index, charge in enumerate(order.charges):
+        if charge.supplier_id is not None and charge.supplier_id not in known:
+            problems.append(
+                _problem(
+                    "unknown_supplier",
+                    f"charge {index + 1} names supplier {charge.supplier_id}, which is not among the order's suppliers",
+                    ("charges", index, "supplier_id"),
+                    charge.supplier_id,
+                )
+            )
+    problems += _duplicates([s.esp_id for s in order.suppliers], "suppliers", "esp_id", "supplier")
+    problems += _duplicates([p.id for p in order.payments], "payments", "id", "payment")
+    return problems
+
+
+def _duplicates(ids: list[str], field: str, attribute: str, noun: str) -> list[InitErrorDetails]:
+    seen: set[str] = set()
+    found: list[InitErrorDetails] = []
+    for index, value in enumerate(ids):
+        if value in seen:
+            found.append(
+                _problem(
+                    f"duplicate_{noun}",
+                    f"{noun} id {value} appears more than once in the order",
+                    (field, index, attribute),
+                    value,
+                )
+            )
+        seen.add(value)
+    return found

@@ -1,0 +1,84 @@
+"""Field lengths each QuickBooks product accepts, so the plan never hands an encoder a value it must cut."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["LIMITS", "Target", "TargetLimits"]
+
+Target = Literal["qbo", "qbd"]
+
+
+@dataclass(frozen=True, slots=True)
+class TargetLimits:
+    party_name: int
+    item_name: int
+    sku: int
+    company_name: int
+    first_name: int
+    last_name: int
+    phone: int
+    address_line: int
+    city: int
+    state: int
+    postal_code: int
+    country: int
+    invoice_number: int
+    purchase_order_number: int
+    bill_number: int
+    payment_reference: int
+    memo: int
+    line_description: int
+
+
+LIMITS: dict[Target, TargetLimits] = {
+    # QuickBooks Desktop (US), qbwc-facts §3.4: names 41, item names 31, InvoiceAdd and
+    # PurchaseOrderAdd RefNumber 11, BillAdd and ReceivePaymentAdd RefNumber 20, Memo and line Desc
+    # 4095, address lines 41 / City 31 / State 21 / PostalCode 13 / Country 31, First/Last 25,
+    # Phone 21; ManufacturerPartNumber 31 (qbxmlops130.xml, ItemNonInventoryAdd).
+    "qbd": TargetLimits(
+        party_name=41,
+        item_name=31,
+        sku=31,
+        company_name=41,
+        first_name=25,
+        last_name=25,
+        phone=21,
+        address_line=41,
+        city=31,
+        state=21,
+        postal_code=13,
+        country=31,
+        invoice_number=11,
+        purchase_order_number=11,
+        bill_number=20,
+        payment_reference=20,
+        memo=4095,
+        line_description=4095,
+    ),
+    # QuickBooks Online, qbo-facts §2.3: item Name and Sku 100, DocNumber 21; GivenName 25 and
+    # FamilyName 15 (IntuitNamesTypes.xsd); memo / description 4000 and address sizes from the QBOE
+    # annotations in qbxmlops130.xml. DisplayName and CompanyName have no length in our sources:
+    # 100 is a conservative choice [derived]; the phone length keeps Desktop's 21 [derived].
+    "qbo": TargetLimits(
+        party_name=100,
+        item_name=100,
+        sku=100,
+        company_name=100,
+        first_name=25,
+        last_name=15,
+        phone=21,
+        address_line=500,
+        city=255,
+        state=255,
+        postal_code=30,
+        country=255,
+        invoice_number=21,
+        purchase_order_number=21,
+        bill_number=21,
+        payment_reference=21,
+        memo=4000,
+        line_description=4000,
+    ),
+}

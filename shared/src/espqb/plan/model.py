@@ -1,0 +1,424 @@
+"""The plan: QuickBooks operations in execution order, every figure already computed.
+
+Everything here is an immutable dataclass; an encoder reads it and writes JSON or qbXML, it never
+changes it and never computes an amount. See the package docstring (``espqb.plan``) for how to
+read the operations.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, ClassVar, Literal
+
+from espqb.plan.limits import Target
+
+__all__ = [
+    "AccountRef",
+    "Action",
+    "Address",
+    "BillOp",
+    "CustomerOp",
+    "DiscountLine",
+    "DiscountStyle",
+    "Existing",
+    "InvoiceLine",
+    "InvoiceOp",
+    "ItemLine",
+    "ItemOp",
+    "ItemRole",
+    "ItemType",
+    "Operation",
+    "PaymentOp",
+    "Plan",
+    "PlanTotals",
+    "PurchaseLine",
+    "PurchaseOrderOp",
+    "SubtotalLine",
+    "SupplierTotals",
+    "TaxInstruction",
+    "TaxLine",
+    "TaxMode",
+    "VendorOp",
+]
+
+# link: use an existing QuickBooks record as is; create: add a new one; update: modify the
+# existing record in place (QBO sparse update with SyncToken, Desktop *Mod with EditSequence).
+Action = Literal["link", "create", "update"]
+ItemRole = Literal["product", "charge", "subtotal", "discount", "tax"]
+# non_inventory: QBO NonInventory / Desktop ItemNonInventory; other_charge: QBO Service / Desktop
+# ItemOtherCharge; subtotal and discount: Desktop ItemSubtotal / ItemDiscount (never used on QBO).
+ItemType = Literal["non_inventory", "other_charge", "subtotal", "discount"]
+TaxMode = Literal["item", "quickbooks_default", "code"]
+# qbd_subtotal_then_discount: a subtotal line, then a discount-item line (a Desktop discount item
+# applies to the line right above it, qbwc-facts §3.5); qbo_discount_line: one DiscountLineDetail.
+DiscountStyle = Literal["qbd_subtotal_then_discount", "qbo_discount_line"]
+
+
+@dataclass(frozen=True, slots=True)
+class Existing:
+    """The QuickBooks record an operation links to or updates."""
+
+    quickbooks_id: str | None  # None: known only by name (an unlinked record found by name)
+    name: str | None = None
+    version: str | None = None  # SyncToken / EditSequence; None: read it before updating
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRef:
+    """A QuickBooks account by id and/or full name, as chosen in the dialog or the settings."""
+
+    id: str | None
+    name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    line1: str | None = None
+    line2: str | None = None
+    line3: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+
+
+# ------------------------------------------------------------------------------------ list records
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerOp:
+    kind: ClassVar[str] = "customer"
+    key: str
+    action: Action
+    existing: Existing | None
+    esp_customer_id: str
+    name: str | None  # the QuickBooks name to create with; None when linking by id only
+    company_name: str | None
+    first_name: str | None
+    last_name: str | None
+    email: str | None
+    phone: str | None
+    billing_address: Address | None
+    shipping_address: Address | None
+
+    def references(self) -> tuple[str, ...]:
+        return ()
+
+
+@dataclass(frozen=True, slots=True)
+class VendorOp:
+    kind: ClassVar[str] = "vendor"
+    key: str
+    action: Action
+    existing: Existing | None
+    supplier_id: str
+    name: str | None
+    company_name: str | None
+    asi_number: str | None
+    email: str | None
+    phone: str | None
+    address: Address | None
+
+    def references(self) -> tuple[str, ...]:
+        return ()
+
+
+@dataclass(frozen=True, slots=True)
+class ItemOp:
+    kind: ClassVar[str] = "item"
+    key: str
+    action: Action
+    existing: Existing | None
+    esp_key: str  # the key of the item mapping: product key, charge:<kind>, special:<helper>
+    role: ItemRole
+    item_type: ItemType
+    name: str
+    sku: str | None
+    description: str | None
+    taxable: bool
+    income_account: AccountRef | None  # for non_inventory / other_charge / discount items
+    expense_account: AccountRef | None  # set when the item is also bought (bills, purchase orders)
+
+    def references(self) -> tuple[str, ...]:
+        return ()
+
+
+# -------------------------------------------------------------------------------------- invoice
+
+
+@dataclass(frozen=True, slots=True)
+class ItemLine:
+    """A product or extra-charge line: quantity × unit price = amount (rounded once, half up)."""
+
+    kind: ClassVar[str] = "item"
+    item_key: str
+    description: str | None
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+    taxable: bool  # US tax code to send: TAX/Tax when true, NON/Non when false
+    source: str  # where it came from: "order.lines[0]", "order.charges[1]"
+
+
+@dataclass(frozen=True, slots=True)
+class SubtotalLine:
+    """Desktop only: a subtotal-item line summing the lines above it (QuickBooks computes it)."""
+
+    kind: ClassVar[str] = "subtotal"
+    item_key: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class DiscountLine:
+    """Reduces the invoice by ``amount`` (a positive figure).
+
+    Encode the amount, not the percentage: QuickBooks would recompute a percentage with its own
+    rounding. ``percent`` is what the user entered, for the line's description.
+    """
+
+    kind: ClassVar[str] = "discount"
+    item_key: str | None  # the Desktop discount item operation; None on QBO (DiscountLineDetail)
+    amount: Decimal
+    percent: Decimal | None
+    before_tax: bool  # the discount lowers the taxable amount (QBO ApplyTaxAfterDiscount)
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class TaxLine:
+    """ "Add Total Tax as an Item": ESP's tax as an ordinary, non-taxable line."""
+
+    kind: ClassVar[str] = "tax"
+    item_key: str
+    amount: Decimal
+    rate_percent: Decimal | None
+    description: str
+
+
+InvoiceLine = ItemLine | SubtotalLine | DiscountLine | TaxLine
+
+
+@dataclass(frozen=True, slots=True)
+class TaxInstruction:
+    """How the invoice's tax reaches QuickBooks.
+
+    * ``item``: a :class:`TaxLine` carries ``amount``; every other line is non-taxable so that
+      QuickBooks does not add tax a second time (the double-tax trap, qbo-facts §2.4).
+    * ``quickbooks_default``: QBO gets ``amount`` as the total-tax override in TxnTaxDetail,
+      because US automated sales tax would otherwise recompute it (qbo-facts §2.4); Desktop uses
+      the customer's or company's sales tax item and computes the tax itself.
+    * ``code``: as above, with ``code`` as QBO's TxnTaxCodeRef / Desktop's ItemSalesTaxRef.
+
+    ``override_total`` is true where the encoder must send ``amount`` as the transaction's total
+    tax. Where it is false and the mode is not ``item`` (Desktop), QuickBooks computes the tax; the
+    transport should compare QuickBooks' figure with ``amount`` and report a difference.
+    """
+
+    mode: TaxMode
+    code: str | None
+    amount: Decimal
+    rate_percent: Decimal | None
+    override_total: bool
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceOp:
+    kind: ClassVar[str] = "invoice"
+    key: str
+    action: Action
+    existing: Existing | None
+    customer_key: str
+    doc_number: str
+    txn_date: date
+    currency: str
+    memo: str
+    ar_account: AccountRef | None
+    email: str | None
+    billing_address: Address | None
+    shipping_address: Address | None
+    lines: tuple[InvoiceLine, ...]
+    discount_style: DiscountStyle | None  # None when there is no discount
+    tax: TaxInstruction
+    subtotal: Decimal
+    discount: Decimal
+    tax_amount: Decimal
+    total: Decimal
+
+    def references(self) -> tuple[str, ...]:
+        items = tuple(line.item_key for line in self.lines if line.item_key is not None)
+        return (self.customer_key, *dict.fromkeys(items))
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentOp:
+    """An ESP payment, applied in full to this order's invoice."""
+
+    kind: ClassVar[str] = "payment"
+    key: str
+    action: Action
+    existing: Existing | None
+    payment_id: str
+    customer_key: str
+    invoice_key: str
+    txn_date: date
+    amount: Decimal
+    method: str | None
+    reference: str | None
+    memo: str
+    ar_account: AccountRef | None
+
+    def references(self) -> tuple[str, ...]:
+        return (self.customer_key, self.invoice_key)
+
+
+# ---------------------------------------------------------------------------- purchase documents
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseLine:
+    """quantity × unit cost = amount, posted to ``expense_account`` (COGS or expense).
+
+    When ``customer_key`` is set the line names the customer; ``billable`` marks it Billable
+    (BillableStatus) where the target accepts it.
+    """
+
+    item_key: str
+    description: str | None
+    quantity: Decimal
+    unit_cost: Decimal
+    amount: Decimal
+    expense_account: AccountRef | None
+    customer_key: str | None
+    billable: bool
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseOrderOp:
+    kind: ClassVar[str] = "purchase_order"
+    key: str
+    action: Action
+    existing: Existing | None
+    supplier_id: str
+    vendor_key: str
+    doc_number: str
+    txn_date: date
+    currency: str
+    memo: str
+    ap_account: AccountRef | None
+    ship_address: Address | None
+    lines: tuple[PurchaseLine, ...]
+    total: Decimal
+
+    def references(self) -> tuple[str, ...]:
+        return _purchase_references(self.vendor_key, self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class BillOp:
+    kind: ClassVar[str] = "bill"
+    key: str
+    action: Action
+    existing: Existing | None
+    supplier_id: str
+    vendor_key: str
+    doc_number: str
+    txn_date: date
+    currency: str
+    memo: str
+    ap_account: AccountRef | None
+    lines: tuple[PurchaseLine, ...]
+    total: Decimal
+
+    def references(self) -> tuple[str, ...]:
+        return _purchase_references(self.vendor_key, self.lines)
+
+
+def _purchase_references(vendor_key: str, lines: tuple[PurchaseLine, ...]) -> tuple[str, ...]:
+    keys = [vendor_key]
+    for line in lines:
+        keys.append(line.item_key)
+        if line.customer_key is not None:
+            keys.append(line.customer_key)
+    return tuple(dict.fromkeys(keys))
+
+
+Operation = CustomerOp | VendorOp | ItemOp | InvoiceOp | PaymentOp | PurchaseOrderOp | BillOp
+
+
+# ------------------------------------------------------------------------------------ the plan
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierTotals:
+    supplier_id: str
+    cost_total: Decimal  # what the supplier's lines cost, whether or not a document is sent
+    bill_total: Decimal | None  # None when no bill is sent
+    po_total: Decimal | None  # None when no purchase order is sent
+
+
+@dataclass(frozen=True, slots=True)
+class PlanTotals:
+    invoice_subtotal: Decimal  # Σ line amounts (products and extra charges)
+    taxable_subtotal: Decimal  # Σ amounts of the lines ESP marked taxable
+    discount: Decimal
+    tax: Decimal
+    invoice_total: Decimal  # subtotal − discount + tax; equals ESP's order total
+    payments_applied: Decimal
+    balance_due: Decimal
+    suppliers: tuple[SupplierTotals, ...]
+
+    def supplier(self, supplier_id: str) -> SupplierTotals:
+        return next(s for s in self.suppliers if s.supplier_id == supplier_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    target: Target
+    order_number: str
+    operations: tuple[Operation, ...]
+    totals: PlanTotals
+    notes: tuple[str, ...] = ()  # things a user should know that are not errors
+
+    def operation(self, key: str) -> Operation:
+        for op in self.operations:
+            if op.key == key:
+                return op
+        raise KeyError(key)
+
+    def operation_keys(self) -> tuple[str, ...]:
+        return tuple(op.key for op in self.operations)
+
+    keys = operation_keys  # the earlier name, kept for callers that use it
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form (figures as strings such as "218.50"), for logs, job rows and the CLI."""
+        return {
+            "target": self.target,
+            "order_number": self.order_number,
+            "operations": [_jsonable(op) for op in self.operations],
+            "totals": _jsonable(self.totals),
+            "notes": list(self.notes),
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out: dict[str, Any] = {}
+        kind = getattr(type(value), "kind", None)
+        if isinstance(kind, str):
+            out["kind"] = kind
+        for f in dataclasses.fields(value):
+            out[f.name] = _jsonable(getattr(value, f.name))
+        return out
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
