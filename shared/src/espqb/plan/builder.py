@@ -102,7 +102,8 @@ def build_plan(
                 documents.append(po)
                 po_total = po.total
             if decision.send_bill:
-                bill = bill_op(order, supplier, decision, lines, mappings, limits)
+                po_key = f"purchase_order:{supplier.esp_id}" if decision.send_purchase_order else None
+                bill = bill_op(order, supplier, decision, lines, mappings, limits, po_key)
                 documents.append(bill)
                 bill_total = bill.total
         supplier_totals.append(

@@ -317,6 +317,7 @@ def bill_op(
     lines: tuple[PurchaseLine, ...],
     mappings: KnownMappings,
     limits: TargetLimits,
+    purchase_order_key: str | None = None,
 ) -> BillOp:
     action, existing = _action(mappings.bills.get(supplier.esp_id))
     return BillOp(
@@ -332,6 +333,7 @@ def bill_op(
         ap_account=decision.ap_account,
         lines=lines,
         total=_total(lines),
+        purchase_order_key=purchase_order_key,
     )
 
 

@@ -333,9 +333,14 @@ class BillOp:
     ap_account: AccountRef | None
     lines: tuple[PurchaseLine, ...]
     total: Decimal
+    # The purchase order this bill receives, when both are sent for the supplier: the encoders link
+    # the bill to it (QBO: LinkedTxn to the PurchaseOrder; Desktop: the bill's lines LinkToTxn the
+    # PO's lines), so the PO shows as received and closed instead of staying open beside the bill.
+    purchase_order_key: str | None = None
 
     def references(self) -> tuple[str, ...]:
-        return _purchase_references(self.vendor_key, self.lines)
+        refs = _purchase_references(self.vendor_key, self.lines)
+        return (*refs, self.purchase_order_key) if self.purchase_order_key else refs
 
 
 def _purchase_references(vendor_key: str, lines: tuple[PurchaseLine, ...]) -> tuple[str, ...]:
