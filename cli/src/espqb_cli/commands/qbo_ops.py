@@ -1,0 +1,168 @@
+"""espqb reauth-reminders / rotate-keys / scheduler / deliver-notifications: QuickBooks Online upkeep."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from datetime import UTC, datetime
+
+import httpx
+import typer
+from sqlalchemy import text
+
+from espqb.config import Settings, get_settings
+from espqb.db import Database
+from espqb.db.types import utcnow
+from espqb.notifications import deliver_due
+from espqb.security.crypto import SecretBox
+from qbo_gateway.connection.key_rotation import rotate_token_encryption
+from qbo_gateway.connection.reminders import SentReminder, run_reauth_reminders
+from qbo_gateway.connection.runtime import build_runtime
+
+
+def _parse_now(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not an ISO 8601 time, e.g. 2026-05-01T09:00:00Z") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _print_reminder(reminder: SentReminder) -> None:
+    books = reminder.company_name or f"realm {reminder.realm_id}"
+    typer.echo(
+        f"{reminder.company_id}: {books} must be re-authorised by {reminder.deadline.at.isoformat()} "
+        f"({reminder.deadline.kind.value}); {reminder.notifications} notification(s) queued"
+    )
+
+
+def reauth_reminders(
+    now: str | None = typer.Option(
+        None, "--now", help="Pretend it is this time (ISO 8601, UTC if no offset), e.g. to preview a date."
+    ),
+) -> None:
+    """Queue re-authorisation reminders for QuickBooks Online connections due within REAUTH_NOTICE_DAYS.
+
+    Safe to run from cron as often as you like, and alongside `espqb scheduler`: each deadline is
+    reminded once. Prints every company reminded; `espqb deliver-notifications` (or the scheduler)
+    sends them."""
+    moment = _parse_now(now)
+    settings = get_settings()
+
+    def clock() -> datetime:
+        return moment or utcnow()
+
+    async def run() -> int:
+        db = Database.from_url(settings.database_url)
+        try:
+            return await run_reauth_reminders(db, settings, clock, on_sent=_print_reminder)
+        finally:
+            await db.dispose()
+
+    sent = asyncio.run(run())
+    typer.echo(f"{sent} compan{'y' if sent == 1 else 'ies'} reminded")
+
+
+def rotate_keys() -> None:
+    """Re-encrypt every stored QuickBooks Online token with the newest key of ENCRYPTION_KEYS.
+
+    Put the new key first in ENCRYPTION_KEYS (keep the old ones after it), run this, then the old
+    keys can be removed. Exits 1 if some token could not be decrypted with any configured key."""
+    settings = get_settings()
+
+    async def run() -> tuple[int, int, int, int]:
+        db = Database.from_url(settings.database_url)
+        try:
+            report = await rotate_token_encryption(
+                db, SecretBox.from_setting(settings.encryption_keys.get_secret_value())
+            )
+        finally:
+            await db.dispose()
+        return report.connections, report.rotated, report.already_current, report.unreadable
+
+    connections, rotated, current, unreadable = asyncio.run(run())
+    typer.echo(
+        f"{connections} connection(s): {rotated} token(s) re-encrypted, {current} already on the newest key, "
+        f"{unreadable} unreadable"
+    )
+    if unreadable:
+        typer.echo(
+            "Some tokens are encrypted with a key that is no longer configured; keep the old keys.", err=True
+        )
+        raise typer.Exit(1)
+
+
+async def _database_answers(settings: Settings) -> bool:
+    db = Database.from_url(settings.database_url)
+    try:
+        async with db.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        return False
+    finally:
+        await db.dispose()
+
+
+def scheduler(
+    check: bool = typer.Option(
+        False, "--check", help="Only check that the database answers (exit 0) and stop."
+    ),
+) -> None:
+    """Run the QuickBooks Online scheduler until stopped (SIGTERM/Ctrl-C): re-authorisation reminders
+    hourly, the keep-alive token refresh daily, notification delivery every 10 seconds.
+
+    Run it in exactly one process; each run also takes a PostgreSQL advisory lock, so a second copy
+    only skips runs. `--check` is a container health check."""
+    settings = get_settings()
+    if check:
+        if not asyncio.run(_database_answers(settings)):
+            typer.echo("the database does not answer", err=True)
+            raise typer.Exit(1)
+        typer.echo("ok")
+        return
+
+    async def run() -> None:
+        db = Database.from_url(settings.database_url)
+        runtime = build_runtime(
+            db, settings, SecretBox.from_setting(settings.encryption_keys.get_secret_value())
+        )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        runtime.start_scheduler()
+        typer.echo("scheduler running (reminders hourly, keep-alive daily, notifications every 10 s)")
+        try:
+            await stop.wait()
+        finally:
+            await runtime.aclose()
+            await db.dispose()
+
+    asyncio.run(run())
+
+
+def deliver_notifications() -> None:
+    """Send every notification that is due now (webhook to ESP, e-mail) once, and print the result.
+
+    The scheduler does this every 10 seconds; this command is for cron set-ups and for trying out
+    the SMTP and webhook settings."""
+    settings = get_settings()
+
+    async def run() -> tuple[int, int, int, list[str]]:
+        db = Database.from_url(settings.database_url)
+        try:
+            async with httpx.AsyncClient(timeout=30.0) as http:
+                report = await deliver_due(db, settings, http=http)
+        finally:
+            await db.dispose()
+        return report.sent, report.retrying, report.gave_up, report.errors
+
+    sent, retrying, gave_up, errors = asyncio.run(run())
+    for error in errors:
+        typer.echo(error, err=True)
+    typer.echo(f"{sent} sent, {retrying} will be retried, {gave_up} given up")

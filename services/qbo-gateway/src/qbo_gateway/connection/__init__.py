@@ -1,0 +1,33 @@
+"""The QuickBooks Online connection: connect (OAuth 2.0), keep tokens alive, re-authorisation
+deadlines and reminders.
+
+For the rest of the gateway:
+
+- `TokenProvider` (`ctx.extras["qbo_tokens"]`): `credentials(company_id) -> QboCredentials`,
+  `after_unauthorized(company_id, rejected_access_token)`, `mark_needs_reauthorization(company_id, reason)`;
+  raises `NotConnected`, `NeedsReauthorization` (hold the send) or `TokenRefreshUnavailable` (retry later).
+- `router`, `start_connection`, `stop_connection`: what app.py registers.
+"""
+
+from qbo_gateway.connection.endpoints import router
+from qbo_gateway.connection.errors import (
+    ConnectionProblem,
+    NeedsReauthorization,
+    NotConnected,
+    TokenRefreshUnavailable,
+)
+from qbo_gateway.connection.lifecycle import TOKENS_KEY, start_connection, stop_connection
+from qbo_gateway.connection.tokens import QboCredentials, TokenProvider
+
+__all__ = [
+    "TOKENS_KEY",
+    "ConnectionProblem",
+    "NeedsReauthorization",
+    "NotConnected",
+    "QboCredentials",
+    "TokenProvider",
+    "TokenRefreshUnavailable",
+    "router",
+    "start_connection",
+    "stop_connection",
+]

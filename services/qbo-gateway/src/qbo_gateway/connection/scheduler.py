@@ -1,0 +1,168 @@
+"""The connection's recurring work, on an APScheduler `AsyncIOScheduler`:
+
+- re-authorisation reminders, hourly;
+- the keep-alive refresh, daily (also once at start-up, so a restarted process catches up);
+- delivering the notifications outbox, every 10 seconds.
+
+It should run in exactly one process (`espqb scheduler`; in development the qbo-gateway runs it when
+RUN_WORKER_IN_PROCESS is true). If two run anyway, each run takes a PostgreSQL session advisory lock
+first (`pg_try_advisory_lock` on a connection of its own) and is skipped when another process holds
+it; the reminders are idempotent besides (reminders.py). SQLite has no advisory locks and no second
+process worth guarding against: runs go ahead directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import structlog
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import text
+
+from espqb.config import Settings
+from espqb.db import Database
+from espqb.db.types import utcnow
+from espqb.notifications import deliver_due
+from espqb.queue.clock import Clock
+from qbo_gateway.connection.reminders import keep_alive, run_reauth_reminders
+from qbo_gateway.connection.tokens import TokenProvider
+
+log = structlog.get_logger(__name__)
+
+
+def advisory_lock_key(name: str) -> int:
+    """A stable signed 64-bit key for `pg_try_advisory_lock`, derived from a readable name."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+REMINDERS_LOCK = advisory_lock_key("espqb.qbo.reauth-reminders")
+KEEP_ALIVE_LOCK = advisory_lock_key("espqb.qbo.keep-alive")
+DELIVERY_LOCK = advisory_lock_key("espqb.notifications.delivery")
+
+
+async def run_exclusively(db: Database, key: int, job: Callable[[], Awaitable[Any]]) -> bool:
+    """Run `job` unless another process holds the advisory lock `key`; True when it ran."""
+    if not db.is_postgres:
+        await job()
+        return True
+    async with db.engine.connect() as conn:
+        got = bool(await conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}))
+        await conn.commit()  # a session lock outlives the transaction; do not sit idle in one
+        if not got:
+            return False
+        try:
+            await job()
+        finally:
+            try:
+                await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                await conn.commit()
+            except Exception:
+                # Never hand a connection that may still hold the lock back to the pool.
+                await conn.invalidate()
+                raise
+    return True
+
+
+class ConnectionScheduler:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        tokens: TokenProvider,
+        http: httpx.AsyncClient,
+        clock: Clock = utcnow,
+        *,
+        reminders_every: timedelta = timedelta(hours=1),
+        keep_alive_every: timedelta = timedelta(days=1),
+        delivery_every: timedelta = timedelta(seconds=10),
+    ) -> None:
+        self._db = db
+        self._settings = settings
+        self._tokens = tokens
+        self._http = http
+        self._clock = clock
+        self._intervals = (reminders_every, keep_alive_every, delivery_every)
+        self._scheduler: AsyncIOScheduler | None = None
+        self._in_flight: set[asyncio.Task[Any]] = set()
+
+    async def run_reminders(self) -> bool:
+        return await run_exclusively(
+            self._db, REMINDERS_LOCK, lambda: run_reauth_reminders(self._db, self._settings, self._clock)
+        )
+
+    async def run_keep_alive(self) -> bool:
+        return await run_exclusively(
+            self._db, KEEP_ALIVE_LOCK, lambda: keep_alive(self._db, self._tokens, self._clock)
+        )
+
+    async def run_delivery(self) -> bool:
+        return await run_exclusively(
+            self._db,
+            DELIVERY_LOCK,
+            lambda: deliver_due(self._db, self._settings, http=self._http, clock=self._clock),
+        )
+
+    def start(self) -> None:
+        """Start on the running event loop; the first reminder and keep-alive runs happen at once."""
+        reminders_every, keep_alive_every, delivery_every = self._intervals
+        scheduler = AsyncIOScheduler(timezone="UTC")
+        now = utcnow()
+        for name, job, every in (
+            ("qbo-reauth-reminders", self.run_reminders, reminders_every),
+            ("qbo-keep-alive", self.run_keep_alive, keep_alive_every),
+            ("notifications-delivery", self.run_delivery, delivery_every),
+        ):
+            scheduler.add_job(
+                self._logged(name, job),
+                "interval",
+                seconds=every.total_seconds(),
+                id=name,
+                next_run_time=now,
+                max_instances=1,  # a slow run is not overlapped by the next tick of the same job
+                coalesce=True,
+                misfire_grace_time=max(1, int(every.total_seconds())),
+            )
+        scheduler.start()
+        self._scheduler = scheduler
+
+    async def stop(self, grace_seconds: float = 10.0) -> None:
+        """No new runs; runs in progress get `grace_seconds` to finish (a delivery cut off midway
+        would leave its claimed notifications waiting for the claim to lapse), then are cancelled."""
+        scheduler, self._scheduler = self._scheduler, None
+        if scheduler is None:
+            return
+        scheduler.pause()
+        if self._in_flight:
+            await asyncio.wait(set(self._in_flight), timeout=grace_seconds)
+        scheduler.shutdown(wait=False)  # cancels whatever is still running
+        for task in list(self._in_flight):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    @property
+    def running(self) -> bool:
+        return self._scheduler is not None and self._scheduler.running
+
+    def _logged(self, name: str, job: Callable[[], Awaitable[bool]]) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._in_flight.add(task)
+            try:
+                ran = await job()
+            except Exception:
+                log.exception("scheduled job failed", job=name)
+                return
+            finally:
+                if task is not None:
+                    self._in_flight.discard(task)
+            if not ran:
+                log.debug("scheduled job skipped: another process holds its lock", job=name)
+
+        return run
