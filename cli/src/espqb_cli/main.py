@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from espqb_cli.commands import database, openapi, tokens
+from espqb_cli.commands import database, openapi, qbo_ops, sandbox, tokens, worker
 
 app = typer.Typer(
     name="espqb",
@@ -18,6 +18,12 @@ app.command("downgrade")(database.downgrade)
 app.command("mint-token")(tokens.mint_token)
 app.command("generate-key")(tokens.generate_key)
 app.command("openapi")(openapi.export_openapi)
+app.command("reauth-reminders")(qbo_ops.reauth_reminders)
+app.command("rotate-keys")(qbo_ops.rotate_keys)
+app.command("scheduler")(qbo_ops.scheduler)
+app.command("deliver-notifications")(qbo_ops.deliver_notifications)
+app.command("worker")(worker.worker)
+app.add_typer(sandbox.app, name="sandbox")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,78 @@
+"""espqb sandbox web-connector: play the QuickBooks Web Connector against a running qbwc-gateway.
+
+The simulated Web Connector (zeep, built from Intuit's WSDL) runs update sessions against the
+gateway's SOAP endpoint and hands the qbXML to a simulated QuickBooks company file kept as JSON, so
+several runs share one set of books. Useful for the demo, and to watch a send end to end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import typer
+
+from espqb.config import REPO_ROOT, get_settings
+from qb_sandbox.desktop import CompanyFile
+from qb_sandbox.webconnector import SessionReport, WebConnectorSimulator
+
+app = typer.Typer(
+    help="The sandboxes: a simulated QuickBooks Web Connector and company file.", no_args_is_help=True
+)
+
+DEFAULT_COMPANY_FILE = REPO_ROOT / "var" / "sandbox" / "desktop-company.json"
+DOCUMENT_KINDS = ("Customer", "Vendor", "Invoice", "ReceivePayment", "PurchaseOrder", "Bill")
+
+
+def _report(report: SessionReport, books: CompanyFile) -> None:
+    typer.echo(f"outcome:        {report.outcome.value if report.outcome else 'unknown'}")
+    typer.echo(f"authenticate:   {report.authenticate_status!r}")
+    typer.echo(f"round trips:    {report.round_trips}   progress: {report.progress}")
+    if report.last_error:
+        typer.echo(f"last error:     {report.last_error}")
+    if report.close_message:
+        typer.echo(f"closed with:    {report.close_message}")
+    counts = ", ".join(f"{kind} {len(books.documents(kind))}" for kind in DOCUMENT_KINDS)
+    typer.echo(f"company file:   {books.company_name} ({counts})")
+
+
+async def _run(simulator: WebConnectorSimulator, books: CompanyFile, *, once: bool, every: float) -> None:
+    async with simulator:
+        while True:
+            typer.echo(f"--- update at {time.strftime('%H:%M:%S')}")
+            _report(await simulator.run_once(), books)
+            if once:
+                return
+            await asyncio.sleep(every)
+
+
+@app.command("web-connector")
+def web_connector(
+    username: str = typer.Option(
+        ..., envvar="ESPQB_QBWC_USERNAME", help="The Web Connector user name (.qwc)."
+    ),
+    password: str = typer.Option(
+        ..., envvar="ESPQB_QBWC_PASSWORD", help="From POST /v1/qbwc/password.", show_default=False
+    ),
+    url: str | None = typer.Option(None, help="The SOAP endpoint (default: QBWC_PUBLIC_URL + /qbwc)."),
+    company_file: Path = typer.Option(
+        DEFAULT_COMPANY_FILE, help="The simulated company file (JSON); created with demo accounts if missing."
+    ),
+    company_name: str = typer.Option("Demo Promo Co", help="Name of a newly created company file."),
+    once: bool = typer.Option(False, "--once", help="Run one update and stop (else every --every seconds)."),
+    every: float = typer.Option(60.0, help="Seconds between updates when not --once."),
+    quickbooks_not_running: bool = typer.Option(
+        False, help="Fault: QuickBooks cannot be started (connectionError 0x80040408)."
+    ),
+    drop_next_response: bool = typer.Option(
+        False, help="Fault: QuickBooks processes the next request, then the answer is lost."
+    ),
+) -> None:
+    """Run Web Connector updates against the qbwc-gateway, like Auto-Run or "Update Selected"."""
+    endpoint = url or get_settings().qbwc_public_url.rstrip("/") + "/qbwc"
+    books = CompanyFile.load_or_create(company_file, company_name=company_name, seed_demo=True)
+    simulator = WebConnectorSimulator(endpoint, username=username, password=password, company=books)
+    simulator.quickbooks_not_running = quickbooks_not_running
+    simulator.drop_next_response = drop_next_response
+    asyncio.run(_run(simulator, books, once=once, every=every))

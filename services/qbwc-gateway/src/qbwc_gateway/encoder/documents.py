@@ -1,0 +1,352 @@
+"""Invoices, received payments, purchase orders and bills: the Add and the Mod of each.
+
+The figures are the plan's, written as they are (qbwc-facts §3.5-§3.8):
+
+* invoice lines: item lines (quantity × rate = amount), then a Subtotal-item line and a
+  Discount-item line whose negative amount is what the invoice loses (a Desktop discount item
+  applies to the line right above it), then the "Total Tax" line when tax is carried as an item;
+* a payment is applied to its invoice through the invoice's ``defMacro`` when both travel in the
+  same message set (``AppliedToTxnAdd/TxnID useMacro``, qbwc-facts §3.3);
+* purchase lines post to the chosen COGS/expense account through ``OverrideItemAccountRef``;
+* a Mod sends the stored ``EditSequence`` and every line anew (``TxnLineID`` -1): the lines of the
+  document are replaced by the plan's (qbwc-facts §3.8).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from espqb.plan import (
+    BillOp,
+    DiscountLine,
+    InvoiceOp,
+    ItemLine,
+    PaymentOp,
+    PurchaseLine,
+    PurchaseOrderOp,
+    SubtotalLine,
+    TaxLine,
+)
+
+from .list_requests import account, address
+from .prefs import CompanyFilePrefs
+from .xml_build import Element, Ref, amount, child, opt, qb_date, rate, ref, request
+
+NEW_LINE = "-1"  # TxnLineID of a line a Mod adds (qbwc-facts §3.8)
+TXN_QUERY_BY_KIND = {
+    "invoice": "InvoiceQueryRq",
+    "payment": "ReceivePaymentQueryRq",
+    "purchase_order": "PurchaseOrderQueryRq",
+    "bill": "BillQueryRq",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TxnRef:
+    """A transaction by TxnID, or by the macro an Add earlier in the same message set defined."""
+
+    txn_id: str | None = None
+    macro: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Modify:
+    """What a Mod needs: the record and the EditSequence QuickBooks last gave us."""
+
+    txn_id: str
+    edit_sequence: str
+
+
+# ------------------------------------------------------------------------------------- invoices
+
+
+def _invoice_lines(
+    parent: Element, op: InvoiceOp, items: Mapping[str, Ref], prefs: CompanyFilePrefs, tag: str, *, mod: bool
+) -> None:
+    any_taxable = any(isinstance(line, ItemLine) and line.taxable for line in op.lines)
+    for line in op.lines:
+        element = child(parent, tag)
+        if mod:
+            child(element, "TxnLineID", NEW_LINE)
+        ref(element, "ItemRef", items[line.item_key] if line.item_key is not None else None)
+        match line:
+            case ItemLine():
+                opt(element, "Desc", line.description)
+                child(element, "Quantity", rate(line.quantity))
+                child(element, "Rate", rate(line.unit_price))
+                child(element, "Amount", amount(line.amount))
+                ref(element, "SalesTaxCodeRef", prefs.tax_code(line.taxable))
+            case SubtotalLine():
+                pass  # QuickBooks computes the subtotal itself
+            case DiscountLine():
+                opt(element, "Desc", line.description)
+                # An amount, never a percentage QuickBooks would recompute with its own rounding.
+                child(element, "Amount", amount(-line.amount))
+                ref(element, "SalesTaxCodeRef", prefs.tax_code(line.before_tax and any_taxable))
+            case TaxLine():
+                opt(element, "Desc", line.description)
+                child(element, "Amount", amount(line.amount))
+                ref(element, "SalesTaxCodeRef", prefs.tax_code(False))
+
+
+def _invoice_header(parent: Element, op: InvoiceOp, customer: Ref) -> None:
+    ref(parent, "CustomerRef", customer)
+    ref(parent, "ARAccountRef", account(op.ar_account))
+    child(parent, "TxnDate", qb_date(op.txn_date))
+    child(parent, "RefNumber", op.doc_number)
+    address(parent, "BillAddress", op.billing_address)
+    address(parent, "ShipAddress", op.shipping_address)
+
+
+def _sales_tax_item(op: InvoiceOp) -> Ref | None:
+    # "code": the chosen sales tax item computes the tax; otherwise the customer's or the company's
+    # default applies (TaxInstruction, espqb.plan.model).
+    return Ref(full_name=op.tax.code) if op.tax.mode == "code" and op.tax.code else None
+
+
+def invoice_add(
+    op: InvoiceOp,
+    request_id: str,
+    *,
+    customer: Ref,
+    items: Mapping[str, Ref],
+    prefs: CompanyFilePrefs,
+    macro: str,
+) -> Element:
+    rq = request("InvoiceAddRq", request_id)
+    add = child(rq, "InvoiceAdd")
+    add.set("defMacro", macro)
+    _invoice_header(add, op, customer)
+    ref(add, "ItemSalesTaxRef", _sales_tax_item(op))
+    opt(add, "Memo", op.memo)
+    _invoice_lines(add, op, items, prefs, "InvoiceLineAdd", mod=False)
+    return rq
+
+
+def invoice_mod(
+    op: InvoiceOp,
+    request_id: str,
+    *,
+    target: Modify,
+    customer: Ref,
+    items: Mapping[str, Ref],
+    prefs: CompanyFilePrefs,
+) -> Element:
+    rq = request("InvoiceModRq", request_id)
+    mod = child(rq, "InvoiceMod")
+    child(mod, "TxnID", target.txn_id)
+    child(mod, "EditSequence", target.edit_sequence)
+    _invoice_header(mod, op, customer)
+    ref(mod, "ItemSalesTaxRef", _sales_tax_item(op))
+    opt(mod, "Memo", op.memo)
+    _invoice_lines(mod, op, items, prefs, "InvoiceLineMod", mod=True)
+    return rq
+
+
+# ------------------------------------------------------------------------------------- payments
+
+
+def receive_payment_add(
+    op: PaymentOp, request_id: str, *, customer: Ref, invoice: TxnRef, prefs: CompanyFilePrefs
+) -> Element:
+    rq = request("ReceivePaymentAddRq", request_id)
+    add = child(rq, "ReceivePaymentAdd")
+    ref(add, "CustomerRef", customer)
+    ref(add, "ARAccountRef", account(op.ar_account))
+    child(add, "TxnDate", qb_date(op.txn_date))
+    opt(add, "RefNumber", op.reference)
+    child(add, "TotalAmount", amount(op.amount))
+    if prefs.knows_payment_method(op.method):
+        ref(add, "PaymentMethodRef", Ref(full_name=op.method))
+    opt(add, "Memo", op.memo)
+    applied = child(add, "AppliedToTxnAdd")
+    txn = child(applied, "TxnID", invoice.txn_id or "")
+    if invoice.macro:
+        txn.set("useMacro", invoice.macro)
+    child(applied, "PaymentAmount", amount(op.amount))
+    return rq
+
+
+# ---------------------------------------------------------------------------- purchase documents
+
+
+def _purchase_line(
+    parent: Element,
+    tag: str,
+    line: PurchaseLine,
+    *,
+    item: Ref,
+    customer: Ref | None,
+    cost_tag: str,
+    billable: bool,
+    mod: bool,
+    link: tuple[str, str] | None = None,
+) -> None:
+    element = child(parent, tag)
+    if mod:
+        child(element, "TxnLineID", NEW_LINE)
+    ref(element, "ItemRef", item)
+    opt(element, "Desc", line.description)
+    child(element, "Quantity", rate(line.quantity))
+    child(element, cost_tag, rate(line.unit_cost))
+    child(element, "Amount", amount(line.amount))
+    ref(element, "CustomerRef", customer)
+    if billable and line.billable and customer is not None:
+        child(element, "BillableStatus", "Billable")
+    ref(element, "OverrideItemAccountRef", account(line.expense_account))
+    if link is not None:
+        linked = child(element, "LinkToTxn")
+        child(linked, "TxnID", link[0])
+        child(linked, "TxnLineID", link[1])
+
+
+def _customer_for(line: PurchaseLine, customers: Mapping[str, Ref]) -> Ref | None:
+    return customers.get(line.customer_key) if line.customer_key is not None else None
+
+
+def purchase_order_add(
+    op: PurchaseOrderOp,
+    request_id: str,
+    *,
+    vendor: Ref,
+    items: Mapping[str, Ref],
+    customers: Mapping[str, Ref],
+) -> Element:
+    rq = request("PurchaseOrderAddRq", request_id)
+    add = child(rq, "PurchaseOrderAdd")
+    _purchase_order_header(add, op, vendor)
+    for line in op.lines:
+        _purchase_line(
+            add,
+            "PurchaseOrderLineAdd",
+            line,
+            item=items[line.item_key],
+            customer=_customer_for(line, customers),
+            cost_tag="Rate",
+            billable=False,  # a purchase order line has no BillableStatus
+            mod=False,
+        )
+    return rq
+
+
+def _purchase_order_header(parent: Element, op: PurchaseOrderOp, vendor: Ref) -> None:
+    ref(parent, "VendorRef", vendor)
+    child(parent, "TxnDate", qb_date(op.txn_date))
+    child(parent, "RefNumber", op.doc_number)
+    address(parent, "ShipAddress", op.ship_address)
+    opt(parent, "Memo", op.memo)
+
+
+def purchase_order_mod(
+    op: PurchaseOrderOp,
+    request_id: str,
+    *,
+    target: Modify,
+    vendor: Ref,
+    items: Mapping[str, Ref],
+    customers: Mapping[str, Ref],
+) -> Element:
+    rq = request("PurchaseOrderModRq", request_id)
+    mod = child(rq, "PurchaseOrderMod")
+    child(mod, "TxnID", target.txn_id)
+    child(mod, "EditSequence", target.edit_sequence)
+    _purchase_order_header(mod, op, vendor)
+    for line in op.lines:
+        _purchase_line(
+            mod,
+            "PurchaseOrderLineMod",
+            line,
+            item=items[line.item_key],
+            customer=_customer_for(line, customers),
+            cost_tag="Rate",
+            billable=False,
+            mod=True,
+        )
+    return rq
+
+
+def _bill_header(parent: Element, op: BillOp, vendor: Ref) -> None:
+    ref(parent, "VendorRef", vendor)
+    ref(parent, "APAccountRef", account(op.ap_account))
+    child(parent, "TxnDate", qb_date(op.txn_date))
+    child(parent, "RefNumber", op.doc_number)
+    opt(parent, "Memo", op.memo)
+
+
+def bill_add(
+    op: BillOp,
+    request_id: str,
+    *,
+    vendor: Ref,
+    items: Mapping[str, Ref],
+    customers: Mapping[str, Ref],
+    purchase_order_lines: tuple[str, Sequence[str]] | None = None,
+) -> Element:
+    """``purchase_order_lines`` = (PO TxnID, its TxnLineIDs in plan order): each bill line then
+    receives the matching purchase-order line (``LinkToTxn``, qbwc-facts §3.7)."""
+    rq = request("BillAddRq", request_id)
+    add = child(rq, "BillAdd")
+    _bill_header(add, op, vendor)
+    for index, line in enumerate(op.lines):
+        link = None
+        if purchase_order_lines is not None and index < len(purchase_order_lines[1]):
+            link = (purchase_order_lines[0], purchase_order_lines[1][index])
+        _purchase_line(
+            add,
+            "ItemLineAdd",
+            line,
+            item=items[line.item_key],
+            customer=_customer_for(line, customers),
+            cost_tag="Cost",
+            billable=True,
+            mod=False,
+            link=link,
+        )
+    return rq
+
+
+def bill_mod(
+    op: BillOp,
+    request_id: str,
+    *,
+    target: Modify,
+    vendor: Ref,
+    items: Mapping[str, Ref],
+    customers: Mapping[str, Ref],
+) -> Element:
+    rq = request("BillModRq", request_id)
+    mod = child(rq, "BillMod")
+    child(mod, "TxnID", target.txn_id)
+    child(mod, "EditSequence", target.edit_sequence)
+    _bill_header(mod, op, vendor)
+    for line in op.lines:
+        _purchase_line(
+            mod,
+            "ItemLineMod",
+            line,
+            item=items[line.item_key],
+            customer=_customer_for(line, customers),
+            cost_tag="Cost",
+            billable=True,
+            mod=True,
+        )
+    return rq
+
+
+def current_version(kind: str, ref_number: str, request_id: str) -> Element:
+    """Read a document's EditSequence by its number, after another request of the same set changed
+    it (a payment applied to an invoice, a bill receiving a purchase order): its TxnID is not known
+    when the set is built, and no qbXML macro can stand for it in a query."""
+    rq = request(TXN_QUERY_BY_KIND[kind], request_id)
+    child(rq, "RefNumber", ref_number)
+    for name in ("TxnID", "EditSequence", "RefNumber"):
+        child(rq, "IncludeRetElement", name)
+    return rq
+
+
+def read_transaction(kind: str, txn_id: str, request_id: str) -> Element:
+    """Read a document again (for its current EditSequence after a 3200, qbwc-facts §3.8)."""
+    rq = request(TXN_QUERY_BY_KIND[kind], request_id)
+    child(rq, "TxnID", txn_id)
+    return rq

@@ -1,0 +1,122 @@
+"""Customer, vendor and item adds, and the queries that find a list entry by name.
+
+Element order follows ``qbxmlops130.xsd`` (CustomerAdd, VendorAdd, ItemNonInventoryAdd,
+ItemOtherChargeAdd, ItemSubtotalAdd, ItemDiscountAdd); lengths were cut by the plan (qbwc-facts §3.4).
+"""
+
+from __future__ import annotations
+
+from espqb.plan import AccountRef, Address, CustomerOp, ItemOp, VendorOp
+
+from .prefs import CompanyFilePrefs
+from .xml_build import Element, Ref, child, opt, ref, request
+
+LIST_QUERY_BY_KIND = {"customer": "CustomerQueryRq", "vendor": "VendorQueryRq", "item": "ItemQueryRq"}
+
+
+def account(value: AccountRef | None) -> Ref | None:
+    """An account chosen in the dialog or the settings: by ListID when known, else by full name."""
+    if value is None or not (value.id or value.name):
+        return None
+    return Ref(list_id=value.id) if value.id else Ref(full_name=value.name)
+
+
+def address(parent: Element, tag: str, value: Address | None) -> None:
+    if value is None:
+        return
+    lines = [value.line1, value.line2, value.line3, value.city, value.state, value.postal_code, value.country]
+    if not any(lines):
+        return
+    element = child(parent, tag)
+    opt(element, "Addr1", value.line1)
+    opt(element, "Addr2", value.line2)
+    opt(element, "Addr3", value.line3)
+    opt(element, "City", value.city)
+    opt(element, "State", value.state)
+    opt(element, "PostalCode", value.postal_code)
+    opt(element, "Country", value.country)
+
+
+def customer_add(op: CustomerOp, request_id: str) -> Element:
+    if not op.name:
+        raise ValueError(f"{op.key}: a customer to create needs a name")
+    rq = request("CustomerAddRq", request_id)
+    add = child(rq, "CustomerAdd")
+    child(add, "Name", op.name)
+    opt(add, "CompanyName", op.company_name)
+    opt(add, "FirstName", op.first_name)
+    opt(add, "LastName", op.last_name)
+    address(add, "BillAddress", op.billing_address)
+    address(add, "ShipAddress", op.shipping_address)
+    opt(add, "Phone", op.phone)
+    opt(add, "Email", op.email)
+    return rq
+
+
+def vendor_add(op: VendorOp, request_id: str) -> Element:
+    if not op.name:
+        raise ValueError(f"{op.key}: a vendor to create needs a name")
+    rq = request("VendorAddRq", request_id)
+    add = child(rq, "VendorAdd")
+    child(add, "Name", op.name)
+    opt(add, "CompanyName", op.company_name)
+    address(add, "VendorAddress", op.address)
+    opt(add, "Phone", op.phone)
+    opt(add, "Email", op.email)
+    # The ASI number identifies the supplier in the promotional-products trade; Desktop has no field
+    # for it (AccountNumber is *our* account with the vendor), so it goes into the vendor's notes.
+    opt(add, "Notes", f"ASI {op.asi_number}" if op.asi_number else None)
+    return rq
+
+
+def _sales_or_purchase(parent: Element, op: ItemOp) -> None:
+    # An item that is also bought carries both accounts (SalesAndPurchase); one only sold carries
+    # its income account (SalesOrPurchase). No price: every line states its own.
+    if op.expense_account is not None:
+        both = child(parent, "SalesAndPurchase")
+        opt(both, "SalesDesc", op.description)
+        ref(both, "IncomeAccountRef", account(op.income_account))
+        opt(both, "PurchaseDesc", op.description)
+        ref(both, "ExpenseAccountRef", account(op.expense_account))
+    else:
+        single = child(parent, "SalesOrPurchase")
+        opt(single, "Desc", op.description)
+        ref(single, "AccountRef", account(op.income_account))
+
+
+def item_add(op: ItemOp, request_id: str, prefs: CompanyFilePrefs) -> Element:
+    match op.item_type:
+        case "non_inventory":
+            rq = request("ItemNonInventoryAddRq", request_id)
+            add = child(rq, "ItemNonInventoryAdd")
+            child(add, "Name", op.name)
+            opt(add, "ManufacturerPartNumber", op.sku)
+            ref(add, "SalesTaxCodeRef", prefs.tax_code(op.taxable))
+            _sales_or_purchase(add, op)
+        case "other_charge":
+            rq = request("ItemOtherChargeAddRq", request_id)
+            add = child(rq, "ItemOtherChargeAdd")
+            child(add, "Name", op.name)
+            ref(add, "SalesTaxCodeRef", prefs.tax_code(op.taxable))
+            _sales_or_purchase(add, op)
+        case "subtotal":
+            rq = request("ItemSubtotalAddRq", request_id)
+            add = child(rq, "ItemSubtotalAdd")
+            child(add, "Name", op.name)
+            opt(add, "ItemDesc", op.description)
+        case "discount":
+            rq = request("ItemDiscountAddRq", request_id)
+            add = child(rq, "ItemDiscountAdd")
+            child(add, "Name", op.name)
+            opt(add, "ItemDesc", op.description)
+            # A taxable discount item lowers the taxable amount (qbwc-facts §3.5).
+            ref(add, "SalesTaxCodeRef", prefs.tax_code(op.taxable))
+            ref(add, "AccountRef", account(op.income_account))
+    return rq
+
+
+def find_by_name(kind: str, name: str, request_id: str) -> Element:
+    """``CustomerQueryRq``/``VendorQueryRq``/``ItemQueryRq`` for one full name (all item types)."""
+    rq = request(LIST_QUERY_BY_KIND[kind], request_id)
+    child(rq, "FullName", name)
+    return rq

@@ -1,0 +1,80 @@
+"""Which QuickBooks lists the cache keeps, and the queries that read them (pure).
+
+Big lists are read with iterators, about 100 records a page (``MaxReturned`` + ``iterator="Start"``,
+then ``"Continue"`` with the ``iteratorID``, qbwc-facts §3.2): an unpaged customer list of thousands
+of records takes QuickBooks minutes and can time the Web Connector out (qbwc-facts §7). qbXML 13.0
+offers iterators only on some queries (customers, vendors, items); the small lists (accounts, tax
+codes, terms, classes, payment methods) are read whole.
+
+A refresh after the first one asks only for what changed: ``FromModifiedDate``, rewound a minute
+because QuickBooks stamps ``TimeModified`` with the clock of the computer it runs on (qbwc-facts §3.2).
+Every query asks for inactive records too (``ActiveStatus=All``): an inactive name is still taken.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ..encoder.xml_build import Element, child, qb_datetime, request
+
+PAGE_SIZE = 100
+CLOCK_SKEW = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class ListSpec:
+    name: str  # the key in the session state and in the request IDs
+    query: str  # e.g. "CustomerQueryRq"
+    paged: bool  # supports iterators in qbXML 13.0
+    include: tuple[str, ...]  # IncludeRetElement: only what the cache and the lookups use
+    needs_sales_tax: bool = False  # only when the company file has sales tax turned on
+
+
+_COMMON = ("ListID", "TimeModified", "EditSequence", "Name", "FullName", "IsActive")
+
+LIST_SPECS: tuple[ListSpec, ...] = (
+    ListSpec(
+        "Account", "AccountQueryRq", False, (*_COMMON, "AccountType", "AccountNumber", "SpecialAccountType")
+    ),
+    ListSpec("Customer", "CustomerQueryRq", True, (*_COMMON, "CompanyName", "Phone", "Email")),
+    ListSpec("Vendor", "VendorQueryRq", True, (*_COMMON, "CompanyName", "Phone", "Email")),
+    # Every item type comes back from ItemQuery: products, charges, subtotal, discount, sales tax items.
+    ListSpec("Item", "ItemQueryRq", True, (*_COMMON, "TaxRate", "ManufacturerPartNumber")),
+    ListSpec(
+        "SalesTaxCode", "SalesTaxCodeQueryRq", False, (*_COMMON, "IsTaxable", "Desc"), needs_sales_tax=True
+    ),
+    ListSpec("Terms", "TermsQueryRq", False, _COMMON),
+    ListSpec("Class", "ClassQueryRq", False, _COMMON),
+    ListSpec("PaymentMethod", "PaymentMethodQueryRq", False, (*_COMMON, "PaymentMethodType")),
+)
+SPECS_BY_NAME = {spec.name: spec for spec in LIST_SPECS}
+
+
+def lists_to_read(*, sales_tax_on: bool) -> tuple[ListSpec, ...]:
+    return tuple(spec for spec in LIST_SPECS if sales_tax_on or not spec.needs_sales_tax)
+
+
+def watermark(refreshed_at: datetime) -> datetime:
+    """``FromModifiedDate`` for a refresh after one that started at ``refreshed_at``."""
+    return refreshed_at - CLOCK_SKEW
+
+
+def list_query(
+    spec: ListSpec, request_id: str, *, since: datetime | None, iterator_id: str | None = None
+) -> Element:
+    """The next query of ``spec``: a first page (or the whole list), or the page after ``iterator_id``."""
+    attributes: dict[str, str] = {}
+    if spec.paged:
+        attributes = (
+            {"iterator": "Continue", "iteratorID": iterator_id} if iterator_id else {"iterator": "Start"}
+        )
+    rq = request(spec.query, request_id, **attributes)
+    if spec.paged:
+        child(rq, "MaxReturned", str(PAGE_SIZE))
+    child(rq, "ActiveStatus", "All")
+    if since is not None:
+        child(rq, "FromModifiedDate", qb_datetime(since))
+    for name in spec.include:
+        child(rq, "IncludeRetElement", name)
+    return rq

@@ -1,0 +1,73 @@
+"""The drop-down lookups for QuickBooks Desktop, answered from the list cache.
+
+The Web Connector only talks to us when it polls, so the dialog cannot ask QuickBooks live: the
+answers come from the cache the sessions keep fresh, and say when it was last read.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from espqb.db.types import utcnow
+from espqb.lookups.provider import LookupItem, LookupKind, LookupPage
+
+from . import repository
+from .records import ITEM_TYPES
+
+LIST_TYPES: dict[LookupKind, tuple[str, ...]] = {
+    "customers": ("Customer",),
+    "vendors": ("Vendor",),
+    "accounts": ("Account",),
+    # "Tax code" on Desktop is the sales tax item (or group) that computes the tax, plus the
+    # taxable/non-taxable codes (TaxCodeChoice, espqb.orders.choices).
+    "tax-codes": ("ItemSalesTax", "ItemSalesTaxGroup", "SalesTaxCode"),
+    "items": ITEM_TYPES,
+}
+
+
+class DesktopLookups:
+    """``espqb.lookups.provider.LookupProvider`` for the qbwc-gateway."""
+
+    async def lookup(
+        self,
+        session: AsyncSession,
+        company_id: str,
+        kind: LookupKind,
+        *,
+        q: str | None,
+        type_filter: str | None,
+        limit: int,
+        offset: int,
+    ) -> LookupPage:
+        rows = await repository.search(
+            session,
+            company_id,
+            LIST_TYPES[kind],
+            q=q,
+            subtype=None,
+            type_filter=type_filter,
+            limit=limit,
+            offset=offset,
+        )
+        items = [
+            LookupItem(
+                id=row.list_id,
+                name=row.full_name,
+                type=row.subtype if kind == "accounts" else row.list_type,
+                active=row.is_active,
+                details=dict(row.data or {}),
+            )
+            for row in rows
+        ]
+        refreshed_at = await repository.refreshed_at(session, company_id)
+        if refreshed_at is None:
+            # Nothing read from QuickBooks yet: ask the next Web Connector poll to read the lists.
+            await repository.request_lists(session, company_id, now=utcnow())
+        return LookupPage(
+            kind=kind,
+            items=items,
+            source="web_connector_cache",
+            refreshed_at=refreshed_at,
+            limit=limit,
+            offset=offset,
+        )

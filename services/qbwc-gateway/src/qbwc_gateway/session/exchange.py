@@ -1,0 +1,479 @@
+"""sendRequestXML and receiveResponseXML: the round trips of one session.
+
+Each ``sendRequestXML`` hands out one message set:
+
+1. an unanswered set left by an interrupted session first, sent again with
+   ``oldMessageSetID``/``newMessageSetID`` so QuickBooks returns the answer it kept instead of
+   writing twice (a read-only set is simply sent again) (qbwc-facts §0.8, §1.2 #9);
+2. on the first session, the list cache, page by page: the plans need it (first order takes longer);
+3. then the orders: as many jobs as fit under the size cap, each job whole, preceded by the
+   incremental cache refresh of the session, so later sessions take one round trip for their orders.
+
+Each ``receiveResponseXML`` routes every ``…Rs`` by ``requestID`` to the cache or to the job
+operation it was for, settles the jobs that have nothing left to send, and reports progress.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from espqb.db.models import QbwcCredential, QbwcSession, SendJob
+from espqb.plan import Plan, PlanError
+
+from ..encoder import (
+    CompanyFilePrefs,
+    JobEncoding,
+    MessageSetDraft,
+    Purpose,
+    encode_job,
+    with_recovery_ids,
+)
+from ..install.identity import OWNER_ID
+from ..listcache import CacheRefresh, list_name_of
+from ..listcache import repository as cache_repository
+from ..responses import (
+    QbResponse,
+    QbXmlReadError,
+    choose_qbxml_version,
+    hresult_words,
+    parse_hcp,
+    parse_response_set,
+)
+from . import company_pin, job_lifecycle, outcomes, repository, results
+from .options import SessionOptions
+from .planning import RoundInputs, plan_job, round_inputs
+from .progress import DONE, QUICKBOOKS_FAILED, UNREADABLE_RESPONSE, progress
+from .state import JobProgress, Outstanding, RequestTag, SessionState
+
+PARSE_ERROR_HRESULT = "0x80040400"
+NOTHING_TO_SEND = "Nothing to send: every order is already in QuickBooks."
+
+
+@dataclass
+class _Round:
+    """What one callback reads once and every plan of it shares."""
+
+    inputs: RoundInputs | None = None
+
+
+class Conversation:
+    def __init__(
+        self,
+        session: AsyncSession,
+        row: QbwcSession,
+        state: SessionState,
+        *,
+        now: datetime,
+        options: SessionOptions,
+    ) -> None:
+        self.session = session
+        self.row = row
+        self.state = state
+        self.now = now
+        self.options = options
+        self.company_id = row.company_id
+        self.owner = job_lifecycle.lease_owner(row.ticket_hash)
+        self._round = _Round()
+        self._jobs: dict[str, SendJob] = {}
+
+    # ------------------------------------------------------------------------------ helpers
+    async def _inputs(self) -> RoundInputs:
+        if self._round.inputs is None:
+            self._round.inputs = await round_inputs(self.session, self.company_id)
+        return self._round.inputs
+
+    async def _job(self, job_id: str) -> SendJob:
+        job = self._jobs.get(job_id)
+        if job is None:
+            self._jobs.update(await repository.jobs_by_id(self.session, [job_id]))
+            job = self._jobs[job_id]
+        return job
+
+    async def _plan(self, job: SendJob) -> Plan | str:
+        """The job's plan, or why it cannot be planned (a permanent failure)."""
+        try:
+            return await plan_job(self.session, job, await self._inputs())
+        except PlanError as exc:
+            return " ".join(p.message for p in exc.problems)
+        except ValidationError:
+            return "The order stored with this send can no longer be read; send the order again from ESP."
+
+    def _context(self, job: SendJob, plan: Plan, progress: JobProgress) -> results.JobContext:
+        return results.JobContext(
+            session=self.session,
+            company_id=self.company_id,
+            job_id=job.id,
+            order_number=job.order_number,
+            plan=plan,
+            progress=progress,
+            now=self.now,
+        )
+
+    def _encode(self, plan: Plan, progress: JobProgress, draft: MessageSetDraft | None) -> JobEncoding:
+        return encode_job(
+            plan,
+            tag=progress.tag,
+            memory=progress.memory(),
+            shared=draft.shared if draft is not None else {},
+            prefs=self.state.prefs,
+        )
+
+    # ------------------------------------------------------------------------- sendRequestXML
+    async def next_message_set(
+        self, hcp_response: str, company_file_name: str, major: int, minor: int
+    ) -> str:
+        """The qbXML to hand to QuickBooks, or "" (then ``state.last_error`` says why)."""
+        state = self.state
+        if not state.company_checked:
+            problem = await self._check_company(hcp_response, company_file_name, major, minor)
+            if problem is not None:
+                state.last_error = problem
+                return ""
+        if state.outstanding is not None:
+            return self._send_again(state.outstanding)
+        if state.round_trips >= self.options.max_round_trips:
+            state.last_error = (
+                "This update reached its round-trip limit; the rest follows at the next update."
+            )
+            return ""
+        document = await self._compose()
+        if document is None:
+            state.last_error = NOTHING_TO_SEND
+            return ""
+        state.round_trips += 1
+        return document
+
+    async def _check_company(
+        self, hcp_response: str, company_file_name: str, major: int, minor: int
+    ) -> str | None:
+        if not hcp_response.strip():
+            return (
+                "The Web Connector did not say which company file is open, so nothing was sent. "
+                "Check that this is a QuickBooks Desktop (not Point of Sale) company file."
+            )
+        try:
+            hcp = parse_hcp(hcp_response)
+        except QbXmlReadError:
+            return (
+                "The Web Connector's description of the company file could not be read, so nothing was sent."
+            )
+        credential = await repository.credential(self.session, self.company_id, for_update=True)
+        pinned = dict(credential.pinned_company or {})
+        if company_pin.is_pinned(pinned):
+            refusal = company_pin.refusal(
+                pinned, hcp, company_file_name, owner_id=OWNER_ID, our_file_id=credential.file_id
+            )
+            if refusal is not None:
+                credential.last_session_outcome = refusal
+                return refusal
+        else:
+            pinned.update(company_pin.pin(hcp, company_file_name, owner_id=OWNER_ID, now=self.now))
+            credential.pinned_company = pinned
+        version = choose_qbxml_version(hcp.host.supported_versions, major, minor)
+        if version is None:
+            return (
+                f"{hcp.host.product_name or 'This QuickBooks'} is too old for ESP: it needs qbXML 7.0 or "
+                "newer. Update QuickBooks Desktop, then update again."
+            )
+        credential.qbxml_version = version
+        prefs = hcp.preferences
+        self.state.qbxml_version = version
+        self.state.prefs = CompanyFilePrefs(
+            sales_tax_on=prefs.sales_tax_on,
+            taxable_code=prefs.taxable_code,
+            non_taxable_code=prefs.non_taxable_code,
+            payment_methods=frozenset(
+                await cache_repository.names_of(self.session, self.company_id, ["PaymentMethod"])
+            ),
+            link_bills_to_purchase_orders=self.options.link_bills_to_purchase_orders,
+        )
+        self.state.company_checked = True
+        return None
+
+    def _send_again(self, outstanding: Outstanding) -> str:
+        if outstanding.message_set_id is None:
+            return outstanding.document  # queries only: asking again is harmless
+        new_id = _message_set_id()
+        document = with_recovery_ids(
+            outstanding.document, old_message_set_id=outstanding.message_set_id, new_message_set_id=new_id
+        )
+        self.state.outstanding = Outstanding(document, outstanding.requests, new_id, self.now)
+        return document
+
+    async def _credential(self) -> QbwcCredential:
+        return await repository.credential(self.session, self.company_id)
+
+    async def _refresh_due(self) -> bool:
+        state = self.state
+        credential = await self._credential()
+        if credential.cache_refreshed_at is None:
+            return True
+        if any(p.needs_refresh for p in state.active_jobs()):
+            return True
+        return not state.refreshed_this_session
+
+    async def _compose(self) -> str | None:
+        state = self.state
+        assert state.qbxml_version is not None
+        if state.cache is None and await self._refresh_due():
+            credential = await self._credential()
+            state.cache = CacheRefresh.begin(
+                now=self.now,
+                last_refreshed_at=credential.cache_refreshed_at,
+                sales_tax_on=state.prefs.sales_tax_on,
+            )
+            if state.cache.mode == "full":
+                await cache_repository.clear(self.session, self.company_id)
+        leading = state.cache.next_queries() if state.cache is not None else []
+        tags = {str(q.get("requestID")): RequestTag("cache") for q in leading}
+        draft = MessageSetDraft(
+            max_bytes=self.options.max_message_bytes,
+            max_jobs=self.options.max_jobs_per_message_set,
+            leading=leading,
+        )
+        # The first read of the lists comes alone: plans choose names and accounts from it.
+        if state.cache is None or state.cache.mode != "full":
+            await self._fill(draft, tags)
+        if draft.is_empty:
+            return None
+        writes = any(r.purpose is Purpose.WRITE for r in draft.requests)
+        message_set_id = _message_set_id() if writes else None
+        document = draft.document(version=state.qbxml_version, new_message_set_id=message_set_id)
+        state.outstanding = Outstanding(document, tags, message_set_id, self.now)
+        return document
+
+    async def _fill(self, draft: MessageSetDraft, tags: dict[str, RequestTag]) -> None:
+        state = self.state
+        refreshing = state.cache is not None
+        for active in state.active_jobs():
+            if draft.is_full:
+                return
+            if active.needs_refresh and refreshing:
+                continue  # waits for the refresh travelling in this set
+            await self._offer(await self._job(active.job_id), active, draft, tags)
+        while not draft.is_full:
+            batch = await repository.waiting_jobs(
+                self.session,
+                self.company_id,
+                exclude=state.jobs.keys(),
+                limit=max(1, draft.max_jobs - draft.jobs),
+                now=self.now,
+            )
+            if not batch:
+                return
+            for job in batch:
+                self._jobs[str(job.id)] = job
+                if not await self._take(job, draft, tags):
+                    return
+
+    async def _take(self, job: SendJob, draft: MessageSetDraft, tags: dict[str, RequestTag]) -> bool:
+        """Start a waiting job in this set; False when the set has no room for it."""
+        plan = await self._plan(job)
+        progress = JobProgress(job_id=str(job.id), tag=self.state.new_tag())
+        if isinstance(plan, str):
+            self.state.jobs[progress.job_id] = progress
+            await job_lifecycle.take(
+                self.session, job, owner=self.owner, now=self.now, expires=self.row.expires_at
+            )
+            await outcomes.finish_unplannable(self.session, job, progress, plan, self.state, now=self.now)
+            return True
+        encoding = self._encode(plan, progress, draft)
+        if not draft.offer(encoding).accepted:
+            self.state.next_tag -= 1  # the tag was not used
+            return False
+        self.state.jobs[progress.job_id] = progress
+        await job_lifecycle.take(
+            self.session, job, owner=self.owner, now=self.now, expires=self.row.expires_at
+        )
+        context = self._context(job, plan, progress)
+        await results.record_pending(context)
+        await self._after_offer(context, encoding, tags)
+        return True
+
+    async def _offer(
+        self, job: SendJob, progress: JobProgress, draft: MessageSetDraft, tags: dict[str, RequestTag]
+    ) -> None:
+        plan = await self._plan(job)
+        if isinstance(plan, str):
+            await outcomes.finish_unplannable(self.session, job, progress, plan, self.state, now=self.now)
+            return
+        encoding = self._encode(plan, progress, draft)
+        if draft.offer(encoding).accepted:
+            await self._after_offer(self._context(job, plan, progress), encoding, tags)
+
+    async def _after_offer(
+        self, context: results.JobContext, encoding: JobEncoding, tags: dict[str, RequestTag]
+    ) -> None:
+        """Record what needed no request, tag the requests, and finish a job with nothing left."""
+        plan, progress = context.plan, context.progress
+        for key, done in encoding.answered.items():
+            op = plan.operation(key)
+            await results.settle(context, op, done, origin="unchanged" if op.kind == "payment" else "linked")
+        for key, reason in encoding.skipped.items():
+            if key not in progress.failed:
+                await results.skip(context, plan.operation(key), reason)
+        for request in encoding.requests:
+            tags[request.request_id] = RequestTag(
+                "job", request.purpose.value, [(progress.job_id, request.op_key)], request.list_name
+            )
+        for key, reuse in encoding.reused.items():
+            tags[reuse.request_id].targets.append((progress.job_id, key))
+        if encoding.finished:
+            await outcomes.finish(
+                self.session, await self._job(progress.job_id), progress, plan, self.state, now=self.now
+            )
+
+    # --------------------------------------------------------------------- receiveResponseXML
+    async def take_response(self, response: str, hresult: str, message: str) -> int:
+        state = self.state
+        outstanding = state.outstanding
+        if outstanding is None:
+            return await self._progress()
+        if hresult.strip():
+            return await self._quickbooks_failed(outstanding, hresult, message)
+        try:
+            answers = parse_response_set(response)
+        except QbXmlReadError:
+            # We cannot tell what QuickBooks did: keep the set for error recovery next session.
+            state.last_error = "QuickBooks' answer could not be read; the next update checks what was saved."
+            return UNREADABLE_RESPONSE
+        state.outstanding = None
+        by_request = answers.by_request_id()
+        # The lists first: a job that asks for a refresh below needs one *after* this answer.
+        for request_id, tag in outstanding.requests.items():
+            answer = by_request.get(request_id)
+            if answer is not None and tag.kind == "cache":
+                await self._absorb_cache(request_id, answer)
+        await self._cache_finished()
+        touched: set[str] = set()
+        plans: dict[str, Plan] = {}
+        for request_id, tag in outstanding.requests.items():
+            answer = by_request.get(request_id)
+            if answer is None or tag.kind == "cache":
+                continue  # not processed (stopOnError after an earlier failure): sent again
+            for job_id, op_key in tag.targets:
+                progress = state.jobs.get(job_id)
+                if progress is None or progress.finished:
+                    continue
+                job = await self._job(job_id)
+                plan = plans.get(job_id)
+                if plan is None:
+                    planned = await self._plan(job)
+                    if isinstance(planned, str):
+                        await outcomes.finish_unplannable(
+                            self.session, job, progress, planned, state, now=self.now
+                        )
+                        continue
+                    plan = plans[job_id] = planned
+                touched.add(job_id)
+                await results.apply(
+                    self._context(job, plan, progress),
+                    plan.operation(op_key),
+                    Purpose(tag.purpose),
+                    answer,
+                    tag.name,
+                )
+        for job_id in touched:
+            await self._settle_if_finished(state.jobs[job_id], plans[job_id])
+        return await self._progress()
+
+    async def _absorb_cache(self, request_id: str, answer: QbResponse) -> None:
+        list_name = list_name_of(request_id)
+        if self.state.cache is None or list_name is None:
+            return
+        entries = self.state.cache.absorb(list_name, answer)
+        if entries:
+            await cache_repository.upsert_entries(self.session, self.company_id, entries)
+
+    async def _cache_finished(self) -> None:
+        state = self.state
+        if state.cache is None or not state.cache.done:
+            return
+        credential = await repository.credential(self.session, self.company_id, for_update=True)
+        credential.cache_refreshed_at = state.cache.started_at
+        state.full_build_done = state.full_build_done or state.cache.mode == "full"
+        state.cache = None
+        state.refreshed_this_session = True
+        for job in state.active_jobs():
+            job.needs_refresh = False
+        methods = await cache_repository.names_of(self.session, self.company_id, ["PaymentMethod"])
+        prefs = state.prefs
+        state.prefs = CompanyFilePrefs(
+            sales_tax_on=prefs.sales_tax_on,
+            taxable_code=prefs.taxable_code,
+            non_taxable_code=prefs.non_taxable_code,
+            payment_methods=frozenset(methods),
+            link_bills_to_purchase_orders=prefs.link_bills_to_purchase_orders,
+        )
+
+    async def _settle_if_finished(self, progress: JobProgress, plan: Plan) -> None:
+        if progress.finished:
+            return
+        job = await self._job(progress.job_id)
+        if progress.retry_next_session is None:
+            encoding = self._encode(plan, progress, None)
+            if not encoding.finished:
+                return
+            context = self._context(job, plan, progress)
+            for key, done in encoding.answered.items():
+                op = plan.operation(key)
+                await results.settle(
+                    context, op, done, origin="unchanged" if op.kind == "payment" else "linked"
+                )
+            for key, reason in encoding.skipped.items():
+                if key not in progress.failed:
+                    await results.skip(context, plan.operation(key), reason)
+        await outcomes.finish(self.session, job, progress, plan, self.state, now=self.now)
+
+    async def _quickbooks_failed(self, outstanding: Outstanding, hresult: str, message: str) -> int:
+        """QuickBooks' request processor threw instead of answering (qbwc-facts §1.6, §4.2)."""
+        state = self.state
+        words = hresult_words(hresult, message)
+        state.last_error = f"{words} Nothing more is sent in this update; it is tried again at the next one."
+        if outstanding.message_set_id is not None and hresult.strip().lower() != PARSE_ERROR_HRESULT:
+            # QuickBooks may have saved part of the set: keep it, the next session recovers it.
+            return QUICKBOOKS_FAILED
+        state.outstanding = None
+        for job_id in outstanding.job_ids():
+            progress = state.jobs.get(job_id)
+            if progress is not None and not progress.finished:
+                progress.retry_next_session = f"{words} The order will be sent again at the next update."
+                await outcomes.finish(
+                    self.session, await self._job(job_id), progress, None, state, now=self.now
+                )
+        return QUICKBOOKS_FAILED
+
+    async def _progress(self) -> int:
+        state = self.state
+        # Work is counted in orders; a first, full read of the lists (a round trip of its own,
+        # "the first order takes longer") counts as one more, done in the proportion QuickBooks'
+        # iterators report. Later refreshes travel with the orders and add nothing to wait for.
+        full_build = state.cache if state.cache is not None and state.cache.mode == "full" else None
+        cache_done = 1.0 if state.full_build_done else (full_build.fraction_done if full_build else 0.0)
+        cache_left = (1.0 - cache_done) if full_build is not None else 0.0
+        if state.outstanding is not None:
+            remaining = 1.0
+        elif state.round_trips >= self.options.max_round_trips:
+            remaining = 0.0
+        else:
+            remaining = len(state.active_jobs()) + cache_left
+            remaining += await repository.count_waiting(
+                self.session, self.company_id, exclude=state.jobs.keys(), now=self.now
+            )
+        finished = state.tally.finished + (cache_done if (full_build or state.full_build_done) else 0.0)
+        # Whole percent points: progress() works in integer units.
+        value = progress(
+            finished=round(finished * 100), remaining=round(remaining * 100), floor=state.progress_floor
+        )
+        state.progress_floor = value if value < DONE else state.progress_floor
+        return value
+
+
+def _message_set_id() -> str:
+    # 20 hex characters: unique, and under qbXML's 24-character limit for message-set IDs.
+    return secrets.token_hex(10)

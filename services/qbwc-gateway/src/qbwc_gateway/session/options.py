@@ -1,0 +1,43 @@
+"""The session's tunables, read from the settings with defaults that suit the Web Connector."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from espqb.config import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class SessionOptions:
+    # Several orders per round trip, under a size cap (QBWC_MAX_MESSAGE_BYTES) and a count cap that
+    # keeps one round trip well inside the Web Connector's patience (~2 minutes, qbwc-facts §7).
+    max_message_bytes: int = 2_000_000
+    max_jobs_per_message_set: int = 50
+    ticket_ttl: timedelta = timedelta(minutes=30)
+    # Another session of the company that called within this window is alive: answer "busy".
+    busy_window: timedelta = timedelta(seconds=90)
+    # Refresh the list cache at least this often, even with no orders to send (fresh drop-downs).
+    cache_max_age: timedelta = timedelta(hours=1)
+    max_round_trips: int = 40
+    # Repeated wrong passwords: after this many in a row the user is locked out for a while,
+    # doubling up to the maximum (a long random password makes guessing hopeless anyway).
+    lockout_after: int = 5
+    lockout_first: timedelta = timedelta(minutes=1)
+    lockout_max: timedelta = timedelta(hours=1)
+    link_bills_to_purchase_orders: bool = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: object) -> SessionOptions:
+        values: dict[str, object] = {
+            "max_message_bytes": settings.qbwc_max_message_bytes,
+            "ticket_ttl": timedelta(seconds=settings.qbwc_ticket_ttl_seconds),
+        }
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+    def lockout(self, failures: int) -> timedelta | None:
+        """How long to refuse logins after ``failures`` wrong passwords in a row."""
+        if failures < self.lockout_after:
+            return None
+        return min(self.lockout_first * 2 ** (failures - self.lockout_after), self.lockout_max)

@@ -1,0 +1,338 @@
+"""What a job learns from QuickBooks' answers, and where it is recorded.
+
+Every settled operation is recorded three ways: in the job's progress (so the next round trip
+refers to it by id), in the mappings (ListID/TxnID and EditSequence, so a later send links or
+updates instead of duplicating), and as a job step a person can read. List records also go into
+the list cache, so the lookups show a customer the moment it was created.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from espqb.db.models import MappingKind, StepStatus
+from espqb.mappings import repository as mappings_repository
+from espqb.money import format_money
+from espqb.plan import (
+    BillOp,
+    CustomerOp,
+    InvoiceOp,
+    ItemOp,
+    Operation,
+    PaymentOp,
+    Plan,
+    PurchaseOrderOp,
+    VendorOp,
+)
+from espqb.queue import record_step
+
+from ..encoder import Done, Purpose, op_label
+from ..listcache import cached_entry
+from ..listcache import repository as cache_repository
+from ..responses import Decision, QbResponse, Ret, decide, refusal, warning
+from .job_lifecycle import ACTOR
+from .state import JobProgress
+
+TARGET = "qbd"
+# How often an operation is retried after 3100/3140 (look up or refresh, then once more) and 3200.
+MAX_RETRIES = {Decision.LINK_EXISTING: 1, Decision.REFRESH_AND_RETRY: 1, Decision.REREAD_AND_RETRY: 2}
+
+
+@dataclass
+class JobContext:
+    session: AsyncSession
+    company_id: str
+    job_id: uuid.UUID
+    order_number: str
+    plan: Plan
+    progress: JobProgress
+    now: datetime
+
+
+def _mapping_key(ctx: JobContext, op: Operation) -> tuple[MappingKind, str, str | None]:
+    order = ctx.order_number
+    match op:
+        case CustomerOp():
+            return MappingKind.CUSTOMER, op.esp_customer_id, None
+        case VendorOp():
+            return MappingKind.VENDOR, op.supplier_id, None
+        case ItemOp():
+            return MappingKind.ITEM, op.esp_key, None
+        case InvoiceOp():
+            return MappingKind.INVOICE, order, order
+        case PaymentOp():
+            return MappingKind.PAYMENT, mappings_repository.payment_key(order, op.payment_id), order
+        case PurchaseOrderOp():
+            return (
+                MappingKind.PURCHASE_ORDER,
+                mappings_repository.supplier_doc_key(order, op.supplier_id),
+                order,
+            )
+        case BillOp():
+            return MappingKind.BILL, mappings_repository.supplier_doc_key(order, op.supplier_id), order
+    raise TypeError(f"unknown operation {op!r}")
+
+
+def _summary(op: Operation, done: Done, *, origin: str, ref_number: str | None) -> str:
+    verb = "updated" if op.action == "update" else "created"
+    match op:
+        case CustomerOp() | VendorOp() | ItemOp():
+            kind = op.kind
+            name = done.name or getattr(op, "name", None) or ""
+            if origin == "linked":
+                return f"Linked to the QuickBooks {kind} “{name}”"
+            if origin == "found":
+                return f"Linked to the existing QuickBooks {kind} “{name}” (the name was already in use)"
+            return f"{kind.capitalize()} “{name}” created"
+        case InvoiceOp():
+            return f"Invoice {ref_number or op.doc_number} for {format_money(op.total)} {verb}"
+        case PaymentOp():
+            if origin == "unchanged":
+                return f"Payment of {format_money(op.amount)} already in QuickBooks; left as it is"
+            return f"Payment of {format_money(op.amount)} applied to the invoice"
+        case PurchaseOrderOp():
+            return f"Purchase order {ref_number or op.doc_number} for {format_money(op.total)} {verb}"
+        case BillOp():
+            return f"Bill {ref_number or op.doc_number} for {format_money(op.total)} {verb}"
+    raise TypeError(f"unknown operation {op!r}")
+
+
+async def settle(
+    ctx: JobContext, op: Operation, done: Done, *, origin: str, ref_number: str | None = None
+) -> None:
+    """Record a settled operation: progress, mapping, step (and its audit entry)."""
+    ctx.progress.done[op.key] = done
+    if origin in ("created", "updated"):
+        ctx.progress.wrote = True
+    ctx.progress.find_first.pop(op.key, None)
+    ctx.progress.read_first.discard(op.key)
+    if origin != "unchanged":
+        kind, esp_key, order_number = _mapping_key(ctx, op)
+        await mappings_repository.upsert(
+            ctx.session,
+            company_id=ctx.company_id,
+            target=TARGET,
+            kind=kind,
+            esp_key=esp_key,
+            qb_id=done.qb_id,
+            qb_version=done.version,
+            qb_name=done.name if isinstance(op, CustomerOp | VendorOp | ItemOp) else None,
+            qb_ref_number=ref_number,
+            order_number=order_number,
+            origin="created" if origin in ("created", "updated") else origin,
+            job_id=str(ctx.job_id),
+        )
+    await record_step(
+        ctx.session,
+        ctx.job_id,
+        op.key,
+        op.kind,
+        op.action,
+        StepStatus.SUCCEEDED,
+        qb_id=done.qb_id,
+        qb_version=done.version,
+        summary=_summary(op, done, origin=origin, ref_number=ref_number),
+        company_id=ctx.company_id,
+        actor=ACTOR,
+    )
+
+
+async def fail(ctx: JobContext, op: Operation, error: str, *, status: StepStatus = StepStatus.FAILED) -> None:
+    ctx.progress.failed[op.key] = error
+    await record_step(
+        ctx.session,
+        ctx.job_id,
+        op.key,
+        op.kind,
+        op.action,
+        status,
+        error=error,
+        company_id=ctx.company_id,
+        actor=ACTOR,
+    )
+
+
+def _done_from(ret: Ret) -> tuple[Done, str | None]:
+    qb_id = ret.text("ListID") or ret.text("TxnID") or ""
+    line_ids: tuple[str, ...] = ()
+    lines = ret.data.get("PurchaseOrderLineRet")
+    if lines is not None:
+        rows = lines if isinstance(lines, list) else [lines]
+        line_ids = tuple(
+            str(row.get("TxnLineID")) for row in rows if isinstance(row, dict) and row.get("TxnLineID")
+        )
+    name = ret.text("FullName") or ret.text("Name")
+    return Done(qb_id, ret.text("EditSequence"), name, line_ids), ret.text("RefNumber")
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    try:
+        return Decimal(text) if text else None
+    except InvalidOperation:
+        return None
+
+
+def _invoice_differences(op: InvoiceOp, ret: Ret) -> list[str]:
+    """QuickBooks computes the invoice itself; say so when its figures differ from ESP's."""
+    subtotal, tax = _decimal(ret.text("Subtotal")), _decimal(ret.text("SalesTaxTotal"))
+    if subtotal is None:
+        return []
+    total = subtotal + (tax or Decimal(0))
+    notes: list[str] = []
+    if tax is not None and op.tax.mode != "item" and tax != op.tax.amount:
+        notes.append(
+            f"QuickBooks computed the sales tax of invoice {op.doc_number} as {format_money(tax)}; "
+            f"ESP's tax is {format_money(op.tax.amount)}."
+        )
+    if total != op.total:
+        notes.append(
+            f"QuickBooks shows invoice {op.doc_number} at {format_money(total)}; ESP's total is {format_money(op.total)}."
+        )
+    return notes
+
+
+async def apply(
+    ctx: JobContext, op: Operation, purpose: Purpose, response: QbResponse, sent_name: str | None = None
+) -> None:
+    """Apply one answer to the operation it was for; ``sent_name`` is the list name the request
+    carried (the plan of this round trip may name the entry differently)."""
+    if purpose is Purpose.FIND_BY_NAME:
+        await _found(ctx, op, response, sent_name)
+    elif purpose is Purpose.READ_VERSION:
+        await _reread(ctx, op, response)
+    elif purpose is Purpose.NOTE_VERSION:
+        await _note_version(ctx, op, response)
+    else:
+        await _written(ctx, op, response, sent_name)
+
+
+async def _cache(ctx: JobContext, response: QbResponse) -> None:
+    entries = [e for e in (cached_entry(ret) for ret in response.rets) if e is not None]
+    if entries:
+        await cache_repository.upsert_entries(ctx.session, ctx.company_id, entries)
+
+
+async def _written(ctx: JobContext, op: Operation, response: QbResponse, sent_name: str | None) -> None:
+    progress = ctx.progress
+    decision = decide(response.status)
+    if decision is Decision.STORE and response.rets:
+        done, ref_number = _done_from(response.rets[0])
+        if response.status.is_warning:
+            progress.warnings.append(warning(op_label(op), response.status))
+        if isinstance(op, InvoiceOp):
+            progress.warnings.extend(_invoice_differences(op, response.rets[0]))
+        await _cache(ctx, response)
+        await settle(
+            ctx, op, done, origin="updated" if op.action == "update" else "created", ref_number=ref_number
+        )
+        return
+    if decision is Decision.NOT_THE_CAUSE:
+        return  # an earlier request of the set failed; this one is sent again or skipped
+    limit = MAX_RETRIES.get(decision)
+    if limit is not None and progress.retry(op.key) <= limit:
+        if decision is Decision.LINK_EXISTING and isinstance(op, CustomerOp | VendorOp | ItemOp):
+            progress.find_first[op.key] = sent_name or op.name or ""
+            return
+        if decision is Decision.REFRESH_AND_RETRY:
+            progress.needs_refresh = True
+            return
+        if decision is Decision.REREAD_AND_RETRY and isinstance(op, InvoiceOp | PurchaseOrderOp | BillOp):
+            progress.versions.pop(op.key, None)
+            progress.read_first.add(op.key)
+            return
+    if decision is Decision.RETRY_NEXT_SESSION:
+        progress.retry_next_session = (
+            f"{op_label(op).capitalize()} could not be saved because someone is working on it in QuickBooks "
+            f"({' '.join(response.status.message.split())}); it will be sent again at the next update."
+        )
+        return
+    await fail(ctx, op, refusal(op_label(op), response.status))
+
+
+async def _found(ctx: JobContext, op: Operation, response: QbResponse, sent_name: str | None) -> None:
+    progress = ctx.progress
+    decision = decide(response.status, is_query=True)
+    ret = response.rets[0] if response.rets and decision is Decision.STORE else None
+    linked_by_name = op.action == "link"
+    if ret is not None:
+        done, _ = _done_from(ret)
+        await _cache(ctx, response)
+        await settle(ctx, op, done, origin="linked" if linked_by_name else "found")
+        return
+    name = sent_name or getattr(op, "name", None) or ""
+    if linked_by_name:
+        await fail(ctx, op, f"QuickBooks has no {op.kind} named “{name}” to link to.")
+        return
+    # The name is taken by another kind of record (a vendor, an employee…): refresh the cache so
+    # the planner picks a free name, and try once more.
+    progress.find_first.pop(op.key, None)
+    if progress.retry(op.key) <= MAX_RETRIES[Decision.LINK_EXISTING] + 1:
+        progress.needs_refresh = True
+        return
+    await fail(
+        ctx,
+        op,
+        f"QuickBooks says the name “{name}” is already in use, but not by a {op.kind}; rename that "
+        f"record in QuickBooks or link the {op.kind} by hand, then send the order again.",
+    )
+
+
+async def _reread(ctx: JobContext, op: Operation, response: QbResponse) -> None:
+    progress = ctx.progress
+    ret = response.rets[0] if response.rets and not response.status.is_error else None
+    version = ret.text("EditSequence") if ret is not None else None
+    if version is None:
+        await fail(
+            ctx,
+            op,
+            f"{op_label(op).capitalize()} is no longer in QuickBooks (it may have been deleted), so it "
+            "could not be updated.",
+        )
+        return
+    progress.versions[op.key] = version
+    progress.read_first.discard(op.key)
+    kind, esp_key, _ = _mapping_key(ctx, op)
+    row = await mappings_repository.get(ctx.session, ctx.company_id, TARGET, kind, esp_key)
+    if row is not None:
+        row.qb_version = version
+
+
+async def _note_version(ctx: JobContext, op: Operation, response: QbResponse) -> None:
+    """Keep the stored EditSequence current after a payment or a bill changed the document."""
+    done = ctx.progress.done.get(op.key)
+    if done is None or response.status.is_error:
+        return
+    ret = next((r for r in response.rets if r.text("TxnID") == done.qb_id), None)
+    version = ret.text("EditSequence") if ret is not None else None
+    if version is None:
+        return
+    ctx.progress.done[op.key] = Done(done.qb_id, version, done.name, done.line_ids)
+    kind, esp_key, _ = _mapping_key(ctx, op)
+    row = await mappings_repository.get(ctx.session, ctx.company_id, TARGET, kind, esp_key)
+    if row is not None:
+        row.qb_version = version
+
+
+async def skip(ctx: JobContext, op: Operation, reason: str) -> None:
+    await fail(ctx, op, reason, status=StepStatus.SKIPPED)
+
+
+async def record_pending(ctx: JobContext) -> None:
+    """One "not sent yet" step per operation, so the job shows its plan from the start."""
+    for op in ctx.plan.operations:
+        if op.key not in ctx.progress.done:
+            await record_step(
+                ctx.session,
+                ctx.job_id,
+                op.key,
+                op.kind,
+                op.action,
+                StepStatus.PENDING,
+                company_id=ctx.company_id,
+                actor=ACTOR,
+            )

@@ -1,0 +1,34 @@
+"""`espqb sandbox web-connector --once` against a qbwc-gateway listening on a real port."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+from typer.testing import CliRunner
+
+from espqb_cli.main import app as cli
+from qbwc_gateway.app import create_app
+from tests.qbwc.harness import a7102
+from tests.support.api import auth, service_settings
+from tests.support.servers import serve_in_thread
+
+
+def test_one_update_from_the_command_line_sends_the_queued_order(database_url: str, tmp_path: Path) -> None:
+    books = tmp_path / "books.json"
+    with serve_in_thread(create_app(service_settings(database_url, log_level="WARNING"))) as base:
+        with httpx.Client(base_url=base, headers=auth(), timeout=30) as http:
+            http.post("/v1/integration/install", json={"product": "qbd"}).raise_for_status()
+            accounts = {"income": {"name": "Sales"}, "cogs": {"name": "Cost of Goods Sold"}}
+            http.put("/v1/settings", json={"default_accounts": accounts}).raise_for_status()
+            credentials = http.post("/v1/qbwc/password").json()
+            http.post("/v1/orders/10245/send", json=a7102()).raise_for_status()
+
+        args = ["sandbox", "web-connector", "--once", "--url", f"{base}/qbwc", "--company-file", str(books)]
+        env = {"ESPQB_QBWC_USERNAME": credentials["username"], "ESPQB_QBWC_PASSWORD": credentials["password"]}
+        result = CliRunner().invoke(cli, args, env=env)
+
+    assert result.exit_code == 0, result.output
+    assert "outcome:        completed" in result.output
+    assert "Invoice 1" in result.output and "Bill 1" in result.output
+    assert books.exists()  # the books persist for the next run
