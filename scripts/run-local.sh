@@ -18,6 +18,8 @@ export INTUIT_API_BASE_URL=${INTUIT_API_BASE_URL:-http://127.0.0.1:$SANDBOX_PORT
 export INTUIT_REDIRECT_URI=${INTUIT_REDIRECT_URI:-http://localhost:$QBO_PORT/v1/qbo/callback}
 export INTUIT_SANDBOX_REDIRECT_URIS=${INTUIT_SANDBOX_REDIRECT_URIS:-$INTUIT_REDIRECT_URI}
 export INTUIT_SANDBOX_WEBHOOK_URL=${INTUIT_SANDBOX_WEBHOOK_URL:-http://127.0.0.1:$QBO_PORT/v1/qbo/webhooks}
+export INTUIT_WEBHOOK_VERIFIER_TOKEN=${INTUIT_WEBHOOK_VERIFIER_TOKEN:-dev-verifier-token}
+export INTUIT_SANDBOX_VERIFIER_TOKEN=${INTUIT_SANDBOX_VERIFIER_TOKEN:-$INTUIT_WEBHOOK_VERIFIER_TOKEN}
 
 $RUN espqb migrate
 
@@ -25,13 +27,11 @@ pids=()
 cleanup() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup INT TERM EXIT
 
-if $RUN python -c "import qb_sandbox.intuit.__main__" 2>/dev/null; then
-  $RUN python -m qb_sandbox.intuit --host "$HOST" --port "$SANDBOX_PORT" & pids+=($!)
-fi
+$RUN python -m qb_sandbox.intuit --host "$HOST" --port "$SANDBOX_PORT" & pids+=($!)
 $RUN uvicorn --factory qbo_gateway.app:create_app --host "$HOST" --port "$QBO_PORT" & pids+=($!)
 $RUN uvicorn --factory qbwc_gateway.app:create_app --host "$HOST" --port "$QBWC_PORT" & pids+=($!)
 
-for url in "http://127.0.0.1:$QBO_PORT/readyz" "http://127.0.0.1:$QBWC_PORT/readyz"; do
+for url in "http://127.0.0.1:$QBO_PORT/readyz" "http://127.0.0.1:$QBWC_PORT/readyz" "http://127.0.0.1:$SANDBOX_PORT/.well-known/openid-configuration"; do
   for _ in $(seq 1 60); do curl -fsS "$url" >/dev/null 2>&1 && break; sleep 0.5; done
 done
 
@@ -43,8 +43,10 @@ cat <<TXT
     Intuit sandbox http://localhost:$SANDBOX_PORT
 
   A development token (company demo-company, admin):
-    export TOKEN=\$($RUN espqb mint-token --company demo-company --user demo-admin)
+    export TOKEN=\$(.venv/bin/espqb mint-token --company demo-company --user demo-admin)
     curl -s -H "Authorization: Bearer \$TOKEN" http://localhost:$QBO_PORT/v1/settings
+
+  The README's walkthrough sends the A7102 example order into both kinds of QuickBooks.
 
 TXT
 wait -n "${pids[@]}"

@@ -14,6 +14,7 @@ from pathlib import Path
 import typer
 
 from espqb.config import REPO_ROOT, get_settings
+from espqb_cli.commands.sandbox_books import books
 from qb_sandbox.desktop import CompanyFile
 from qb_sandbox.webconnector import SessionReport, WebConnectorSimulator
 
@@ -57,7 +58,9 @@ def web_connector(
     ),
     url: str | None = typer.Option(None, help="The SOAP endpoint (default: QBWC_PUBLIC_URL + /qbwc)."),
     company_file: Path = typer.Option(
-        DEFAULT_COMPANY_FILE, help="The simulated company file (JSON); created with demo accounts if missing."
+        DEFAULT_COMPANY_FILE,
+        envvar="ESPQB_SANDBOX_COMPANY_FILE",
+        help="The simulated company file (JSON); created with demo accounts if missing.",
     ),
     company_name: str = typer.Option("Demo Promo Co", help="Name of a newly created company file."),
     once: bool = typer.Option(False, "--once", help="Run one update and stop (else every --every seconds)."),
@@ -76,3 +79,38 @@ def web_connector(
     simulator.quickbooks_not_running = quickbooks_not_running
     simulator.drop_next_response = drop_next_response
     asyncio.run(_run(simulator, books, once=once, every=every))
+
+
+@app.command("approve")
+def approve(
+    authorization_url: str = typer.Argument(..., help="The authorization_url from POST /v1/qbo/connect."),
+    realm_id: str | None = typer.Option(None, help="Which sandbox company to connect (default: the first)."),
+    cancel: bool = typer.Option(False, "--cancel", help="Press Cancel instead (Intuit's access_denied)."),
+) -> None:
+    """Press "Connect" on the Intuit sandbox's consent page without a browser, then follow the
+    redirect to the qbo-gateway callback and print its outcome. Only for the local Intuit sandbox."""
+    import re
+
+    import httpx
+
+    with httpx.Client(timeout=30) as browser:
+        page = browser.get(authorization_url)
+        if page.status_code != 200:
+            raise typer.BadParameter(f"the consent page answered {page.status_code}: {page.text[:200]}")
+        request_id = re.search(r'name="request_id" value="([^"]+)"', page.text)
+        realms = re.findall(r'<option value="([^"]+)"', page.text)
+        if request_id is None or not realms:
+            raise typer.BadParameter("this does not look like the Intuit sandbox's consent page")
+        form = {"request_id": request_id.group(1), "action": "cancel" if cancel else "connect"}
+        form["realm_id"] = realm_id or realms[0]
+        consent = browser.post(str(page.url.join("oauth2")), data=form)
+        if consent.status_code not in (302, 303):
+            raise typer.BadParameter(f"the consent form answered {consent.status_code}: {consent.text[:200]}")
+        landed = browser.get(consent.headers["location"])
+    outcome = re.search(r'data-outcome="([^"]+)"', landed.text)
+    title = re.search(r"<h1[^>]*>(.*?)</h1>", landed.text, re.S)
+    typer.echo(f"{outcome.group(1) if outcome else landed.status_code}: {title.group(1).strip() if title else ''}")
+    if landed.status_code != 200:
+        raise typer.Exit(1)
+
+app.command("books")(books)

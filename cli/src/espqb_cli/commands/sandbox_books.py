@@ -1,0 +1,108 @@
+"""espqb sandbox books: print what landed in a sandbox's books (the local Intuit sandbox's company, or
+the simulated QuickBooks Desktop company file), as tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from espqb.config import get_settings
+
+# What a person wants to see of each kind of record, per product: (heading, field path).
+ONLINE_COLUMNS: dict[str, list[tuple[str, str]]] = {
+    "Invoice": [("Id", "Id"), ("No.", "DocNumber"), ("Customer", "CustomerRef.name"), ("Total", "TotalAmt"), ("Balance", "Balance")],
+    "Payment": [("Id", "Id"), ("Customer", "CustomerRef.name"), ("Amount", "TotalAmt"), ("Unapplied", "UnappliedAmt")],
+    "Bill": [("Id", "Id"), ("No.", "DocNumber"), ("Vendor", "VendorRef.name"), ("Total", "TotalAmt"), ("Balance", "Balance")],
+    "PurchaseOrder": [("Id", "Id"), ("No.", "DocNumber"), ("Vendor", "VendorRef.name"), ("Total", "TotalAmt"), ("Status", "POStatus")],
+    "Customer": [("Id", "Id"), ("Name", "DisplayName")],
+    "Vendor": [("Id", "Id"), ("Name", "DisplayName")],
+    "Item": [("Id", "Id"), ("Name", "Name"), ("Type", "Type")],
+}
+DESKTOP_COLUMNS: dict[str, list[tuple[str, str]]] = {
+    "Invoice": [("TxnID", "TxnID"), ("No.", "RefNumber"), ("Customer", "CustomerRef.FullName"), ("Subtotal", "Subtotal"), ("Total", "TotalAmount"), ("Balance", "BalanceRemaining")],
+    "ReceivePayment": [("TxnID", "TxnID"), ("Customer", "CustomerRef.FullName"), ("Amount", "TotalAmount"), ("Unused", "UnusedPayment")],
+    "Bill": [("TxnID", "TxnID"), ("No.", "RefNumber"), ("Vendor", "VendorRef.FullName"), ("Amount", "AmountDue")],
+    "PurchaseOrder": [("TxnID", "TxnID"), ("No.", "RefNumber"), ("Vendor", "VendorRef.FullName"), ("Total", "TotalAmount")],
+    "Customer": [("ListID", "ListID"), ("Name", "FullName")],
+    "Vendor": [("ListID", "ListID"), ("Name", "Name")],
+}
+
+
+def _field(record: dict[str, Any], path: str) -> str:
+    value: Any = record
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return "" if value is None else str(value)
+
+
+def _lines(record: dict[str, Any], online: bool) -> list[str]:
+    out = []
+    if online:
+        for line in record.get("Line") or []:
+            if line.get("DetailType") == "SubTotalLineDetail":
+                continue
+            detail = line.get("SalesItemLineDetail") or line.get("ItemBasedExpenseLineDetail") or {}
+            what = _field(detail, "ItemRef.name") or line.get("DetailType", "")
+            qty = detail.get("Qty")
+            price = detail.get("UnitPrice")
+            sign = "-" if line.get("DetailType") == "DiscountLineDetail" else ""
+            out.append(f"{what} {f'{qty} x {price} = ' if qty is not None else ''}{sign}{line.get('Amount')}")
+    else:
+        for key in ("InvoiceLineRet", "ItemLineRet", "PurchaseOrderLineRet", "AppliedToTxnRet"):
+            lines = record.get(key) or []
+            for line in lines if isinstance(lines, list) else [lines]:
+                what = _field(line, "ItemRef.FullName") or _field(line, "RefNumber")
+                qty, rate = line.get("Quantity"), line.get("Rate") or line.get("RatePercent")
+                amount = line.get("Amount") or line.get("PaymentAmount")
+                out.append(f"{what} {f'{qty} x {rate} = ' if qty else ''}{amount}")
+    return out
+
+
+def print_records(kind: str, records: list[dict[str, Any]], *, online: bool, console: Console | None = None) -> None:
+    columns = (ONLINE_COLUMNS if online else DESKTOP_COLUMNS).get(kind) or [("Id", "Id" if online else "ListID")]
+    table = Table(title=f"{kind} ({len(records)})", show_lines=True)
+    for heading, _ in columns:
+        table.add_column(heading)
+    table.add_column("Lines")
+    for record in records:
+        table.add_row(*[_field(record, path) for _, path in columns], "\n".join(_lines(record, online)))
+    (console or Console()).print(table)
+
+
+def books(
+    online: bool = typer.Option(False, "--online", help="The local Intuit sandbox (QuickBooks Online)."),
+    desktop: bool = typer.Option(False, "--desktop", help="The simulated QuickBooks Desktop company file."),
+    kind: list[str] = typer.Option(["Invoice"], "--kind", help="Record kinds to show (repeatable), e.g. Invoice, Bill."),
+    url: str | None = typer.Option(None, help="Intuit sandbox URL (default: INTUIT_API_BASE_URL)."),
+    realm: str | None = typer.Option(None, help="Sandbox company (realm id; default: the first)."),
+    company_file: Path | None = typer.Option(
+        None,
+        envvar="ESPQB_SANDBOX_COMPANY_FILE",
+        help="Desktop company file (default: the one `sandbox web-connector` uses).",
+    ),
+) -> None:
+    """Print records from a sandbox's books as tables: what the gateways wrote there."""
+    if online == desktop:
+        raise typer.BadParameter("choose --online or --desktop")
+    if online:
+        base = (url or get_settings().intuit_api_base_url).rstrip("/")
+        with httpx.Client(base_url=base, timeout=10) as client:
+            realm_id = realm or client.get("/_sandbox/realms").raise_for_status().json()[0]["realm_id"]
+            for name in kind:
+                records = client.get(f"/_sandbox/realms/{realm_id}/entities/{name}").raise_for_status().json()
+                print_records(name, records, online=True)
+        return
+    from espqb_cli.commands.sandbox import DEFAULT_COMPANY_FILE
+    from qb_sandbox.desktop import CompanyFile
+
+    path = company_file or DEFAULT_COMPANY_FILE
+    if not path.exists():
+        raise typer.BadParameter(f"{path} does not exist yet: run `espqb sandbox web-connector --once` first")
+    company = CompanyFile.from_json(path.read_text())
+    for name in kind:
+        print_records(name, company.documents(name), online=False)
