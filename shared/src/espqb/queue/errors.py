@@ -1,0 +1,58 @@
+"""What can go wrong when a person (or the JSON API) acts on a send job.
+
+Each error carries the HTTP status and a stable machine code the API layer renders; the message is
+written for the person who pressed the button.
+"""
+
+from __future__ import annotations
+
+
+class QueueError(Exception):
+    status_code: int = 409
+    code: str = "job_conflict"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class JobNotFound(QueueError):
+    # Also raised for another company's job: its existence is not revealed.
+    status_code = 404
+    code = "job_not_found"
+
+
+class IdempotencyKeyReused(QueueError):
+    """The same Idempotency-Key came back with a different order, target or payload.
+
+    Merge answers such a reuse with 400 (qbo-facts §4.1, "Idempotency (beta)"); so do we, with its own
+    code, because silently returning the first job would hide that the second request was different.
+    """
+
+    status_code = 400
+    code = "idempotency_key_reused"
+
+
+class JobNotRetryable(QueueError):
+    code = "job_not_retryable"
+
+
+class JobNotCancellable(QueueError):
+    code = "job_not_cancellable"
+
+
+class JobAlreadyRunning(JobNotCancellable):
+    code = "job_already_running"
+
+
+class ActiveJobExists(QueueError):
+    """Retrying an old job while a newer send of the same order is still active."""
+
+    code = "job_already_active"
+
+
+class EnqueueConflict(QueueError):
+    """A send kept colliding with concurrent sends of the same order; the caller may simply retry."""
+
+    status_code = 503
+    code = "enqueue_conflict"

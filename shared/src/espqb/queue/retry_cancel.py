@@ -1,0 +1,138 @@
+"""The two buttons a person has on a send: "Send again" (retry) and "Cancel".
+
+Both act inside the caller's transaction (they only flush) and are audited with the person's id.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from espqb.db.models.jobs import JobStatus, SendJob
+from espqb.queue.audit_trail import audit_row, write_audit
+from espqb.queue.clock import Clock, utcnow
+from espqb.queue.errors import ActiveJobExists, JobAlreadyRunning, JobNotCancellable, JobNotRetryable
+from espqb.queue.job_lookup import is_active, job_for_update
+from espqb.queue.labels import status_label
+from espqb.queue.notify import notify_jobs_ready
+
+RETRYABLE_STATUSES = (JobStatus.FAILED, JobStatus.PARTIALLY_SUCCEEDED, JobStatus.CANCELLED)
+CANCELLABLE_STATUSES = (JobStatus.QUEUED, JobStatus.HELD, JobStatus.WAITING_FOR_WEB_CONNECTOR)
+
+# Where a re-sent job waits: QBO jobs for a worker, QuickBooks Desktop jobs for the next Web
+# Connector session (the Web Connector pulls; nobody pushes to it).
+READY_STATUS_BY_TARGET = {"qbo": JobStatus.QUEUED, "qbd": JobStatus.WAITING_FOR_WEB_CONNECTOR}
+
+
+def ready_status(target: str) -> JobStatus:
+    return READY_STATUS_BY_TARGET.get(target, JobStatus.QUEUED)
+
+
+async def retry(
+    session: AsyncSession, company_id: str, job_id: uuid.UUID, actor: str, *, clock: Clock = utcnow
+) -> SendJob:
+    """Send a failed, partly sent or cancelled job again, with a fresh set of attempts. The payload
+    is the one first received; steps already done stay recorded for the sender to skip."""
+    job = await job_for_update(session, company_id, job_id)
+    if job.status not in RETRYABLE_STATUSES:
+        raise JobNotRetryable(
+            f"This send is {status_label(job.status).lower()}; only failed, partly sent or cancelled "
+            "sends can be sent again."
+        )
+    # Read before the SAVEPOINT: rolling it back expires the object's attributes.
+    previous_status, previous_error = job.status, job.last_error
+    order_number, target = job.order_number, job.target
+    now = clock()
+    try:
+        # The job becomes active again, which the partial unique index refuses if the order was
+        # sent anew meanwhile; the SAVEPOINT keeps the caller's transaction usable to say so.
+        async with session.begin_nested():
+            job.status = ready_status(target)
+            job.attempts = 0
+            job.run_after = now
+            job.last_error = None
+            job.hold_reason = None
+            job.finished_at = None
+            job.lease_owner = None
+            job.lease_expires_at = None
+            job.updated_at = now
+    except IntegrityError:
+        active = await _active_job_id(session, company_id, order_number, target)
+        raise ActiveJobExists(
+            f"Order {order_number} is already being sent again"
+            + (f" (send {active})" if active else "")
+            + "; wait for that send to finish."
+        ) from None
+    await write_audit(
+        session,
+        [
+            audit_row(
+                company_id=company_id,
+                job_id=job.id,
+                at=now,
+                actor=actor,
+                event="job.retried",
+                message=f"Sent again by {actor}",
+                detail={"previous_status": str(previous_status), "previous_error": previous_error},
+            )
+        ],
+    )
+    if job.status == JobStatus.QUEUED:
+        await notify_jobs_ready(session, job.target)
+    return job
+
+
+async def cancel(
+    session: AsyncSession, company_id: str, job_id: uuid.UUID, actor: str, *, clock: Clock = utcnow
+) -> SendJob:
+    """Cancel a send that has not started. A running send cannot be stopped halfway: QuickBooks may
+    already hold some of its documents."""
+    job = await job_for_update(session, company_id, job_id)
+    if job.status == JobStatus.RUNNING:
+        raise JobAlreadyRunning(
+            "This order is being sent to QuickBooks right now, so it can no longer be cancelled."
+        )
+    if job.status not in CANCELLABLE_STATUSES:
+        raise JobNotCancellable(
+            f"This send has already finished ({status_label(job.status).lower()}); there is nothing to cancel."
+        )
+    previous_status = job.status
+    now = clock()
+    job.status = JobStatus.CANCELLED
+    job.finished_at = now
+    job.hold_reason = None
+    job.updated_at = now
+    await write_audit(
+        session,
+        [
+            audit_row(
+                company_id=company_id,
+                job_id=job.id,
+                at=now,
+                actor=actor,
+                event="job.cancelled",
+                message=f"Cancelled by {actor}",
+                detail={"previous_status": str(previous_status)},
+            )
+        ],
+    )
+    await session.flush()
+    return job
+
+
+async def _active_job_id(
+    session: AsyncSession, company_id: str, order_number: str, target: str
+) -> uuid.UUID | None:
+    return (
+        await session.execute(
+            select(SendJob.id).where(
+                SendJob.company_id == company_id,
+                SendJob.order_number == order_number,
+                SendJob.target == target,
+                is_active(),
+            )
+        )
+    ).scalar_one_or_none()

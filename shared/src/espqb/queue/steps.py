@@ -1,0 +1,89 @@
+"""Per-document results of a send: what was linked, created or updated in QuickBooks, its id, and
+what went wrong in plain words. One row per (job, plan operation key), overwritten as the send
+progresses, plus an audit entry for every outcome."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from espqb.db.models.jobs import JobStep, SendJob, StepStatus
+from espqb.queue.audit_trail import WORKER_ACTOR, audit_row, write_audit
+from espqb.queue.clock import Clock, utcnow
+from espqb.queue.errors import JobNotFound
+from espqb.queue.notify import dialect_name
+
+
+async def record_step(
+    session: AsyncSession,
+    job_id: uuid.UUID,
+    key: str,
+    kind: str,
+    action: str,
+    status: StepStatus | str,
+    qb_id: str | None = None,
+    qb_version: str | None = None,
+    summary: str | None = None,
+    error: str | None = None,
+    *,
+    company_id: str | None = None,
+    actor: str = WORKER_ACTOR,
+    clock: Clock = utcnow,
+) -> JobStep:
+    """Create or overwrite the step `key` of a job (e.g. key "invoice", kind "invoice", action
+    "create", status succeeded, qb_id "1042", summary "Invoice 1042 for 218.50 created")."""
+    status = StepStatus(status)
+    if company_id is None:
+        company_id = (
+            await session.execute(select(SendJob.company_id).where(SendJob.id == job_id))
+        ).scalar_one_or_none()
+        if company_id is None:
+            raise JobNotFound("There is no such send.")
+    now = clock()
+    values = {
+        "kind": kind,
+        "action": action,
+        "status": status,
+        "qb_id": qb_id,
+        "qb_version": qb_version,
+        "summary": summary,
+        "error": error,
+        "updated_at": now,
+    }
+    insert = postgresql_insert if dialect_name(session) == "postgresql" else sqlite_insert
+    # An upsert rather than select-then-insert: a retried attempt rewrites the same step row.
+    statement = (
+        insert(JobStep)
+        .values(job_id=job_id, key=key, **values)
+        .on_conflict_do_update(index_elements=["job_id", "key"], set_=values)
+        .returning(JobStep)
+        .execution_options(populate_existing=True)
+    )
+    step = (await session.execute(statement)).scalar_one()
+    if status is not StepStatus.PENDING:
+        await write_audit(
+            session,
+            [
+                audit_row(
+                    company_id=company_id,
+                    job_id=job_id,
+                    at=now,
+                    actor=actor,
+                    event=f"step.{status}",
+                    message=error if status is StepStatus.FAILED and error else summary,
+                    detail={
+                        "key": key,
+                        "kind": kind,
+                        "action": action,
+                        "qb_id": qb_id,
+                        "qb_version": qb_version,
+                        "error": error,
+                    },
+                )
+            ],
+        )
+    return step
