@@ -45,5 +45,8 @@ migrate: install ## Upgrade the database (DATABASE_URL, default SQLite under var
 openapi: install ## Write openapi/qbo-gateway.json and openapi/qbwc-gateway.json
 	$(RUN) espqb openapi
 
+demo: install ## The whole story on both products (A7102 + a two-supplier order); exit 1 on any difference
+	$(RUN) espqb demo
+
 clean: ## Remove the environment and local data (var/)
 	rm -rf .venv .tools var .pytest_cache .mypy_cache .ruff_cache

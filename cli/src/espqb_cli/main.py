@@ -5,6 +5,9 @@ from __future__ import annotations
 import typer
 
 from espqb_cli.commands import database, openapi, qbo_ops, sandbox, tokens, worker
+from espqb_cli.commands.backfill import backfill
+from espqb_cli.commands.status import status
+from espqb_cli.demo import demo
 
 app = typer.Typer(
     name="espqb",
@@ -23,6 +26,9 @@ app.command("rotate-keys")(qbo_ops.rotate_keys)
 app.command("scheduler")(qbo_ops.scheduler)
 app.command("deliver-notifications")(qbo_ops.deliver_notifications)
 app.command("worker")(worker.worker)
+app.command("backfill")(backfill)
+app.command("status")(status)
+app.command("demo")(demo)
 app.add_typer(sandbox.app, name="sandbox")
 
 

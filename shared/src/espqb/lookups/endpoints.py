@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from espqb.api.deps import ContextDep, PrincipalDep, SessionDep
+from espqb.api.deps import ContextDep, PrincipalDep
 from espqb.api.errors import V1_PROBLEMS, NotInstalled
 from espqb.integration.service import require_installed
 from espqb.lookups.provider import LookupKind, LookupPage
@@ -17,7 +17,6 @@ router = APIRouter(prefix="/v1/quickbooks", tags=["lookups"], responses=V1_PROBL
 @router.get("/{kind}", summary="Search QuickBooks lists for the dialog's drop-downs")
 async def lookup(
     kind: LookupKind,
-    session: SessionDep,
     principal: PrincipalDep,
     ctx: ContextDep,
     q: Annotated[str | None, Query(max_length=100, description="Name contains (case-insensitive)")] = None,
@@ -29,12 +28,14 @@ async def lookup(
 ) -> LookupPage:
     """Customers and vendors by search, accounts by type, tax codes, items. The answer says where it
     came from and when that data was last read from QuickBooks."""
-    integration = await require_installed(session, principal.company_id)
+    async with ctx.db.transaction() as session:
+        integration = await require_installed(session, principal.company_id)
     if ctx.lookups is None or integration.product != ctx.service_product:
         raise NotInstalled(
             f"This company uses QuickBooks {'Online' if integration.product == 'qbo' else 'Desktop'}; "
             f"ask the {'qbo' if integration.product == 'qbo' else 'qbwc'}-gateway service."
         )
+    # Outside the transaction above: the provider may call QuickBooks (see LookupProvider).
     return await ctx.lookups.lookup(
-        session, principal.company_id, kind, q=q, type_filter=type, limit=limit, offset=offset
+        ctx.db, principal.company_id, kind, q=q, type_filter=type, limit=limit, offset=offset
     )

@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
-from sqlalchemy.ext.asyncio import AsyncSession
+
+from espqb.db import Database
 
 LookupKind = Literal["customers", "vendors", "accounts", "tax-codes", "items"]
 
@@ -29,9 +30,12 @@ class LookupPage(BaseModel):
 
 
 class LookupProvider(Protocol):
+    """Answers one lookup. It gets the database, not an open transaction: a provider that calls
+    QuickBooks must not hold a transaction (and, on SQLite, the write lock) while it waits."""
+
     async def lookup(
         self,
-        session: AsyncSession,
+        db: Database,
         company_id: str,
         kind: LookupKind,
         *,

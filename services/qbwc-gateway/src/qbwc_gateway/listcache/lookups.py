@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from espqb.db import Database
 from espqb.db.types import utcnow
 from espqb.lookups.provider import LookupItem, LookupKind, LookupPage
 
@@ -29,6 +30,22 @@ class DesktopLookups:
     """``espqb.lookups.provider.LookupProvider`` for the qbwc-gateway."""
 
     async def lookup(
+        self,
+        db: Database,
+        company_id: str,
+        kind: LookupKind,
+        *,
+        q: str | None,
+        type_filter: str | None,
+        limit: int,
+        offset: int,
+    ) -> LookupPage:
+        async with db.transaction() as session:
+            return await self._lookup(
+                session, company_id, kind, q=q, type_filter=type_filter, limit=limit, offset=offset
+            )
+
+    async def _lookup(
         self,
         session: AsyncSession,
         company_id: str,
