@@ -1,0 +1,523 @@
+"""Benchmark: the QBO sender against a naive one-call-per-entity sender, through the Intuit sandbox.
+
+Prints three figures, each for our sender and the naive one side by side, with the ratio:
+
+1. HTTP calls per order, the first time (new customer, supplier, product) and when everything but the
+   order's own documents is already mapped;
+2. orders per second through the sandbox at zero latency, Intuit's limits off (what the code costs);
+3. 2,000 orders for one realm with the sandbox enforcing Intuit's limits (500 requests/min, 10/s,
+   10 at once, 40 batch requests/min): how many 429s, and the throughput reached as a share of the
+   most those limits allow for the calls each sender makes.
+
+The naive sender is the same pipeline (plan, persistence, worker) with batching switched off, so the
+difference is only how the writes travel: one call per customer, vendor, item and document.
+
+Part 3 runs on a virtual clock shared by the limiter and the sandbox: time moves on only while every
+caller waits for the limiter and nothing is on its way to Intuit, so it measures the pacing against
+Intuit's limits with infinitely fast servers, not the speed of this machine (that is part 2).
+
+    .tools/bin/uv run python bench/qbo_send.py                 # all three, SQLite in a temp dir
+    .tools/bin/uv run python bench/qbo_send.py --limited-orders 500 --database-url postgresql://…
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, this directory comes first on sys.path, and bench/queue.py would stand in for the
+# standard library's `queue` (which asyncio's dependencies import): leave it out.
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)
+
+import argparse
+import asyncio
+import logging
+import random
+import tempfile
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import structlog
+from sqlalchemy import func, select
+
+from espqb.config import Settings
+from espqb.db import Database
+from espqb.db.migrate import upgrade
+from espqb.db.models import SendJob
+from espqb.integration import service as integration_service
+from espqb.integration.schemas import SettingsBody
+from espqb.orders import OrderSnapshot, SendRequest
+from espqb.orders.choices import SendChoices
+from espqb.queue import BackoffPolicy, enqueue_send
+from qb_sandbox.intuit import IntuitSandbox, ThrottleLimits, create_intuit_app
+from qbo_gateway.client import QboClientSettings, RealmLimiter, RealmLimits, RetryPolicy
+from qbo_gateway.sender import SenderSettings
+from qbo_gateway.worker import SendingRuntime, build_sending
+
+CLIENT_ID, CLIENT_SECRET, REDIRECT = "bench-client", "bench-secret", "https://bench.example/v1/qbo/callback"
+BASE_URL = "https://intuit.bench"
+NO_LIMITS = RealmLimits(per_minute=None, per_second=None, concurrent=None, batch_per_minute=None)
+NO_THROTTLE = ThrottleLimits(
+    per_minute_realm=None,
+    concurrent_app=None,
+    batch_per_minute_app=None,
+    batch_per_minute_realm=None,
+    per_second_app=None,
+)
+INTUITS_LIMITS = ThrottleLimits(per_second_app=10)  # the sandbox's defaults plus the published 10/s
+OURS = SenderSettings()
+NAIVE = SenderSettings(batch_min_items=10**9)  # never batch: one call per entity
+
+
+# ------------------------------------------------------------------------------------------ clocks
+
+
+class VirtualClock:
+    """Seconds that pass only when every waiter sleeps and no request is in flight (see the docstring)."""
+
+    def __init__(self) -> None:
+        self.start = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
+        self.seconds = 0.0
+        self.busy: Callable[[], bool] = lambda: False
+        self._wakes: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.seconds
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=self.seconds)
+
+    async def sleep(self, seconds: float) -> None:
+        wake = self.seconds + max(0.0, seconds)
+        self._wakes.append(wake)
+        try:
+            while self.seconds < wake:
+                for _ in range(5):
+                    await asyncio.sleep(0)
+                if self.busy():
+                    await asyncio.sleep(0.0005)
+                    continue
+                self.seconds = max(self.seconds, min(self._wakes))
+        finally:
+            self._wakes.remove(wake)
+
+
+class QueueClock:
+    """The queue's clock: real time plus what was skipped, so backed-off retries come due at once."""
+
+    def __init__(self) -> None:
+        self.skipped = timedelta()
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.skipped
+
+
+# ------------------------------------------------------------------------------------------ tokens
+
+
+@dataclass(frozen=True)
+class Creds:
+    realm_id: str
+    access_token: str = field(repr=False)
+
+
+class SandboxTokens:
+    """Tokens straight from the sandbox's OAuth server, one grant per company."""
+
+    def __init__(self, sandbox: IntuitSandbox, realms: dict[str, str]) -> None:
+        self.sandbox, self.realms, self.tokens = sandbox, realms, {}  # type: ignore[var-annotated]
+
+    def _grant(self, company_id: str) -> str:
+        self.tokens[company_id] = str(
+            self.sandbox.connect(CLIENT_ID, self.realms[company_id])["access_token"]
+        )
+        return str(self.tokens[company_id])
+
+    async def credentials(self, company_id: str) -> Creds:
+        return Creds(self.realms[company_id], self.tokens.get(company_id) or self._grant(company_id))
+
+    async def after_unauthorized(self, company_id: str, rejected_access_token: str) -> Creds:
+        return Creds(self.realms[company_id], self._grant(company_id))
+
+    async def mark_needs_reauthorization(self, company_id: str, reason: str) -> None:
+        raise RuntimeError(f"{company_id}: {reason}")
+
+
+# ------------------------------------------------------------------------------------------ orders
+
+
+def orders(
+    count: int, *, prefix: str, customers: int, suppliers: int, products: int, seed: int = 1
+) -> list[SendRequest]:
+    """Orders of 1–2 lines, a discount on some, a payment on a third, a PO for half the suppliers."""
+    rng = random.Random(seed)
+    out = []
+    for n in range(count):
+        lines = []
+        for product in rng.sample(range(products), min(products, rng.choice((1, 2)))):
+            price = Decimal(rng.randint(50, 900)) / 100
+            lines.append(
+                {
+                    "product_number": f"{prefix}P{product}",
+                    "product_name": f"Product {product}",
+                    "quantity": str(rng.randint(10, 200)),
+                    "unit_price": str(price),
+                    "unit_cost": str((price / 2).quantize(Decimal("0.01"))),
+                    "supplier_id": f"{prefix}S{product % suppliers}",
+                }
+            )
+        subtotal = sum((Decimal(x["quantity"]) * Decimal(x["unit_price"]) for x in lines), Decimal(0))
+        discount = Decimal(rng.choice((0, 0, 5)))
+        total = subtotal - discount
+        customer = n % customers
+        order = OrderSnapshot.model_validate(
+            {
+                "order_number": f"{prefix}{n}",
+                "order_date": "2026-03-02",
+                "customer": {
+                    "esp_id": f"{prefix}C{customer}",
+                    "company_name": f"{prefix} Customer {customer}",
+                },
+                "lines": lines,
+                "discount": {"amount": str(discount)} if discount else None,
+                "payments": [
+                    {"id": "P1", "date": "2026-03-02", "amount": str((total / 2).quantize(Decimal("0.01")))}
+                ]
+                if n % 3 == 0
+                else [],
+                "suppliers": [
+                    {"esp_id": s, "name": f"{prefix} Supplier {s}"}
+                    for s in sorted({x["supplier_id"] for x in lines})
+                ],
+                "total": str(total),
+            }
+        )
+        choices = {s.esp_id: {"send_bill": True, "send_purchase_order": n % 2 == 0} for s in order.suppliers}
+        out.append(
+            SendRequest(
+                order=order, choices=SendChoices.model_validate({"tax": "item", "suppliers": choices})
+            )
+        )
+    return out
+
+
+def a7102_like(number: str, prefix: str, entity: int) -> SendRequest:
+    """One line, a discount and a payment, a bill and a PO: the help article's shape."""
+    order = OrderSnapshot.model_validate(
+        {
+            "order_number": number,
+            "order_date": "2026-03-02",
+            "customer": {"esp_id": f"{prefix}C{entity}", "company_name": f"{prefix} Dental {entity}"},
+            "lines": [
+                {
+                    "product_number": f"{prefix}A{entity}",
+                    "product_name": "Tote Bag",
+                    "quantity": "100",
+                    "unit_price": "2.30",
+                    "unit_cost": "1.15",
+                    "supplier_id": f"{prefix}S{entity}",
+                }
+            ],
+            "discount": {"amount": "11.50"},
+            "payments": [{"id": "P1", "date": "2026-03-02", "amount": "100.00"}],
+            "suppliers": [{"esp_id": f"{prefix}S{entity}", "name": f"{prefix} Promo Supplier {entity}"}],
+            "total": "218.50",
+        }
+    )
+    choices = {f"{prefix}S{entity}": {"send_bill": True, "send_purchase_order": True}}
+    return SendRequest(order=order, choices=SendChoices.model_validate({"tax": "item", "suppliers": choices}))
+
+
+# ------------------------------------------------------------------------------------------ a run
+
+
+@dataclass
+class Lane:
+    """One sender for one company (realm) over a shared database."""
+
+    company_id: str
+    realm_id: str
+    runtime: SendingRuntime
+    queue_clock: QueueClock
+
+    @property
+    def calls(self) -> int:
+        return self.runtime.client.calls
+
+
+async def open_lane(
+    db: Database,
+    sandbox: IntuitSandbox,
+    tokens: SandboxTokens,
+    http: httpx.AsyncClient,
+    company_id: str,
+    sender: SenderSettings,
+    *,
+    limits: RealmLimits,
+    clock: VirtualClock | None = None,
+) -> Lane:
+    realm_id = sandbox.add_company(f"Books of {company_id}", sample_names=False)
+    tokens.realms[company_id] = realm_id
+    defaults = sandbox.company(realm_id).defaults
+    async with db.transaction() as session:
+        await integration_service.install(session, company_id, "qbo", "bench")
+        accounts = {
+            role: {"id": defaults[key]}
+            for role, key in (("ar", "ar"), ("income", "income"), ("ap", "ap"), ("cogs", "cogs"))
+        }
+        await integration_service.update_settings(
+            session, company_id, SettingsBody.model_validate({"default_accounts": accounts}), "bench"
+        )
+    limiter = RecordingLimiter(limits, clock) if clock else RealmLimiter(limits)
+    if clock is not None:
+        clock.busy = limiter.busy
+    queue_clock = QueueClock()
+    runtime = build_sending(
+        db,
+        Settings(env="development", database_url="sqlite://"),
+        tokens,
+        http=http,
+        limiter=limiter,
+        client_settings=QboClientSettings(base_url=BASE_URL, retry=RetryPolicy(max_attempts=8)),
+        sender_settings=sender,
+        sleep=clock.sleep if clock else asyncio.sleep,
+        clock=queue_clock,
+        worker_options={
+            "concurrency": 10,
+            "lease_seconds": 600.0,
+            "backoff": BackoffPolicy(base_seconds=1.0, max_seconds=5.0),
+        },
+    )
+    return Lane(company_id, realm_id, runtime, queue_clock)
+
+
+async def send_all(db: Database, lane: Lane, requests: list[SendRequest]) -> None:
+    async with db.transaction() as session:
+        for request in requests:
+            await enqueue_send(
+                session,
+                company_id=lane.company_id,
+                order_number=request.order.order_number,
+                target="qbo",
+                payload=request.model_dump(mode="json"),
+                requested_by="bench",
+                clock=lane.queue_clock,
+            )
+    while True:
+        async with db.sessions() as session:
+            waiting = await session.scalar(
+                select(func.count())
+                .select_from(SendJob)
+                .where(SendJob.company_id == lane.company_id, SendJob.status.in_(["queued", "running"]))
+            )
+        if not waiting:
+            break
+        if await lane.runtime.run_once() == 0:
+            lane.queue_clock.skipped += timedelta(hours=1)
+    async with db.sessions() as session:
+        statuses = Counter(
+            (
+                await session.execute(select(SendJob.status).where(SendJob.company_id == lane.company_id))
+            ).scalars()
+        )
+    if set(statuses) != {"succeeded"}:
+        raise SystemExit(f"{lane.company_id}: not every send succeeded: {dict(statuses)}")
+
+
+# ------------------------------------------------------------------------------------------ parts
+
+
+@dataclass
+class World:
+    db: Database
+    sandbox: IntuitSandbox
+    tokens: SandboxTokens
+    http: httpx.AsyncClient
+
+
+def new_world(db: Database, *, throttle: ThrottleLimits, clock: VirtualClock | None = None) -> World:
+    sandbox = IntuitSandbox(now=clock.now if clock else None, demo_company=False, throttle_limits=throttle)
+    sandbox.register_client(CLIENT_ID, CLIENT_SECRET, [REDIRECT])
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_intuit_app(sandbox)))
+    return World(db, sandbox, SandboxTokens(sandbox, {}), http)
+
+
+async def calls_per_order(
+    world: World, name: str, sender: SenderSettings, samples: int
+) -> tuple[float, float]:
+    """(first time, everything mapped) for A7102-shaped orders."""
+    lane = await open_lane(
+        world.db, world.sandbox, world.tokens, world.http, f"calls-{name}", sender, limits=NO_LIMITS
+    )
+    first = [a7102_like(f"{name}F{n}", f"{name}f", n) for n in range(samples)]
+    before = lane.calls
+    await send_all(world.db, lane, first)
+    first_time = (lane.calls - before) / samples
+    mapped = [a7102_like(f"{name}M{n}", f"{name}f", n) for n in range(samples)]  # same parties and products
+    before = lane.calls
+    await send_all(world.db, lane, mapped)
+    return first_time, (lane.calls - before) / samples
+
+
+async def orders_per_second(
+    world: World, name: str, sender: SenderSettings, count: int
+) -> tuple[float, float]:
+    lane = await open_lane(
+        world.db, world.sandbox, world.tokens, world.http, f"speed-{name}", sender, limits=NO_LIMITS
+    )
+    requests = orders(count, prefix=f"{name}x", customers=40, suppliers=8, products=25)
+    started, before = time.perf_counter(), lane.calls
+    await send_all(world.db, lane, requests)
+    return count / (time.perf_counter() - started), (lane.calls - before) / count
+
+
+class RecordingLimiter(RealmLimiter):
+    """The limiter, noting when (virtual time) each request was let through and whether it was a batch."""
+
+    def __init__(self, limits: RealmLimits, clock: VirtualClock) -> None:
+        super().__init__(limits, clock=clock.monotonic, sleep=clock.sleep)
+        self.virtual = clock
+        self.admissions: list[tuple[float, bool]] = []
+
+    @asynccontextmanager
+    async def slot(self, realm_id: str, *, batch: bool = False) -> AsyncIterator[None]:
+        async with super().slot(realm_id, batch=batch):
+            self.admissions.append((self.virtual.seconds, batch))
+            yield
+
+
+@dataclass
+class LimitedRun:
+    orders: int
+    throttled: int
+    virtual_seconds: float
+    wall_seconds: float
+    admissions: list[tuple[float, bool]]
+
+    @property
+    def calls(self) -> int:
+        return len(self.admissions)
+
+    @property
+    def orders_per_minute(self) -> float:
+        return 60 * self.orders / self.virtual_seconds
+
+    def steady_rates(self) -> tuple[float, float]:
+        """Requests and batch requests a minute after the first minute (whose empty windows are a
+        one-off allowance, not a pace)."""
+        after = [(t, batch) for t, batch in self.admissions if t >= 60.0]
+        span = after[-1][0] - 60.0 if len(after) > 1 else 0.0
+        if span <= 0:
+            return 0.0, 0.0
+        return 60 * len(after) / span, 60 * sum(1 for _, b in after if b) / span
+
+    @property
+    def share_of_limit(self) -> float:
+        """How close the steady pace is to the limit that binds it: 500 requests or 40 batches a minute."""
+        requests, batches = self.steady_rates()
+        return max(requests / 500, batches / 40)
+
+
+async def under_intuits_limits(db: Database, name: str, sender: SenderSettings, count: int) -> LimitedRun:
+    clock = VirtualClock()
+    world = new_world(db, throttle=INTUITS_LIMITS, clock=clock)
+    try:
+        lane = await open_lane(
+            db,
+            world.sandbox,
+            world.tokens,
+            world.http,
+            f"limits-{name}",
+            sender,
+            limits=RealmLimits(),
+            clock=clock,
+        )
+        requests = orders(count, prefix=f"{name}l", customers=60, suppliers=10, products=40)
+        started = time.perf_counter()
+        await send_all(db, lane, requests)
+        limiter = lane.runtime.client.limiter
+        assert isinstance(limiter, RecordingLimiter)
+        return LimitedRun(
+            orders=count,
+            throttled=world.sandbox.status_counts.get(429, 0),
+            virtual_seconds=clock.seconds,
+            wall_seconds=time.perf_counter() - started,
+            admissions=limiter.admissions,
+        )
+    finally:
+        await world.http.aclose()
+
+
+# ------------------------------------------------------------------------------------------ main
+
+
+async def main(args: argparse.Namespace, url: str) -> None:
+    db = Database.from_url(url)
+    try:
+        world = new_world(db, throttle=NO_THROTTLE)
+        try:
+            ours_first, ours_mapped = await calls_per_order(world, "ours", OURS, args.samples)
+            naive_first, naive_mapped = await calls_per_order(world, "naive", NAIVE, args.samples)
+            ours_speed, ours_mix = await orders_per_second(world, "ours", OURS, args.orders)
+            naive_speed, naive_mix = await orders_per_second(world, "naive", NAIVE, args.orders)
+        finally:
+            await world.http.aclose()
+        print(f"database: {url.split(':')[0]}; A7102-shaped orders (invoice, discount, payment, bill, PO)")
+        print()
+        print("1. HTTP calls per order                ours   naive   naive/ours")
+        print(
+            f"   first time (all new)              {ours_first:5.2f}   {naive_first:5.2f}   {naive_first / ours_first:5.2f}x"
+        )
+        print(
+            f"   customer, vendor, item mapped     {ours_mapped:5.2f}   {naive_mapped:5.2f}   {naive_mapped / ours_mapped:5.2f}x"
+        )
+        print(
+            f"   mixed workload ({args.orders} orders)       {ours_mix:5.2f}   {naive_mix:5.2f}   {naive_mix / ours_mix:5.2f}x"
+        )
+        print()
+        print(f"2. orders/s at zero latency, limits off ({args.orders} orders, 10 at once)")
+        print(
+            f"   ours {ours_speed:6.1f}   naive {naive_speed:6.1f}   ours/naive {ours_speed / naive_speed:4.2f}x"
+        )
+        print()
+        print(f"3. {args.limited_orders} orders for one realm, the sandbox enforcing Intuit's limits")
+        print("   (500 requests/min, 10/s, 10 at once, 40 batch requests/min; virtual clock)")
+        print("          429s  orders/min  requests/min  batch/min  share of the binding limit  calls/order")
+        runs = {}
+        for name, sender in (("ours", OURS), ("naive", NAIVE)):
+            run = runs[name] = await under_intuits_limits(db, name, sender, args.limited_orders)
+            requests, batches = run.steady_rates()
+            print(
+                f"   {name:5} {run.throttled:5d}  {run.orders_per_minute:10.1f}  {requests:12.1f}  {batches:9.1f}"
+                f"  {run.share_of_limit:26.1%}  {run.calls / run.orders:11.2f}"
+                f"   ({run.virtual_seconds / 60:.1f} virtual min in {run.wall_seconds:.0f} s)"
+            )
+        ratio = runs["ours"].orders_per_minute / runs["naive"].orders_per_minute
+        print(f"   ours/naive orders/min under the limits: {ratio:4.2f}x")
+    finally:
+        await db.dispose()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=int, default=20, help="orders per calls-per-order measurement")
+    parser.add_argument("--orders", type=int, default=300, help="orders for the speed measurement")
+    parser.add_argument("--limited-orders", type=int, default=2000, help="orders sent under Intuit's limits")
+    parser.add_argument("--database-url", default=None, help="default: SQLite in a temporary directory")
+    logging.disable(logging.WARNING)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
+    arguments = parser.parse_args()
+    database_url = (
+        arguments.database_url
+        or f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp(prefix='qbo-bench-')) / 'bench.sqlite3'}"
+    )
+    upgrade(database_url)  # alembic runs its own event loop: before ours starts
+    asyncio.run(main(arguments, database_url))

@@ -1,0 +1,90 @@
+"""espqb worker: the QuickBooks Online send worker as a process of its own.
+
+Run it when the qbo-gateway runs with RUN_WORKER_IN_PROCESS=false (several web processes, one or more
+workers). Each worker process keeps every realm inside Intuit's limits on its own; run one per host
+group of realms, not one per CPU, if you need the limits to hold across processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+
+import typer
+from sqlalchemy import func, select, text
+
+from espqb.config import Settings, get_settings
+from espqb.db import Database
+from espqb.db.models import SendJob
+from espqb.observability.logging import configure_from_settings
+from espqb.observability.metrics import serve_metrics
+from espqb.security.crypto import SecretBox
+from qbo_gateway.connection.runtime import build_runtime
+from qbo_gateway.worker import build_sending
+
+
+async def _check(db: Database, settings: Settings) -> bool:
+    """Can this process work? Prints what it finds; False when it cannot."""
+    try:
+        async with db.transaction() as session:
+            await session.execute(text("SELECT 1"))
+            rows = await session.execute(
+                select(SendJob.status, func.count()).where(SendJob.target == "qbo").group_by(SendJob.status)
+            )
+            counts = dict(rows.tuples().all())
+    except Exception as exc:  # the database is what a check is for: say what is wrong, do not trace
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        typer.echo(f"database: NOT reachable or not migrated ({reason})", err=True)
+        return False
+    typer.echo("database: reachable")
+    typer.echo(f"QBO API: {settings.intuit_api_base_url} (minorversion {settings.qbo_minor_version})")
+    waiting = ", ".join(f"{status} {count}" for status, count in sorted(counts.items())) or "none"
+    typer.echo(f"QBO send jobs: {waiting}")
+    if settings.run_worker_in_process:
+        typer.echo("note: RUN_WORKER_IN_PROCESS is true, so the qbo-gateway also runs a worker")
+    return True
+
+
+async def _run(*, once: bool, check: bool, metrics_port: int = 0) -> int:
+    settings = get_settings()
+    configure_from_settings(settings)
+    db = Database.from_url(settings.database_url)
+    connection = build_runtime(
+        db, settings, SecretBox.from_setting(settings.encryption_keys.get_secret_value())
+    )
+    # One HTTP client for the process: the connection's, shared by the sender.
+    sending = build_sending(db, settings, connection.tokens, http=connection.http)
+    try:
+        if check:
+            return 0 if await _check(db, settings) else 1
+        if once:
+            done = await sending.run_once()
+            typer.echo(f"{done} send job(s) processed")
+            return 0
+        serve_metrics(metrics_port)  # finished sends and their latency are counted in this process
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        typer.echo(
+            f"QBO send worker {sending.worker.worker_id} running; Ctrl-C stops it after the jobs in hand"
+        )
+        await sending.worker.run(stop)
+        return 0
+    finally:
+        await sending.aclose()
+        await connection.aclose()
+        await db.dispose()
+
+
+def worker(
+    once: bool = typer.Option(False, "--once", help="Process the send jobs ready now, then exit."),
+    check: bool = typer.Option(False, "--check", help="Check the configuration and the database, then exit."),
+    metrics_port: int = typer.Option(
+        0, "--metrics-port", help="Serve Prometheus metrics on this port while running (0: do not)."
+    ),
+) -> None:
+    """Claim and send QuickBooks Online jobs until stopped (SIGINT/SIGTERM finish the jobs in hand)."""
+    raise typer.Exit(asyncio.run(_run(once=once, check=check, metrics_port=metrics_port)))

@@ -1,0 +1,152 @@
+"""Keep every realm under Intuit's request limits, so Intuit never has to throttle us.
+
+Intuit's limits are per realm (and app), not per company of ours (qbo-facts §2.11): 500 requests per
+minute, 10 per second, 10 at once, 40 batch requests per minute. One ``RealmLimiter`` is shared by
+every company of the process; a call waits here for a slot instead of earning a 429 and a 60 s pause.
+
+Windows slide: a request admitted at t counts until t + span + ``margin_seconds``. The margin covers
+the time a request takes to reach Intuit and the difference between Intuit's clock and ours: without
+it a request admitted the instant an old one leaves our window could still land inside Intuit's.
+
+Admission is first come, first served per realm (an ``asyncio.Lock`` is FIFO). A 429 that still gets
+through (another process on the same realm, a lower limit at Intuit) ``pause``\\ s the realm for the
+Retry-After, so the calls queued behind it wait too instead of each earning their own 429.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+__all__ = ["RealmLimiter", "RealmLimits"]
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class RealmLimits:
+    per_minute: int | None = 500
+    per_second: int | None = 10
+    concurrent: int | None = 10
+    batch_per_minute: int | None = 40
+    # How much longer than Intuit's window a request counts here (see the module docstring): a
+    # second on the minute windows costs under 2 % of the throughput; the one-second window gets a
+    # tenth of a second, so that it never becomes the tighter limit (10 per 1.1 s > 500 per 61 s).
+    margin_seconds: float = 1.0
+    second_margin_seconds: float = 0.1
+
+
+@dataclass
+class _Window:
+    span: float
+    limit: int | None
+    hits: deque[float] = field(default_factory=deque)
+
+    def wait_for(self, now: float) -> float:
+        """Seconds until one more request fits (0 when it fits now)."""
+        if self.limit is None:
+            return 0.0
+        while self.hits and now - self.hits[0] >= self.span:
+            self.hits.popleft()
+        if len(self.hits) < self.limit:
+            return 0.0
+        return self.hits[len(self.hits) - self.limit] + self.span - now
+
+
+@dataclass
+class _Realm:
+    minute: _Window
+    second: _Window
+    batch: _Window
+    admission: asyncio.Lock = field(default_factory=asyncio.Lock)
+    released: asyncio.Condition = field(default_factory=asyncio.Condition)
+    in_flight: int = 0
+    paused_until: float = 0.0
+    admitted: int = 0
+    waited_seconds: float = 0.0
+
+
+class RealmLimiter:
+    def __init__(
+        self,
+        limits: RealmLimits | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.limits = limits or RealmLimits()
+        self._clock = clock
+        self._sleep = sleep
+        self._realms: dict[str, _Realm] = {}
+
+    def _realm(self, realm_id: str) -> _Realm:
+        state = self._realms.get(realm_id)
+        if state is None:
+            margin = self.limits.margin_seconds
+            state = self._realms[realm_id] = _Realm(
+                minute=_Window(60.0 + margin, self.limits.per_minute),
+                second=_Window(1.0 + self.limits.second_margin_seconds, self.limits.per_second),
+                batch=_Window(60.0 + margin, self.limits.batch_per_minute),
+            )
+        return state
+
+    @asynccontextmanager
+    async def slot(self, realm_id: str, *, batch: bool = False) -> AsyncIterator[None]:
+        """Hold one request slot of ``realm_id`` for the duration of the block."""
+        state = self._realm(realm_id)
+        async with state.admission:
+            await self._wait_for_concurrency(state)
+            windows = [state.minute, state.second, *([state.batch] if batch else [])]
+            now = await self._wait_for(windows, state)
+            for window in windows:
+                window.hits.append(now)
+            state.in_flight += 1
+            state.admitted += 1
+        try:
+            yield
+        finally:
+            async with state.released:
+                state.in_flight -= 1
+                state.released.notify()
+
+    async def _wait_for(self, windows: list[_Window], state: _Realm) -> float:
+        """Sleep until every window (and any pause) has room; the time it has."""
+        while True:
+            now = self._clock()
+            wait = max([state.paused_until - now, *(w.wait_for(now) for w in windows)])
+            if wait <= 0:
+                return now
+            state.waited_seconds += wait
+            await self._sleep(wait)
+
+    async def _wait_for_concurrency(self, state: _Realm) -> None:
+        limit = self.limits.concurrent
+        if limit is None:
+            return
+        async with state.released:
+            await state.released.wait_for(lambda: state.in_flight < limit)
+
+    def pause(self, realm_id: str, seconds: float) -> None:
+        """Admit nothing for ``realm_id`` during the next ``seconds`` (after a 429's Retry-After)."""
+        state = self._realm(realm_id)
+        state.paused_until = max(state.paused_until, self._clock() + seconds)
+
+    def in_flight(self, realm_id: str) -> int:
+        return self._realm(realm_id).in_flight
+
+    def admitted(self, realm_id: str) -> int:
+        return self._realm(realm_id).admitted
+
+    def has_batch_room(self, realm_id: str) -> bool:
+        """A batch call for ``realm_id`` would be admitted now without waiting for the batch window."""
+        state = self._realm(realm_id)
+        now = self._clock()
+        return state.paused_until <= now and state.batch.wait_for(now) <= 0
+
+    def busy(self) -> bool:
+        """Some request of some realm is on its way."""
+        return any(state.in_flight for state in self._realms.values())

@@ -1,0 +1,127 @@
+"""The Invoice (qbo-facts §2.3, §2.4).
+
+* Item lines: ``SalesItemLineDetail`` with Qty × UnitPrice = Amount exactly as the plan computed it,
+  and the US line tax code TAX or NON.
+* The discount: one ``DiscountLineDetail`` line carrying the plan's *amount* (never a percentage, which
+  QBO would recompute with its own rounding); two discount lines make QBO fail (§2.10, 10000).
+* "Add Total Tax as an Item": the tax is an ordinary NON line on the tax item.
+* QuickBooks default / a tax code: ``TxnTaxDetail`` with ``TotalTax`` as an override, because US
+  automated sales tax would otherwise compute its own figure (§2.4: the override is TxnTaxCodeRef
+  plus TotalTax).
+* ``DocNumber`` is the plan's (at most 21 characters on QBO, §2.3); the AR account is not sent,
+  as ``ARAccountRef`` on sales transactions is Desktop-only (§2.3).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from espqb.plan.model import DiscountLine, InvoiceOp, ItemLine, SubtotalLine, TaxInstruction, TaxLine
+from qbo_gateway.encoder.common import address, compact, email, iso_date
+from qbo_gateway.encoder.context import EncodeContext, EncodeError, ref
+
+__all__ = ["DOC_NUMBER_MAX", "encode_invoice"]
+
+DOC_NUMBER_MAX = 21
+TAXABLE, NON_TAXABLE = "TAX", "NON"  # US line pseudo tax codes (qbo-facts §2.4)
+
+
+def _sales_line(
+    item_id: str, description: str | None, quantity: Any, unit_price: Any, amount: Any, taxable: bool
+) -> dict[str, Any]:
+    return compact(
+        {
+            "DetailType": "SalesItemLineDetail",
+            "Amount": amount,
+            "Description": description,
+            "SalesItemLineDetail": {
+                "ItemRef": ref(item_id),
+                "Qty": quantity,
+                "UnitPrice": unit_price,
+                "TaxCodeRef": ref(TAXABLE if taxable else NON_TAXABLE),
+            },
+        }
+    )
+
+
+def _lines(op: InvoiceOp, context: EncodeContext) -> list[dict[str, Any]]:
+    lines: list[dict[str, Any]] = []
+    discounts = 0
+    for line in op.lines:
+        if isinstance(line, ItemLine):
+            lines.append(
+                _sales_line(
+                    context.id_of(line.item_key),
+                    line.description,
+                    line.quantity,
+                    line.unit_price,
+                    line.amount,
+                    line.taxable,
+                )
+            )
+        elif isinstance(line, TaxLine):
+            # Never taxable itself: tax on tax would count it twice.
+            lines.append(
+                _sales_line(
+                    context.id_of(line.item_key), line.description, 1, line.amount, line.amount, False
+                )
+            )
+        elif isinstance(line, DiscountLine):
+            discounts += 1
+            lines.append(
+                compact(
+                    {
+                        "DetailType": "DiscountLineDetail",
+                        "Amount": line.amount,
+                        "Description": line.description,
+                        "DiscountLineDetail": {"PercentBased": False},
+                    }
+                )
+            )
+        elif isinstance(line, SubtotalLine):
+            # QBO adds its own subtotal line; a Desktop subtotal item never reaches a QBO plan.
+            continue
+    if discounts > 1:
+        raise EncodeError("QuickBooks Online accepts one discount per invoice; this invoice has several.")
+    if not any(line["DetailType"] == "SalesItemLineDetail" for line in lines):
+        raise EncodeError("An invoice needs at least one product or charge line.")
+    return lines
+
+
+def _tax_detail(tax: TaxInstruction, context: EncodeContext) -> dict[str, Any] | None:
+    if tax.mode == "item":
+        return None
+    detail: dict[str, Any] = {}
+    if tax.mode == "code":
+        if not tax.code:
+            raise EncodeError("The tax option is a tax code, but no code was chosen.")
+        detail["TxnTaxCodeRef"] = context.tax_code(tax.code)
+    if tax.override_total:
+        detail["TotalTax"] = tax.amount
+    return detail or None
+
+
+def encode_invoice(op: InvoiceOp, context: EncodeContext) -> dict[str, Any]:
+    if len(op.doc_number) > DOC_NUMBER_MAX:
+        raise EncodeError(
+            f"The invoice number “{op.doc_number}” is longer than QuickBooks Online's {DOC_NUMBER_MAX} characters."
+        )
+    body = compact(
+        {
+            "CustomerRef": ref(context.id_of(op.customer_key)),
+            "DocNumber": op.doc_number,
+            "TxnDate": iso_date(op.txn_date),
+            "CurrencyRef": ref(op.currency),
+            "PrivateNote": op.memo,
+            "BillEmail": email(op.email),
+            "BillAddr": address(op.billing_address),
+            "ShipAddr": address(op.shipping_address),
+            "Line": _lines(op, context),
+            "TxnTaxDetail": _tax_detail(op.tax, context),
+        }
+    )
+    discount = next((line for line in op.lines if isinstance(line, DiscountLine)), None)
+    if discount is not None:
+        # True: the discount lowers the taxable amount (Finance.xsd ApplyTaxAfterDiscount).
+        body["ApplyTaxAfterDiscount"] = discount.before_tax
+    return body

@@ -1,0 +1,209 @@
+"""Drop-down lookups for the "Send to QuickBooks" dialog and the settings tabs, from QuickBooks Online.
+
+Customers and vendors by search, accounts by type, tax codes, items: each answer is one page of a QBO
+query (``STARTPOSITION``/``MAXRESULTS``, at most 1000, qbo-facts §2.6) with the user's text quoted
+and escaped, kept for about a minute per company so a dialog that re-renders does not spend Intuit's
+metered read calls (§2.12) again. The sender resolves account and tax-code names through the same
+cache (``account_ids``, ``tax_code_ids``), reading the whole list once a minute at most.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from espqb.api.errors import ApiError, Conflict, UpstreamUnavailable
+from espqb.db import Database
+from espqb.lookups.provider import LookupItem, LookupKind, LookupPage
+from qbo_gateway.client import QboClient, QboFault, contains, quote
+from qbo_gateway.client.errors import AuthFailed
+from qbo_gateway.connection.errors import NeedsReauthorization, NotConnected, TokenRefreshUnavailable
+
+__all__ = ["QboLookups"]
+
+DEFAULT_TTL_SECONDS = 60.0
+MAX_CACHED_ANSWERS = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    entity: str
+    name_field: str  # searched with LIKE and used for ordering
+    type_field: str | None  # what `type=` filters on
+
+
+_KINDS: dict[str, _Kind] = {
+    "customers": _Kind("Customer", "DisplayName", None),
+    "vendors": _Kind("Vendor", "DisplayName", None),
+    "accounts": _Kind("Account", "Name", "AccountType"),
+    "tax-codes": _Kind("TaxCode", "Name", None),
+    "items": _Kind("Item", "Name", "Type"),
+}
+
+
+class QueryRejected(ApiError):
+    status, slug, title = 400, "quickbooks-query-rejected", "QuickBooks Online refused the search"
+
+
+def statement(kind: LookupKind, q: str | None, type_filter: str | None) -> str:
+    """The QBO query for one lookup, without paging (pure; the tests read it)."""
+    spec = _KINDS[kind]
+    conditions: list[str] = []
+    if type_filter and spec.type_field:
+        conditions.append(f"{spec.type_field} = {quote(type_filter)}")
+    if q and q.replace("%", "").strip():
+        conditions.append(f"{spec.name_field} LIKE {contains(q)}")
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    # Entity and field names come from _KINDS; every user value went through quote().
+    return f"SELECT * FROM {spec.entity}{where} ORDERBY {spec.name_field}"  # noqa: S608
+
+
+def _item(kind: LookupKind, row: dict[str, Any]) -> LookupItem:
+    active = row.get("Active") is not False
+    if kind in ("customers", "vendors"):
+        return LookupItem(
+            id=str(row.get("Id")),
+            name=str(row.get("FullyQualifiedName") or row.get("DisplayName") or ""),
+            active=active,
+            details={
+                k: v
+                for k, v in {
+                    "company_name": row.get("CompanyName"),
+                    "email": (row.get("PrimaryEmailAddr") or {}).get("Address"),
+                    "sync_token": row.get("SyncToken"),
+                }.items()
+                if v
+            },
+        )
+    if kind == "accounts":
+        return LookupItem(
+            id=str(row.get("Id")),
+            name=str(row.get("FullyQualifiedName") or row.get("Name") or ""),
+            type=row.get("AccountType"),
+            active=active,
+            details={
+                k: v
+                for k, v in {"sub_type": row.get("AccountSubType"), "number": row.get("AcctNum")}.items()
+                if v
+            },
+        )
+    if kind == "tax-codes":
+        return LookupItem(
+            id=str(row.get("Id")),
+            name=str(row.get("Name") or ""),
+            active=active,
+            details={"taxable": bool(row.get("Taxable")), "group": bool(row.get("TaxGroup"))},
+        )
+    return LookupItem(
+        id=str(row.get("Id")),
+        name=str(row.get("FullyQualifiedName") or row.get("Name") or ""),
+        type=row.get("Type"),
+        active=active,
+        details={k: v for k, v in {"sku": row.get("Sku")}.items() if v},
+    )
+
+
+class QboLookups:
+    """The qbo-gateway's ``LookupProvider`` (registered with ``build_app(lookups=…)``)."""
+
+    def __init__(
+        self,
+        client: QboClient,
+        *,
+        ttl_seconds: float = DEFAULT_TTL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.client = client
+        self.ttl_seconds = ttl_seconds
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self._pages: OrderedDict[tuple[Any, ...], tuple[float, LookupPage]] = OrderedDict()
+        self._names: dict[tuple[str, str], tuple[float, dict[str, str]]] = {}
+
+    async def lookup(
+        self,
+        db: Database,
+        company_id: str,
+        kind: LookupKind,
+        *,
+        q: str | None,
+        type_filter: str | None,
+        limit: int,
+        offset: int,
+    ) -> LookupPage:
+        key = (company_id, kind, (q or "").strip().casefold(), type_filter or "", limit, offset)
+        cached = self._pages.get(key)
+        if cached is not None and cached[0] > self._clock():
+            self._pages.move_to_end(key)
+            return cached[1]
+        text = statement(kind, q, type_filter)
+        entity = _KINDS[kind].entity
+        with _as_api_errors():
+            response = await self.client.query(
+                company_id, f"{text} STARTPOSITION {offset + 1} MAXRESULTS {limit}"
+            )
+        page = LookupPage(
+            kind=kind,
+            items=[_item(kind, row) for row in response.get(entity) or []],
+            source="quickbooks_online",
+            refreshed_at=self._wall_clock(),
+            limit=limit,
+            offset=offset,
+        )
+        self._pages[key] = (self._clock() + self.ttl_seconds, page)
+        while len(self._pages) > MAX_CACHED_ANSWERS:
+            self._pages.popitem(last=False)
+        return page
+
+    async def account_ids(self, company_id: str) -> dict[str, str]:
+        """Account name and full name (case-folded) → Id, for accounts the settings name without an Id."""
+        return await self._name_index(company_id, "Account", ("Name", "FullyQualifiedName"))
+
+    async def tax_code_ids(self, company_id: str) -> dict[str, str]:
+        return await self._name_index(company_id, "TaxCode", ("Name",))
+
+    def forget(self, company_id: str) -> None:
+        """Drop what is cached for a company (e.g. after it connected another QuickBooks company)."""
+        for key in [k for k in self._pages if k[0] == company_id]:
+            del self._pages[key]
+        for name_key in [k for k in self._names if k[0] == company_id]:
+            del self._names[name_key]
+
+    async def _name_index(self, company_id: str, entity: str, fields: tuple[str, ...]) -> dict[str, str]:
+        cached = self._names.get((company_id, entity))
+        if cached is not None and cached[0] > self._clock():
+            return cached[1]
+        rows = await self.client.query_all(company_id, entity, f"SELECT * FROM {entity}")  # noqa: S608
+        found: dict[str, str] = {}
+        for row in rows:
+            for field in fields:
+                if row.get(field):
+                    found.setdefault(str(row[field]).casefold(), str(row["Id"]))
+        self._names[(company_id, entity)] = (self._clock() + self.ttl_seconds, found)
+        return found
+
+
+@contextmanager
+def _as_api_errors() -> Iterator[None]:
+    """Turn what the client raises into the JSON API's problem answers."""
+    try:
+        yield
+    except (NeedsReauthorization, AuthFailed) as error:
+        raise Conflict(
+            "QuickBooks Online needs to be reconnected before its lists can be read: "
+            "Admin → Integrations → QuickBooks Online → Reconnect."
+        ) from error
+    except NotConnected as error:
+        raise Conflict("QuickBooks Online is not connected for this company yet.") from error
+    except TokenRefreshUnavailable as error:
+        raise UpstreamUnavailable(error.message) from error
+    except QboFault as error:
+        if error.retryable:
+            raise UpstreamUnavailable(error.plain) from error
+        raise QueryRejected(error.plain) from error

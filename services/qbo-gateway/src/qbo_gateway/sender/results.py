@@ -1,0 +1,46 @@
+"""What came of each plan operation in one send attempt (``StepResult``), and the errors that end an
+attempt early (``AttemptInterrupted``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from espqb.db.models import StepStatus
+
+__all__ = ["AttemptInterrupted", "StepResult"]
+
+
+@dataclass
+class StepResult:
+    key: str  # the plan operation key, e.g. "invoice", "bill:S1"
+    kind: str  # customer / vendor / item / invoice / payment / purchase_order / bill
+    action: str  # what was done: link / create / update
+    status: StepStatus
+    qb_id: str | None = None
+    qb_version: str | None = None
+    qb_name: str | None = None
+    ref_number: str | None = None
+    origin: str = "created"  # the mapping's origin: created / linked / found
+    summary: str | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    entity: dict[str, Any] | None = None  # what QuickBooks answered (not stored)
+    wrote: bool = False  # a create or update reached QuickBooks
+    persist_mapping: bool = True  # False when the mapping already says exactly this
+    persist_step: bool = True  # False for steps an earlier attempt already recorded
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status is StepStatus.SUCCEEDED
+
+
+class AttemptInterrupted(Exception):
+    """This attempt stops; what it finished is already saved and the next attempt continues."""
+
+    def __init__(self, message: str, *, hold: bool = False, retry_in: timedelta | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hold = hold  # the connection needs an admin: hold the job instead of retrying it
+        self.retry_in = retry_in

@@ -1,0 +1,97 @@
+"""The QBO send handler: one claimed job in, one ``JobOutcome`` out.
+
+    load (mappings, settings, earlier steps) → build the plan (shared, pure) → run it against QBO
+    (``SendRun``: waves, batch calls, 6240/5010/610) → outcome
+
+A company whose connection needs re-authorisation (or was disconnected) gets its job held, never
+failed: reconnecting releases it (``espqb.queue.release_held``). Passing trouble at Intuit ends the
+attempt with a retry; the queue's backoff (or Intuit's Retry-After) decides when.
+"""
+
+from __future__ import annotations
+
+import structlog
+from pydantic import ValidationError
+
+from espqb.db import Database
+from espqb.plan import PlanError, Target, build_plan
+from espqb.queue import ClaimedJob, JobOutcome
+from espqb.queue.clock import Clock, utcnow
+from qbo_gateway.client import QboClient
+from qbo_gateway.connection.errors import NeedsReauthorization, NotConnected, TokenRefreshUnavailable
+from qbo_gateway.lookups import QboLookups
+from qbo_gateway.sender.execution import SenderSettings, SendRun
+from qbo_gateway.sender.loading import load_inputs
+from qbo_gateway.sender.outcome import job_outcome
+from qbo_gateway.sender.results import AttemptInterrupted
+from qbo_gateway.sender.store import ResultStore
+
+__all__ = ["QboSender"]
+
+log = structlog.get_logger(__name__)
+
+TARGET: Target = "qbo"
+
+
+class QboSender:
+    """The queue handler for target ``qbo`` (``Worker(handler=QboSender(...))``)."""
+
+    def __init__(
+        self,
+        db: Database,
+        client: QboClient,
+        *,
+        lookups: QboLookups | None = None,
+        settings: SenderSettings | None = None,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.db = db
+        self.client = client
+        self.lookups = lookups
+        self.settings = settings or SenderSettings()
+        self.clock = clock
+
+    async def __call__(self, job: ClaimedJob) -> JobOutcome:
+        return await self.send(job)
+
+    async def send(self, job: ClaimedJob) -> JobOutcome:
+        try:
+            async with self.db.transaction() as session:
+                inputs = await load_inputs(session, job.company_id, job.id, job.payload)
+        except ValidationError as exc:
+            return JobOutcome.failed(
+                f"The stored send request can no longer be read: {exc.error_count()} problem(s)."
+            )
+        request = inputs.request
+        try:
+            plan = build_plan(request.order, request.choices, inputs.settings, inputs.mappings, TARGET)
+        except PlanError as error:
+            return JobOutcome.failed(" ".join(p.message for p in error.problems))
+        run = SendRun(
+            job_id=job.id,
+            company_id=job.company_id,
+            plan=plan,
+            inputs=inputs,
+            api=self.client.company(job.company_id),
+            store=ResultStore(
+                self.db,
+                job_id=job.id,
+                company_id=job.company_id,
+                order_number=plan.order_number,
+                clock=self.clock,
+            ),
+            lookups=self.lookups,
+            settings=self.settings,
+        )
+        try:
+            results = await run.execute()
+        except AttemptInterrupted as stop:
+            log.info("qbo send interrupted", job=str(job.id), hold=stop.hold, reason=stop.message)
+            if stop.hold:
+                return JobOutcome.hold(stop.message)
+            return JobOutcome.retry(stop.message, after=stop.retry_in)
+        except (NeedsReauthorization, NotConnected) as problem:
+            return JobOutcome.hold(problem.message)
+        except TokenRefreshUnavailable as problem:
+            return JobOutcome.retry(problem.message)
+        return job_outcome(results, plan.notes)

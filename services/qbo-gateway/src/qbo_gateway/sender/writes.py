@@ -1,0 +1,130 @@
+"""One write (or name search) the sender is about to send, and how writes are grouped into calls.
+
+Writes of one wave are independent of each other. A wave of ``batch_min_items`` or more goes out as
+batch calls of at most 30 items (qbo-facts §2.7) when the realm has room for a batch call now;
+otherwise as single calls, because Intuit allows far fewer batch calls (40 a minute) than calls (500),
+so under sustained load singles keep the realm busy where batches would queue.
+
+Exactly once either way (§2.8): each call's ``requestid`` is derived from the job and the content of
+its writes, and a call that got no answer is recorded on its steps (``in_doubt_note``) with that
+requestid and each item's ``bId``. A later attempt sends those writes again as exactly that call, so
+QBO replays what it did instead of doing it twice, whatever the realm's room is then.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from espqb.plan import Operation
+from qbo_gateway.client import MAX_BATCH_ITEMS, BatchItem, request_id, wire
+
+__all__ = [
+    "Call",
+    "Write",
+    "compose_calls",
+    "in_doubt_note",
+    "read_in_doubt_note",
+    "replay_calls",
+    "wants_batch",
+]
+
+WriteAction = Literal["create", "update", "find"]
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    op: Operation
+    entity: str  # QBO entity name
+    action: WriteAction
+    body: dict[str, Any] | None = None  # create / update
+    statement: str | None = None  # find: a query by name
+    existing_id: str | None = None  # update: the record being changed
+    note: str = ""  # what distinguishes this write from an earlier one of the same op (e.g. "recreate-of:12")
+
+    @property
+    def fingerprint(self) -> str:
+        """The write's identity for its requestid: operation, action and content."""
+        content = wire.dumps(self.body) if self.body is not None else (self.statement or "").encode()
+        digest = hashlib.sha256(content).hexdigest()[:20]
+        return f"{self.op.key}:{self.action}:{self.note}:{digest}"
+
+    def batch_item(self, bid: str) -> BatchItem:
+        if self.action == "find":
+            assert self.statement is not None
+            return BatchItem.select(bid, self.statement)
+        assert self.body is not None
+        if self.action == "update":
+            return BatchItem(bid=bid, kind=self.entity, operation="update", body=self.body)
+        return BatchItem.create(bid, self.entity, self.body)
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    writes: tuple[Write, ...]
+    batch: bool
+    replay_of: str | None = None  # the requestid of an unanswered earlier call these writes repeat
+    bids: tuple[str, ...] | None = None  # that call's bIds, in the order of ``writes``
+
+    def request_id(self, job_id: uuid.UUID | str) -> str:
+        if self.replay_of is not None:
+            return self.replay_of
+        # The content digest makes the id change when the user changed what is written (then QBO
+        # must not replay an old refusal), and stay the same when only the attempt changed.
+        return request_id(job_id, *sorted(w.fingerprint for w in self.writes))
+
+    def batch_ids(self) -> tuple[str, ...]:
+        return self.bids or tuple(f"b{index}" for index in range(len(self.writes)))
+
+
+def wants_batch(writes: list[Write], *, batch_min_items: int) -> bool:
+    return len(writes) >= max(2, batch_min_items)
+
+
+def compose_calls(writes: list[Write], *, batch: bool) -> list[Call]:
+    if batch and len(writes) > 1:
+        return [
+            Call(tuple(writes[start : start + MAX_BATCH_ITEMS]), batch=True)
+            for start in range(0, len(writes), MAX_BATCH_ITEMS)
+        ]
+    return [Call((write,), batch=False) for write in writes]
+
+
+# "Sent to QuickBooks Online as request <rid> (item <bid>); no answer yet." on a step's summary.
+_IN_DOUBT = re.compile(
+    r"^Sent to QuickBooks Online as request (?P<rid>[0-9a-f-]{36})(?: \(item (?P<bid>\w{1,10})\))?;"
+)
+
+
+def in_doubt_note(rid: str, bid: str | None) -> str:
+    item = f" (item {bid})" if bid else ""
+    return f"Sent to QuickBooks Online as request {rid}{item}; no answer yet, so it is sent again as the same request."
+
+
+def read_in_doubt_note(summary: str | None) -> tuple[str, str | None] | None:
+    """(requestid, bId or None) from a step's summary written by ``in_doubt_note``."""
+    match = _IN_DOUBT.match(summary or "")
+    return (match.group("rid"), match.group("bid")) if match else None
+
+
+def replay_calls(
+    writes: list[Write], in_doubt: dict[str, tuple[str, str | None]]
+) -> tuple[list[Call], list[Write]]:
+    """The calls that repeat unanswered ones exactly, and the writes left to compose afresh."""
+    groups: dict[str, list[tuple[Write, str | None]]] = {}
+    fresh: list[Write] = []
+    for write in writes:
+        noted = in_doubt.get(write.op.key)
+        if noted is None:
+            fresh.append(write)
+        else:
+            groups.setdefault(noted[0], []).append((write, noted[1]))
+    calls = []
+    for rid, members in groups.items():
+        batch = any(bid is not None for _, bid in members)
+        bids = tuple(bid or f"b{index}" for index, (_, bid) in enumerate(members)) if batch else None
+        calls.append(Call(tuple(w for w, _ in members), batch=batch, replay_of=rid, bids=bids))
+    return calls, fresh

@@ -1,0 +1,85 @@
+"""HTTP only: ``POST /v1/qbo/webhooks``, Intuit's data-change notifications.
+
+The signature is checked on the raw body first (401 when it is wrong), the body is parsed (400 when
+it is neither format), the realms must be companies of ours (400 when none is), and then the answer
+is 200 at once: Intuit wants it within 3 s and holds back later events until it gets it (qbo-facts
+§2.13). The notices are applied after the answer, in a background task.
+"""
+
+from __future__ import annotations
+
+import structlog
+from fastapi import APIRouter, BackgroundTasks, Request
+from pydantic import BaseModel
+
+from espqb.api.deps import ContextDep
+from espqb.api.errors import ApiError
+from qbo_gateway.webhooks import repository
+from qbo_gateway.webhooks.payloads import MalformedNotification, parse_notifications
+from qbo_gateway.webhooks.processing import ChangeProcessor
+from qbo_gateway.webhooks.signature import SIGNATURE_HEADER, is_signed_by_intuit
+
+__all__ = ["router"]
+
+log = structlog.get_logger(__name__)
+
+CLIENT_KEY = "qbo_client"  # qbo_gateway.worker publishes the API client under this key
+
+router = APIRouter(prefix="/v1/qbo", tags=["qbo webhooks"])
+
+
+class WebhookSignatureInvalid(ApiError):
+    status, slug, title = 401, "webhook-signature-invalid", "The webhook signature does not match"
+
+
+class WebhookMalformed(ApiError):
+    status, slug, title = 400, "webhook-malformed", "The webhook body cannot be read"
+
+
+class WebhookUnknownRealm(ApiError):
+    status, slug, title = 400, "webhook-unknown-realm", "The webhook is about a company we do not know"
+
+
+class WebhookAccepted(BaseModel):
+    accepted: int
+    ignored_realms: int
+
+
+@router.post(
+    "/webhooks",
+    summary="Intuit's data-change notifications (CloudEvents or legacy)",
+    responses={
+        401: {"description": "Bad or missing intuit-signature"},
+        400: {"description": "Unreadable body or unknown realm"},
+    },
+)
+async def receive(request: Request, ctx: ContextDep, background: BackgroundTasks) -> WebhookAccepted:
+    body = await request.body()
+    verifier = ctx.settings.intuit_webhook_verifier_token.get_secret_value()
+    if not is_signed_by_intuit(body, request.headers.get(SIGNATURE_HEADER), verifier):
+        log.warning(
+            "qbo webhook refused: bad signature",
+            bytes=len(body),
+            client=request.client.host if request.client else None,
+        )
+        raise WebhookSignatureInvalid(f"The {SIGNATURE_HEADER} header is missing or does not sign this body.")
+    try:
+        notices = parse_notifications(body)
+    except MalformedNotification as exc:
+        log.warning("qbo webhook refused: malformed", reason=str(exc))
+        raise WebhookMalformed(str(exc)) from None
+    realms = {notice.realm_id for notice in notices}
+    async with ctx.db.transaction() as session:
+        companies = await repository.companies_by_realm(session, realms)
+    unknown = sorted(realms - set(companies))
+    if unknown:
+        log.warning("qbo webhook about unknown realms", realms=unknown, known=len(companies))
+    if realms and not companies:
+        raise WebhookUnknownRealm(
+            f"No company here is connected to QuickBooks Online realm(s) {', '.join(unknown)}."
+        )
+    ours = [notice for notice in notices if notice.realm_id in companies]
+    client = ctx.extras.get(CLIENT_KEY)
+    if ours and client is not None:
+        background.add_task(ChangeProcessor(ctx.db, client).process, ours, companies)
+    return WebhookAccepted(accepted=len(ours), ignored_realms=len(unknown))
