@@ -8,10 +8,10 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from espqb.config import get_settings
-from espqb.db.engine import make_engine, normalise_database_url
 import espqb.db.models  # noqa: F401  (registers every table on the metadata)
+from espqb.config import get_settings
 from espqb.db.base import Base as _Base
+from espqb.db.engine import make_engine, normalise_database_url
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

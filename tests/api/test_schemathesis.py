@@ -6,11 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import httpx
-
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import content_type_conformance, not_a_server_error, response_schema_conformance, status_code_conformance
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from qbo_gateway.app import create_app as qbo_app
 from qbwc_gateway.app import create_app as qbwc_app
@@ -44,7 +48,13 @@ def test_no_server_errors_and_responses_match_schema(service: tuple[str, str]) -
         if op.path in {"/metrics"}:
             continue
 
-        @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True)
+        @settings(
+            max_examples=8,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+            derandomize=True,
+        )
         @given(case=op.as_strategy())
         def run(case: schemathesis.Case) -> None:
             response = case.call(headers=headers, timeout=10)

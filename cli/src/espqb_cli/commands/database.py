@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import typer
 
+import espqb.db.migrate as migrations
 from espqb.config import get_settings
-from espqb.db import migrate as migrations
 from espqb.db.engine import normalise_database_url
 
 
 def migrate(
     revision: str = typer.Option("head", help="Target revision (default: the newest)."),
-    database_url: str | None = typer.Option(None, envvar="DATABASE_URL", help="Database to migrate (default: settings)."),
+    database_url: str | None = typer.Option(
+        None, envvar="DATABASE_URL", help="Database to migrate (default: settings)."
+    ),
 ) -> None:
     """Upgrade the database to the newest schema (safe to run repeatedly; run before starting services)."""
     url = database_url or get_settings().database_url

@@ -109,8 +109,11 @@ def approve(
         landed = browser.get(consent.headers["location"])
     outcome = re.search(r'data-outcome="([^"]+)"', landed.text)
     title = re.search(r"<h1[^>]*>(.*?)</h1>", landed.text, re.S)
-    typer.echo(f"{outcome.group(1) if outcome else landed.status_code}: {title.group(1).strip() if title else ''}")
+    typer.echo(
+        f"{outcome.group(1) if outcome else landed.status_code}: {title.group(1).strip() if title else ''}"
+    )
     if landed.status_code != 200:
         raise typer.Exit(1)
+
 
 app.command("books")(books)

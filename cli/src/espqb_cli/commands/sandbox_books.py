@@ -15,19 +15,64 @@ from espqb.config import get_settings
 
 # What a person wants to see of each kind of record, per product: (heading, field path).
 ONLINE_COLUMNS: dict[str, list[tuple[str, str]]] = {
-    "Invoice": [("Id", "Id"), ("No.", "DocNumber"), ("Customer", "CustomerRef.name"), ("Total", "TotalAmt"), ("Balance", "Balance")],
-    "Payment": [("Id", "Id"), ("Customer", "CustomerRef.name"), ("Amount", "TotalAmt"), ("Unapplied", "UnappliedAmt")],
-    "Bill": [("Id", "Id"), ("No.", "DocNumber"), ("Vendor", "VendorRef.name"), ("Total", "TotalAmt"), ("Balance", "Balance")],
-    "PurchaseOrder": [("Id", "Id"), ("No.", "DocNumber"), ("Vendor", "VendorRef.name"), ("Total", "TotalAmt"), ("Status", "POStatus")],
+    "Invoice": [
+        ("Id", "Id"),
+        ("No.", "DocNumber"),
+        ("Customer", "CustomerRef.name"),
+        ("Total", "TotalAmt"),
+        ("Balance", "Balance"),
+    ],
+    "Payment": [
+        ("Id", "Id"),
+        ("Customer", "CustomerRef.name"),
+        ("Amount", "TotalAmt"),
+        ("Unapplied", "UnappliedAmt"),
+    ],
+    "Bill": [
+        ("Id", "Id"),
+        ("No.", "DocNumber"),
+        ("Vendor", "VendorRef.name"),
+        ("Total", "TotalAmt"),
+        ("Balance", "Balance"),
+    ],
+    "PurchaseOrder": [
+        ("Id", "Id"),
+        ("No.", "DocNumber"),
+        ("Vendor", "VendorRef.name"),
+        ("Total", "TotalAmt"),
+        ("Status", "POStatus"),
+    ],
     "Customer": [("Id", "Id"), ("Name", "DisplayName")],
     "Vendor": [("Id", "Id"), ("Name", "DisplayName")],
     "Item": [("Id", "Id"), ("Name", "Name"), ("Type", "Type")],
 }
 DESKTOP_COLUMNS: dict[str, list[tuple[str, str]]] = {
-    "Invoice": [("TxnID", "TxnID"), ("No.", "RefNumber"), ("Customer", "CustomerRef.FullName"), ("Subtotal", "Subtotal"), ("Total", "TotalAmount"), ("Balance", "BalanceRemaining")],
-    "ReceivePayment": [("TxnID", "TxnID"), ("Customer", "CustomerRef.FullName"), ("Amount", "TotalAmount"), ("Unused", "UnusedPayment")],
-    "Bill": [("TxnID", "TxnID"), ("No.", "RefNumber"), ("Vendor", "VendorRef.FullName"), ("Amount", "AmountDue")],
-    "PurchaseOrder": [("TxnID", "TxnID"), ("No.", "RefNumber"), ("Vendor", "VendorRef.FullName"), ("Total", "TotalAmount")],
+    "Invoice": [
+        ("TxnID", "TxnID"),
+        ("No.", "RefNumber"),
+        ("Customer", "CustomerRef.FullName"),
+        ("Subtotal", "Subtotal"),
+        ("Total", "TotalAmount"),
+        ("Balance", "BalanceRemaining"),
+    ],
+    "ReceivePayment": [
+        ("TxnID", "TxnID"),
+        ("Customer", "CustomerRef.FullName"),
+        ("Amount", "TotalAmount"),
+        ("Unused", "UnusedPayment"),
+    ],
+    "Bill": [
+        ("TxnID", "TxnID"),
+        ("No.", "RefNumber"),
+        ("Vendor", "VendorRef.FullName"),
+        ("Amount", "AmountDue"),
+    ],
+    "PurchaseOrder": [
+        ("TxnID", "TxnID"),
+        ("No.", "RefNumber"),
+        ("Vendor", "VendorRef.FullName"),
+        ("Total", "TotalAmount"),
+    ],
     "Customer": [("ListID", "ListID"), ("Name", "FullName")],
     "Vendor": [("ListID", "ListID"), ("Name", "Name")],
 }
@@ -63,8 +108,12 @@ def _lines(record: dict[str, Any], online: bool) -> list[str]:
     return out
 
 
-def print_records(kind: str, records: list[dict[str, Any]], *, online: bool, console: Console | None = None) -> None:
-    columns = (ONLINE_COLUMNS if online else DESKTOP_COLUMNS).get(kind) or [("Id", "Id" if online else "ListID")]
+def print_records(
+    kind: str, records: list[dict[str, Any]], *, online: bool, console: Console | None = None
+) -> None:
+    columns = (ONLINE_COLUMNS if online else DESKTOP_COLUMNS).get(kind) or [
+        ("Id", "Id" if online else "ListID")
+    ]
     table = Table(title=f"{kind} ({len(records)})", show_lines=True)
     for heading, _ in columns:
         table.add_column(heading)
@@ -77,7 +126,9 @@ def print_records(kind: str, records: list[dict[str, Any]], *, online: bool, con
 def books(
     online: bool = typer.Option(False, "--online", help="The local Intuit sandbox (QuickBooks Online)."),
     desktop: bool = typer.Option(False, "--desktop", help="The simulated QuickBooks Desktop company file."),
-    kind: list[str] = typer.Option(["Invoice"], "--kind", help="Record kinds to show (repeatable), e.g. Invoice, Bill."),
+    kind: list[str] = typer.Option(
+        ["Invoice"], "--kind", help="Record kinds to show (repeatable), e.g. Invoice, Bill."
+    ),
     url: str | None = typer.Option(None, help="Intuit sandbox URL (default: INTUIT_API_BASE_URL)."),
     realm: str | None = typer.Option(None, help="Sandbox company (realm id; default: the first)."),
     company_file: Path | None = typer.Option(

@@ -3,6 +3,7 @@ enforced while the body streams in."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import uuid
@@ -104,10 +105,8 @@ class BodySizeLimitMiddleware:
                 return
             await send(message)
 
-        try:
+        with contextlib.suppress(_BodyTooLarge):
             await self.app(scope, limited_receive, guarded_send)
-        except _BodyTooLarge:
-            pass
         if exceeded and not answered:
             await _too_large(send, self.max_bytes)
 

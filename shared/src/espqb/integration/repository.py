@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from espqb.db.models import Company, Integration, IntegrationSettings
+from espqb.db.base import Base
+from espqb.db.insert_once import insert_once
+from espqb.db.models import Integration, IntegrationSettings
 
 
 async def ensure_company(session: AsyncSession, company_id: str) -> None:
     """Companies exist from their first authenticated request on (the id comes from ESP's token)."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    await session.execute(insert(Company).values(id=company_id).on_conflict_do_nothing(index_elements=["id"]))
+    await insert_once(session, Base.metadata.tables["companies"], {"id": company_id})
 
 
 async def get_integration(session: AsyncSession, company_id: str) -> Integration | None:

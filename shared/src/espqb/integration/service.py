@@ -34,10 +34,7 @@ def integration_out(row: Integration | None) -> IntegrationOut:
             product=None, status="not_installed", next_steps="Install QuickBooks Online or Desktop."
         )
     product: Any = row.product
-    if row.status == "installed":
-        steps = NEXT_STEPS[row.product]
-    else:
-        steps = "Install QuickBooks Online or Desktop."
+    steps = NEXT_STEPS[row.product] if row.status == "installed" else "Install QuickBooks Online or Desktop."
     status: Any = row.status
     return IntegrationOut(
         product=product,

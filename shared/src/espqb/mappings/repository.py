@@ -84,7 +84,7 @@ async def remove_all(session: AsyncSession, company_id: str, target: str) -> Non
 
 def _search(
     company_id: str, target: str | None, kind: str | None, order_number: str | None, q: str | None
-) -> Select[tuple[Mapping]]:
+) -> Select[Mapping]:
     stmt = select(Mapping).where(Mapping.company_id == company_id)
     if target:
         stmt = stmt.where(Mapping.target == target)

@@ -17,9 +17,9 @@ from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.config import Settings, get_settings
+from espqb.db.insert_once import insert_once
 from espqb.db.models import IntegrationSettings, Notification
 from espqb.db.types import utcnow
-from espqb.notifications.insert_once import insert_once
 from espqb.queue.clock import Clock
 
 log = logging.getLogger(__name__)

@@ -12,10 +12,10 @@ import uuid
 from typing import Any
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.config import get_settings
+from espqb.db.insert_once import insert_ignoring_conflicts
 from espqb.db.models.jobs import JobStatus, SendJob
 from espqb.queue.audit_trail import audit_row, write_audit
 from espqb.queue.clock import Clock, utcnow
@@ -65,33 +65,36 @@ async def enqueue_send(
         if existing is not None:
             return EnqueueResult(existing, created=False)
         now = clock()
-        job = SendJob(
-            id=uuid.uuid4(),
-            company_id=company_id,
-            order_number=order_number,
-            target=target,
-            status=initial_status,
-            idempotency_key=idempotency_key,
-            payload=payload,
-            requested_by=requested_by,
-            attempts=0,
-            max_attempts=max_attempts,
-            run_after=now,
-            hold_reason=hold_reason if initial_status is JobStatus.HELD else None,
-            warnings=[],
-            created_at=now,
-            updated_at=now,
+        values = {
+            "id": uuid.uuid4(),
+            "company_id": company_id,
+            "order_number": order_number,
+            "target": target,
+            "status": initial_status,
+            "idempotency_key": idempotency_key,
+            "payload": payload,
+            "requested_by": requested_by,
+            "attempts": 0,
+            "max_attempts": max_attempts,
+            "run_after": now,
+            "hold_reason": hold_reason if initial_status is JobStatus.HELD else None,
+            "warnings": [],
+            "created_at": now,
+            "updated_at": now,
+        }
+        # ON CONFLICT DO NOTHING: losing the race to a concurrent send of the same order (or key)
+        # inserts nothing and leaves the caller's transaction usable; the winner is then found by
+        # the select above. On PostgreSQL the insert waits for the other transaction to commit
+        # before deciding, so the re-select sees its row. Other integrity errors (an unknown
+        # company) still raise.
+        statement = (
+            insert_ignoring_conflicts(session, SendJob)
+            .values(**values)
+            .on_conflict_do_nothing()
+            .returning(SendJob)
         )
-        try:
-            # A SAVEPOINT, so that losing the race to a concurrent send of the same order (or key)
-            # rolls back only this insert, not the caller's transaction; the winner is then found
-            # by the select above. On PostgreSQL the insert waits for the other transaction to
-            # commit before reporting the collision, so the re-select sees its row.
-            async with session.begin_nested():
-                session.add(job)
-        except IntegrityError as exc:
-            if not _is_uniqueness_collision(exc):
-                raise  # e.g. an unknown company: not a race, and retrying would not help
+        job = (await session.scalars(statement, execution_options={"populate_existing": True})).first()
+        if job is None:
             continue
         await write_audit(
             session,
@@ -170,11 +173,6 @@ def _same_request(job: SendJob, order_number: str, target: str, payload: dict[st
 def _canonical_json(value: Any) -> str:
     # Key order is not meaning: a JSONB round trip reorders keys.
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-
-
-def _is_uniqueness_collision(exc: IntegrityError) -> bool:
-    # PostgreSQL: "duplicate key value violates unique constraint"; SQLite: "UNIQUE constraint failed".
-    return "unique" in str(exc.orig).lower()
 
 
 def _target_name(target: str) -> str:

@@ -33,6 +33,7 @@ from decimal import Decimal
 from typing import Any
 
 from espqb.db.models import StepStatus
+from espqb.mappings.plan_bridge import mapping_target
 from espqb.plan import (
     LIMITS,
     BillOp,
@@ -68,7 +69,6 @@ from qbo_gateway.encoder import (
     encode,
 )
 from qbo_gateway.lookups import QboLookups
-from qbo_gateway.sender.known_mappings import mapping_target
 from qbo_gateway.sender.loading import SendInputs
 from qbo_gateway.sender.results import AttemptInterrupted, StepResult
 from qbo_gateway.sender.store import ResultStore

@@ -12,10 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from espqb.db.models import JobStep, MappingKind, StepStatus
 from espqb.integration import service as integration_service
 from espqb.mappings import repository as mappings
+from espqb.mappings.plan_bridge import known_mappings, names_from_mappings, plan_item_keys
 from espqb.orders.request import SendRequest
-from espqb.plan import KnownMappings, PlanSettings, charge_item_key, product_key
-from espqb.plan.items import DISCOUNT_ITEM, SUBTOTAL_ITEM, TAX_ITEM
-from qbo_gateway.sender.known_mappings import known_mappings
+from espqb.plan import KnownMappings, PlanSettings
 from qbo_gateway.sender.writes import read_in_doubt_note
 
 __all__ = ["DoneStep", "SendInputs", "load_inputs"]
@@ -45,13 +44,6 @@ class SendInputs:
     in_doubt: dict[str, tuple[str, str | None]] = field(default_factory=dict)
 
 
-def _item_keys(request: SendRequest) -> list[str]:
-    order = request.order
-    keys = [product_key(line) for line in order.lines]
-    keys += [charge_item_key(charge.kind) for charge in order.charges]
-    return [*dict.fromkeys(keys), TAX_ITEM, DISCOUNT_ITEM, SUBTOTAL_ITEM]
-
-
 async def load_inputs(
     session: AsyncSession, company_id: str, job_id: uuid.UUID, payload: dict[str, object]
 ) -> SendInputs:
@@ -66,7 +58,7 @@ async def load_inputs(
         order.order_number,
         order.customer.esp_id,
         [s.esp_id for s in order.suppliers],
-        _item_keys(request),
+        plan_item_keys(order),
     )
     named_rows = await mappings.names_taken(session, company_id, TARGET)
     steps = (await session.scalars(select(JobStep).where(JobStep.job_id == job_id))).all()
@@ -78,7 +70,7 @@ async def load_inputs(
     return SendInputs(
         request=request,
         settings=settings,
-        mappings=known_mappings(order_rows, named_rows, order.order_number),
+        mappings=known_mappings(order_rows, order.order_number, names_from_mappings(named_rows)),
         mapped={(row.kind, row.esp_key): row.qb_id for row in order_rows},
         owners={
             (row.kind, row.qb_id): row.esp_key

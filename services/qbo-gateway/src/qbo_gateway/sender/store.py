@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.db import Database
 from espqb.mappings import repository as mappings
+from espqb.mappings.plan_bridge import mapping_target
 from espqb.plan import Operation
 from espqb.queue import record_step
 from espqb.queue.clock import Clock, utcnow
-from qbo_gateway.sender.known_mappings import mapping_target
 from qbo_gateway.sender.results import StepResult
 
 __all__ = ["ResultStore"]

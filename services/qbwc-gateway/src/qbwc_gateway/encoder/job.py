@@ -205,14 +205,14 @@ class _JobEncoder:
                 )
                 self.refs[op.key] = Ref(list_id=existing.quickbooks_id)
                 return
-            name = (existing.name if existing is not None else None) or op.name
-            if not name:
+            link_name = (existing.name if existing is not None else None) or op.name
+            if not link_name:
                 self.skipped[op.key] = f"{op_label(op).capitalize()} has neither a QuickBooks id nor a name."
                 return
             # Linked by name only: learn its ListID in the same set; the name already works as a reference.
-            element = list_requests.find_by_name(kind, name, self._rid(index, "q"))
-            self._emit(op, index, Purpose.FIND_BY_NAME, element, list_name=name)
-            self.refs[op.key] = Ref(full_name=name)
+            element = list_requests.find_by_name(kind, link_name, self._rid(index, "q"))
+            self._emit(op, index, Purpose.FIND_BY_NAME, element, list_name=link_name)
+            self.refs[op.key] = Ref(full_name=link_name)
             return
         key = list_key(op)
         name = op.name or ""

@@ -8,19 +8,20 @@ planning again picks up what earlier round trips wrote (mappings) and learnt (a 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from espqb.db.models import Mapping, MappingKind, SendJob
+from espqb.db.models import SendJob
 from espqb.integration import service as integration_service
 from espqb.mappings import repository as mappings_repository
-from espqb.orders import OrderSnapshot, SendRequest
-from espqb.plan import KnownMappings, MappedRecord, NamesInUse, Plan, PlanSettings, build_plan
-from espqb.plan.items import DISCOUNT_ITEM, SUBTOTAL_ITEM, TAX_ITEM, charge_item_key, product_key
+from espqb.mappings.plan_bridge import known_mappings, plan_item_keys
+from espqb.orders import SendRequest
+from espqb.plan import NamesInUse, Plan, PlanSettings, build_plan
 
 from ..listcache import repository as cache_repository
 
-TARGET = "qbd"
+TARGET: Final = "qbd"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,51 +42,6 @@ def send_request(job: SendJob) -> SendRequest:
     return SendRequest.model_validate(job.payload)
 
 
-def _item_keys(order: OrderSnapshot) -> list[str]:
-    keys = [product_key(line) for line in order.lines]
-    keys += [charge_item_key(charge.kind) for charge in order.charges]
-    return [*keys, SUBTOTAL_ITEM, DISCOUNT_ITEM, TAX_ITEM]
-
-
-def known_mappings(order: OrderSnapshot, rows: list[Mapping], names: NamesInUse) -> KnownMappings:
-    customers: dict[str, MappedRecord] = {}
-    vendors: dict[str, MappedRecord] = {}
-    items: dict[str, MappedRecord] = {}
-    payments: dict[str, MappedRecord] = {}
-    bills: dict[str, MappedRecord] = {}
-    purchase_orders: dict[str, MappedRecord] = {}
-    invoice: MappedRecord | None = None
-    prefix = f"{order.order_number}#"
-    for row in rows:
-        record = MappedRecord(quickbooks_id=row.qb_id, name=row.qb_name, version=row.qb_version)
-        key = row.esp_key
-        match row.kind:
-            case MappingKind.CUSTOMER if key == order.customer.esp_id:
-                customers[key] = record
-            case MappingKind.VENDOR:
-                vendors[key] = record
-            case MappingKind.ITEM:
-                items[key] = record
-            case MappingKind.INVOICE if key == order.order_number:
-                invoice = record
-            case MappingKind.PAYMENT if key.startswith(prefix):
-                payments[key.removeprefix(prefix)] = record
-            case MappingKind.BILL if key.startswith(prefix):
-                bills[key.removeprefix(prefix)] = record
-            case MappingKind.PURCHASE_ORDER if key.startswith(prefix):
-                purchase_orders[key.removeprefix(prefix)] = record
-    return KnownMappings(
-        customers=customers,
-        vendors=vendors,
-        items=items,
-        invoice=invoice,
-        payments=payments,
-        bills=bills,
-        purchase_orders=purchase_orders,
-        names_in_use=names,
-    )
-
-
 async def plan_job(session: AsyncSession, job: SendJob, inputs: RoundInputs) -> Plan:
     """Raises ``PlanError`` (or a pydantic ``ValidationError`` for a payload that no longer reads)."""
     request = send_request(job)
@@ -97,7 +53,7 @@ async def plan_job(session: AsyncSession, job: SendJob, inputs: RoundInputs) -> 
         order.order_number,
         order.customer.esp_id,
         [supplier.esp_id for supplier in order.suppliers],
-        _item_keys(order),
+        plan_item_keys(order),
     )
-    mappings = known_mappings(order, list(rows), inputs.names)
+    mappings = known_mappings(rows, order.order_number, inputs.names)
     return build_plan(order, request.choices, inputs.settings, mappings, TARGET)

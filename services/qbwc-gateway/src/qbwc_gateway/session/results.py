@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.db.models import MappingKind, StepStatus
 from espqb.mappings import repository as mappings_repository
+from espqb.mappings.plan_bridge import mapping_target
 from espqb.money import format_money
 from espqb.plan import (
     BillOp,
@@ -55,27 +56,9 @@ class JobContext:
 
 
 def _mapping_key(ctx: JobContext, op: Operation) -> tuple[MappingKind, str, str | None]:
-    order = ctx.order_number
-    match op:
-        case CustomerOp():
-            return MappingKind.CUSTOMER, op.esp_customer_id, None
-        case VendorOp():
-            return MappingKind.VENDOR, op.supplier_id, None
-        case ItemOp():
-            return MappingKind.ITEM, op.esp_key, None
-        case InvoiceOp():
-            return MappingKind.INVOICE, order, order
-        case PaymentOp():
-            return MappingKind.PAYMENT, mappings_repository.payment_key(order, op.payment_id), order
-        case PurchaseOrderOp():
-            return (
-                MappingKind.PURCHASE_ORDER,
-                mappings_repository.supplier_doc_key(order, op.supplier_id),
-                order,
-            )
-        case BillOp():
-            return MappingKind.BILL, mappings_repository.supplier_doc_key(order, op.supplier_id), order
-    raise TypeError(f"unknown operation {op!r}")
+    kind, esp_key = mapping_target(op, ctx.order_number)
+    documents = (MappingKind.INVOICE, MappingKind.PAYMENT, MappingKind.PURCHASE_ORDER, MappingKind.BILL)
+    return kind, esp_key, ctx.order_number if kind in documents else None
 
 
 def _summary(op: Operation, done: Done, *, origin: str, ref_number: str | None) -> str:

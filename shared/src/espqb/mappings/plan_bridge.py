@@ -1,8 +1,8 @@
 """Mapping rows ↔ the planner's ``KnownMappings``, and which mapping each plan operation writes.
 
-Pure: the rows are read by ``loading``; this module only translates (see ``espqb.mappings`` for the
-key conventions: customer id, supplier id, item key, order number, ``order#payment``,
-``order#supplier``).
+Both gateways use it: the rows are read by their loaders (``espqb.mappings.repository``); this
+module only translates. Key conventions: customer id, supplier id, item key, order number,
+``order#payment``, ``order#supplier``.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from espqb.db.models import Mapping, MappingKind
 from espqb.mappings.repository import payment_key, supplier_doc_key
+from espqb.orders import OrderSnapshot
 from espqb.plan import (
     BillOp,
     CustomerOp,
@@ -25,8 +26,12 @@ from espqb.plan import (
     TakenName,
     VendorOp,
 )
+from espqb.plan.items import DISCOUNT_ITEM, SUBTOTAL_ITEM, TAX_ITEM, charge_item_key, product_key
 
-__all__ = ["known_mappings", "mapping_target", "owner_of"]
+# What QuickBooks told us (webhooks) about a record that no longer stands.
+GONE_STATUSES = frozenset({"deleted", "voided", "merged"})
+
+__all__ = ["known_mappings", "mapping_target", "names_from_mappings", "owner_of", "plan_item_keys"]
 
 
 def mapping_target(op: Operation, order_number: str) -> tuple[MappingKind, str]:
@@ -63,11 +68,32 @@ def _record(row: Mapping) -> MappedRecord:
     return MappedRecord(quickbooks_id=row.qb_id, name=row.qb_name, version=row.qb_version)
 
 
+def plan_item_keys(order: OrderSnapshot) -> list[str]:
+    """Every item mapping key a plan of this order may use: its products, its charges' items and
+    the helper items (subtotal, discount, tax)."""
+    keys = [product_key(line) for line in order.lines]
+    keys += [charge_item_key(charge.kind) for charge in order.charges]
+    return [*dict.fromkeys(keys), SUBTOTAL_ITEM, DISCOUNT_ITEM, TAX_ITEM]
+
+
+def names_from_mappings(named_rows: Iterable[Mapping]) -> NamesInUse:
+    """The names this integration already holds in QuickBooks (``repository.names_taken``)."""
+    taken = [
+        TakenName(name=row.qb_name, owner=owner_of(row), quickbooks_id=row.qb_id)
+        for row in named_rows
+        if row.qb_name
+    ]
+    return NamesInUse(
+        names=tuple(t for t in taken if not (t.owner or "").startswith("item:")),
+        items=tuple(t for t in taken if (t.owner or "").startswith("item:")),
+    )
+
+
 def known_mappings(
-    order_rows: Iterable[Mapping], named_rows: Iterable[Mapping], order_number: str
+    order_rows: Iterable[Mapping], order_number: str, names_in_use: NamesInUse
 ) -> KnownMappings:
-    """``order_rows``: the mappings this order may reuse (``repository.for_order``); ``named_rows``:
-    every named list mapping of the company (``repository.names_taken``), so new names avoid them."""
+    """``order_rows``: the mappings this order may reuse (``repository.for_order``). Rows whose record
+    QuickBooks reported deleted, voided or merged are left out, so the plan writes them anew."""
     customers: dict[str, MappedRecord] = {}
     vendors: dict[str, MappedRecord] = {}
     items: dict[str, MappedRecord] = {}
@@ -77,6 +103,8 @@ def known_mappings(
     purchase_orders: dict[str, MappedRecord] = {}
     prefix = f"{order_number}#"
     for row in order_rows:
+        if row.qb_status in GONE_STATUSES:
+            continue
         if row.kind == MappingKind.CUSTOMER:
             customers[row.esp_key] = _record(row)
         elif row.kind == MappingKind.VENDOR:
@@ -93,11 +121,6 @@ def known_mappings(
                 bills[rest] = _record(row)
             elif row.kind == MappingKind.PURCHASE_ORDER:
                 purchase_orders[rest] = _record(row)
-    taken = [
-        TakenName(name=row.qb_name, owner=owner_of(row), quickbooks_id=row.qb_id)
-        for row in named_rows
-        if row.qb_name
-    ]
     return KnownMappings(
         customers=customers,
         vendors=vendors,
@@ -106,8 +129,5 @@ def known_mappings(
         payments=payments,
         bills=bills,
         purchase_orders=purchase_orders,
-        names_in_use=NamesInUse(
-            names=tuple(t for t in taken if not (t.owner or "").startswith("item:")),
-            items=tuple(t for t in taken if (t.owner or "").startswith("item:")),
-        ),
+        names_in_use=names_in_use,
     )
