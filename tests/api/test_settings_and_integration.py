@@ -82,3 +82,13 @@ async def test_oversized_body_is_413(client: httpx.AsyncClient) -> None:
     response = await client.put("/v1/settings", headers=auth(), content=b"{" + b" " * 1_100_000 + b"}")
     assert response.status_code == 413
     assert response.json()["type"].endswith("/payload-too-large")
+
+
+async def test_nul_characters_are_refused_with_422(client: httpx.AsyncClient) -> None:
+    # PostgreSQL cannot store NUL in text/JSONB: refused at the edge, nothing half-written.
+    response = await client.put("/v1/settings", headers=auth(), json={"allowed_teams": ["sales\u0000"]})
+    assert response.status_code == 422 and "NUL" in response.json()["detail"]
+    assert (await client.get("/v1/mappings?q=a%00b", headers=auth())).status_code == 422
+    # an escaped backslash followed by "u0000" is ordinary text
+    ok = await client.put("/v1/settings", headers=auth(), json={"allowed_teams": ["back\\u0000slash"]})
+    assert ok.status_code == 200 and ok.json()["allowed_teams"] == ["back\\u0000slash"]

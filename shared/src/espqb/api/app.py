@@ -7,10 +7,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from espqb.api import health
 from espqb.api.context import AppContext
+from espqb.api.deps import refuse_nul_text
 from espqb.api.errors import install_error_handlers
 from espqb.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from espqb.config import Settings, get_settings
@@ -95,7 +96,7 @@ def build_app(
     install_error_handlers(app)
     app.include_router(health.router)
     for router in (*SHARED_ROUTERS, *routers):
-        app.include_router(router)
+        app.include_router(router, dependencies=[Depends(refuse_nul_text)])
     app.add_middleware(
         BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes, exempt_paths=body_limit_exempt
     )

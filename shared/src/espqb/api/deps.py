@@ -7,6 +7,7 @@ sees what was written), rolled back if it raises.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -15,7 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.api.context import AppContext
-from espqb.api.errors import Forbidden, Unauthorized
+from espqb.api.errors import Forbidden, InvalidText, Unauthorized
 from espqb.security.jwt import InvalidToken, Principal
 
 _bearer = HTTPBearer(
@@ -61,3 +62,16 @@ async def require_admin(principal: PrincipalDep) -> Principal:
 
 
 AdminDep = Annotated[Principal, Depends(require_admin)]
+
+
+# A JSON string escape for NUL that is not itself escaped (an odd run of backslashes before "u0000").
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+async def refuse_nul_text(request: Request) -> None:
+    """PostgreSQL cannot store the NUL character in text or JSONB; refuse it at the edge with a
+    clear 422 instead of failing deep inside a transaction."""
+    if "%00" in request.url.query or "%00" in request.url.path:
+        raise InvalidText("Text in the URL must not contain the NUL character (%00).")
+    if request.method in ("POST", "PUT", "PATCH") and _JSON_NUL.search(await request.body()):
+        raise InvalidText("Text in the request must not contain the NUL character (\\u0000).")

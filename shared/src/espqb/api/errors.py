@@ -95,6 +95,10 @@ class NotInstalled(ApiError):
     status, slug, title = 409, "integration-not-installed", "QuickBooks is not installed"
 
 
+class InvalidText(ApiError):
+    status, slug, title = 422, "validation-error", "The request is not valid"
+
+
 class PayloadTooLarge(ApiError):
     status, slug, title = 413, "payload-too-large", "Request body too large"
 
