@@ -46,5 +46,9 @@ def test_every_setting_is_documented_in_the_readme() -> None:
     from espqb.config import REPO_ROOT
 
     readme = (REPO_ROOT / "README.md").read_text()
-    missing = [str(f.validation_alias) for f in Settings.model_fields.values() if f"`{f.validation_alias}`" not in readme]
+    missing = [
+        str(f.validation_alias)
+        for f in Settings.model_fields.values()
+        if f"`{f.validation_alias}`" not in readme
+    ]
     assert not missing, f"README's configuration table lacks: {missing}"

@@ -43,7 +43,12 @@ def services(database_url: str, tmp_path: Path) -> Iterator[dict[str, str]]:
     }
     log = (tmp_path / "run.log").open("w")
     proc = subprocess.Popen(
-        ["bash", "scripts/run-local.sh"], cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        ["bash", "scripts/run-local.sh"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 120
@@ -51,13 +56,19 @@ def services(database_url: str, tmp_path: Path) -> Iterator[dict[str, str]]:
             try:
                 if all(
                     httpx.get(f"http://127.0.0.1:{ports[p]}{path}", timeout=2).status_code == 200
-                    for p, path in (("QBO_PORT", "/readyz"), ("QBWC_PORT", "/readyz"), ("SANDBOX_PORT", "/_sandbox/realms"))
+                    for p, path in (
+                        ("QBO_PORT", "/readyz"),
+                        ("QBWC_PORT", "/readyz"),
+                        ("SANDBOX_PORT", "/_sandbox/realms"),
+                    )
                 ):
                     break
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("make run's services did not come up:\n" + (tmp_path / "run.log").read_text()[-3000:])
+                raise AssertionError(
+                    "make run's services did not come up:\n" + (tmp_path / "run.log").read_text()[-3000:]
+                )
             time.sleep(0.5)
         env["INTUIT_API_BASE_URL"] = f"http://127.0.0.1:{ports['SANDBOX_PORT']}"
         yield {**env, **{k: str(v) for k, v in ports.items()}}
@@ -74,7 +85,12 @@ def run_block(block: str, env: dict[str, str]) -> str:
     for default, key in (("8001", "QBO_PORT"), ("8002", "QBWC_PORT"), ("8003", "SANDBOX_PORT")):
         block = block.replace(f"localhost:{default}", f"localhost:{env[key]}")
     result = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", block], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=180
+        ["bash", "-euo", "pipefail", "-c", block],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert result.returncode == 0, f"stdout:\n{result.stdout[-3000:]}\nstderr:\n{result.stderr[-3000:]}"
     return result.stdout

@@ -15,6 +15,8 @@ from espqb.config import Settings, get_settings
 from espqb.db import Database
 from espqb.db.types import utcnow
 from espqb.notifications import deliver_due
+from espqb.observability.logging import configure_from_settings
+from espqb.observability.metrics import serve_metrics
 from espqb.security.crypto import SecretBox
 from qbo_gateway.connection.key_rotation import rotate_token_encryption
 from qbo_gateway.connection.reminders import SentReminder, run_reauth_reminders
@@ -111,6 +113,9 @@ def scheduler(
     check: bool = typer.Option(
         False, "--check", help="Only check that the database answers (exit 0) and stop."
     ),
+    metrics_port: int = typer.Option(
+        0, "--metrics-port", help="Serve Prometheus metrics on this port while running (0: do not)."
+    ),
 ) -> None:
     """Run the QuickBooks Online scheduler until stopped (SIGTERM/Ctrl-C): re-authorisation reminders
     hourly, the keep-alive token refresh daily, notification delivery every 10 seconds.
@@ -124,6 +129,10 @@ def scheduler(
             raise typer.Exit(1)
         typer.echo("ok")
         return
+
+    configure_from_settings(settings)
+    # Keep-alive token refreshes (and their failures) are counted in this process.
+    serve_metrics(metrics_port)
 
     async def run() -> None:
         db = Database.from_url(settings.database_url)

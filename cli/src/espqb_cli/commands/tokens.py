@@ -21,9 +21,18 @@ def mint_token(
     Only for development: in production ESP's own front end signs the tokens."""
     settings = get_settings()
     if settings.esp_jwks_url:
-        raise typer.BadParameter("ESP_JWKS_URL is set: tokens are RS256 from ESP; this command only signs HS256.")
+        raise typer.BadParameter(
+            "ESP_JWKS_URL is set: tokens are RS256 from ESP; this command only signs HS256."
+        )
     typer.echo(
-        mint(settings.esp_jwt_secret.get_secret_value(), company_id=company, user_id=user, roles=role, teams=team, ttl_seconds=ttl)
+        mint(
+            settings.esp_jwt_secret.get_secret_value(),
+            company_id=company,
+            user_id=user,
+            roles=role,
+            teams=team,
+            ttl_seconds=ttl,
+        )
     )
 
 

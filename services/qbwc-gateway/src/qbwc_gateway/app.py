@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request
 from espqb.api.app import build_app
 from espqb.api.context import AppContext
 from espqb.config import Settings, get_settings
+from espqb.observability.sampling import sampler_hooks
 
 from .install import router as install_router
 from .install import support_router
@@ -53,6 +54,8 @@ def create_app(
         extra = {"clock": clock} if clock is not None else {}
         ctx.extras[HANDLER_KEY] = DesktopWebConnector(ctx.db, ctx.settings, options=session_options, **extra)
 
+    # Gauges only the database knows (queue depth, Web Connector last poll), refreshed for /metrics.
+    start_metrics, stop_metrics = sampler_hooks()
     public_url = settings.qbwc_public_url.rstrip("/") + "/qbwc"
     return build_app(
         service="qbwc-gateway",
@@ -66,7 +69,8 @@ def create_app(
             soap_router(get_handler, public_url=public_url, max_body_bytes=settings.qbwc_max_soap_body_bytes),
         ),
         lookups=lambda _ctx: DesktopLookups(),
-        on_startup=(start_web_connector,),
+        on_startup=(start_web_connector, start_metrics),
+        on_shutdown=(stop_metrics,),
         extras={OPTIONS_KEY: session_options},
         body_limit_exempt=("/qbwc",),
     )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+from datetime import datetime
+from wsgiref.simple_server import WSGIServer
+
+from prometheus_client import Counter, Gauge, Histogram, start_http_server
 
 HTTP_REQUESTS = Counter(
     "espqb_http_requests_total", "HTTP requests served", ["service", "method", "route", "status"]
@@ -10,7 +13,9 @@ HTTP_REQUESTS = Counter(
 HTTP_LATENCY = Histogram("espqb_http_request_seconds", "HTTP request latency", ["service", "route"])
 
 JOBS_ENQUEUED = Counter("espqb_jobs_enqueued_total", "Send jobs enqueued", ["target", "company"])
-JOBS_FINISHED = Counter("espqb_jobs_finished_total", "Send jobs finished, by outcome", ["target", "company", "status"])
+JOBS_FINISHED = Counter(
+    "espqb_jobs_finished_total", "Send jobs finished, by outcome", ["target", "company", "status"]
+)
 SEND_LATENCY = Histogram(
     "espqb_send_seconds",
     "From enqueue to the job's end",
@@ -27,6 +32,36 @@ TOKEN_REFRESH_FAILURES = Counter(
 )
 TOKEN_REFRESHES = Counter("espqb_qbo_token_refreshes_total", "QBO token refreshes", ["company"])
 REAUTH_DEADLINE = Gauge(
-    "espqb_qbo_reauth_deadline_timestamp", "When the QBO connection must be re-authorised (unix time)", ["company"]
+    "espqb_qbo_reauth_deadline_timestamp",
+    "When the QBO connection must be re-authorised (unix time)",
+    ["company"],
 )
 QBO_CALLS = Counter("espqb_qbo_api_calls_total", "Calls to the QBO API", ["realm", "kind", "status"])
+
+# A job's end, as counted by JOBS_FINISHED and timed by SEND_LATENCY. "held" is not an end: the job
+# continues by itself once QuickBooks Online is re-authorised.
+FINISHED_STATUSES = frozenset({"succeeded", "partially_succeeded", "failed", "cancelled"})
+
+
+def observe_job_finished(
+    *, target: str, company_id: str, status: str, enqueued_at: datetime | None, finished_at: datetime
+) -> None:
+    """Count a job that reached a final status and time it from enqueue to that moment.
+
+    Called where jobs finish (the queue's completion, its lease rescue, the Web Connector session);
+    a status that is not final (a retry, a hold) is ignored, so callers need not check."""
+    if status not in FINISHED_STATUSES:
+        return
+    JOBS_FINISHED.labels(target, company_id, status).inc()
+    if enqueued_at is not None:
+        SEND_LATENCY.labels(target).observe(max((finished_at - enqueued_at).total_seconds(), 0.0))
+
+
+def serve_metrics(port: int, addr: str = "0.0.0.0") -> WSGIServer | None:  # noqa: S104 - a container port
+    """Expose /metrics on `port` from a process without a web app (the worker, the scheduler), so
+    Prometheus also sees what only they count: finished sends, token refreshes. 0 turns it off.
+    The server runs in a daemon thread until the process ends (or ``shutdown()``)."""
+    if not port:
+        return None
+    server, _thread = start_http_server(port, addr=addr)
+    return server

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from espqb.config import get_settings
 from espqb.db import Database
 from espqb.db.models.jobs import JobStatus, SendJob
+from espqb.observability.metrics import observe_job_finished
 from espqb.queue.audit_trail import WORKER_ACTOR, audit_row, write_audit
 from espqb.queue.backoff import BackoffPolicy
 from espqb.queue.clock import Clock, utcnow
@@ -110,6 +111,7 @@ async def claim(
             jobs.c.requested_by,
             jobs.c.attempts,
             jobs.c.max_attempts,
+            jobs.c.created_at,
         )
     )
     async with _one_statement(db) as conn:
@@ -126,6 +128,7 @@ async def claim(
             max_attempts=row.max_attempts,
             worker_id=worker_id,
             lease_expires_at=expires,
+            enqueued_at=row.created_at,
         )
         for row in rows
     ]
@@ -202,9 +205,9 @@ async def complete(
     backoff = backoff or BackoffPolicy.from_settings()
     now = clock()
     async with db.engine.begin() as conn:
-        query = select(jobs.c.company_id, jobs.c.target, jobs.c.attempts, jobs.c.max_attempts).where(
-            jobs.c.id == job_id, jobs.c.lease_owner == worker_id, jobs.c.status == JobStatus.RUNNING
-        )
+        query = select(
+            jobs.c.company_id, jobs.c.target, jobs.c.attempts, jobs.c.max_attempts, jobs.c.created_at
+        ).where(jobs.c.id == job_id, jobs.c.lease_owner == worker_id, jobs.c.status == JobStatus.RUNNING)
         if attempt is not None:
             query = query.where(jobs.c.attempts == attempt)
         if db.is_postgres:
@@ -226,6 +229,13 @@ async def complete(
             and transition.run_after <= now
         ):
             await notify_jobs_ready(conn, row.target)
+    observe_job_finished(
+        target=row.target,
+        company_id=row.company_id,
+        status=transition.status,
+        enqueued_at=row.created_at,
+        finished_at=now,
+    )
     return True
 
 
@@ -277,9 +287,17 @@ async def complete_many(
         }
         for target in sorted(requeued_now):
             await notify_jobs_ready(conn, target)
-    for job, _ in decided:
+    for job, transition in decided:
         if job.id not in accepted:
             _log_ignored(job.id, worker_id, job.attempt)
+            continue
+        observe_job_finished(
+            target=job.target,
+            company_id=job.company_id,
+            status=transition.status,
+            enqueued_at=job.enqueued_at,
+            finished_at=now,
+        )
     return accepted
 
 
@@ -408,6 +426,7 @@ async def rescue_expired(db: Database, *, target: str | None = None, clock: Cloc
             jobs.c.lease_owner,
             jobs.c.attempts,
             jobs.c.max_attempts,
+            jobs.c.created_at,
         ).where(jobs.c.status == JobStatus.RUNNING, jobs.c.lease_expires_at < now)
         if target is not None:
             query = query.where(jobs.c.target == target)
@@ -456,6 +475,14 @@ async def rescue_expired(db: Database, *, target: str | None = None, clock: Cloc
         for requeued_target in sorted({row.target for row in expired if row.attempts < row.max_attempts}):
             await notify_jobs_ready(conn, requeued_target)
     for row in expired:
+        if row.attempts >= row.max_attempts:
+            observe_job_finished(
+                target=row.target,
+                company_id=row.company_id,
+                status=JobStatus.FAILED,
+                enqueued_at=row.created_at,
+                finished_at=now,
+            )
         log.warning(
             "Rescued job %s: worker %s lost its lease during attempt %s",
             row.id,

@@ -68,6 +68,7 @@ class ClaimedJob:
     max_attempts: int
     worker_id: str
     lease_expires_at: datetime
+    enqueued_at: datetime | None = None  # when the send was queued: the send-latency metric's start
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from typing import TypeVar
 
 from espqb.config import get_settings
 from espqb.db import Database
+from espqb.observability.logging import job_log_context
 from espqb.queue.backoff import BackoffPolicy
 from espqb.queue.clock import Clock, utcnow
 from espqb.queue.leases import claim, complete_many, heartbeat_many, rescue_expired
@@ -202,14 +203,16 @@ class Worker:
         return claimed
 
     async def _run_handler(self, job: ClaimedJob) -> None:
-        try:
-            outcome = await self.handler(job)
-        except asyncio.CancelledError:
-            outcome = JobOutcome.retry(STOPPED_MIDWAY, after=timedelta(0))
-        except Exception:
-            # The traceback goes to the log, for us; the job gets words its user can act on.
-            log.exception("Handler failed on job %s (attempt %s)", job.id, job.attempt)
-            outcome = JobOutcome.retry(UNEXPECTED_ERROR)
+        # Each job runs in its own task, so every log line written while it is handled carries its id.
+        with job_log_context(job.id, job.company_id, order_number=job.order_number, attempt=job.attempt):
+            try:
+                outcome = await self.handler(job)
+            except asyncio.CancelledError:
+                outcome = JobOutcome.retry(STOPPED_MIDWAY, after=timedelta(0))
+            except Exception:
+                # The traceback goes to the log, for us; the job gets words its user can act on.
+                log.exception("Handler failed on job %s (attempt %s)", job.id, job.attempt)
+                outcome = JobOutcome.retry(UNEXPECTED_ERROR)
         self._completions.add(job, outcome)
 
     async def _complete_forever(self) -> None:

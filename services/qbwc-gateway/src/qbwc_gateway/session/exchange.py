@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.db.models import QbwcCredential, QbwcSession, SendJob
+from espqb.observability.logging import job_log_context
 from espqb.plan import Plan, PlanError
 
 from ..encoder import (
@@ -255,7 +256,8 @@ class Conversation:
                 return
             if active.needs_refresh and refreshing:
                 continue  # waits for the refresh travelling in this set
-            await self._offer(await self._job(active.job_id), active, draft, tags)
+            with job_log_context(active.job_id, self.company_id):
+                await self._offer(await self._job(active.job_id), active, draft, tags)
         while not draft.is_full:
             batch = await repository.waiting_jobs(
                 self.session,
@@ -268,7 +270,9 @@ class Conversation:
                 return
             for job in batch:
                 self._jobs[str(job.id)] = job
-                if not await self._take(job, draft, tags):
+                with job_log_context(job.id, self.company_id):
+                    taken = await self._take(job, draft, tags)
+                if not taken:
                     return
 
     async def _take(self, job: SendJob, draft: MessageSetDraft, tags: dict[str, RequestTag]) -> bool:
@@ -371,15 +375,17 @@ class Conversation:
                         continue
                     plan = plans[job_id] = planned
                 touched.add(job_id)
-                await results.apply(
-                    self._context(job, plan, progress),
-                    plan.operation(op_key),
-                    Purpose(tag.purpose),
-                    answer,
-                    tag.name,
-                )
+                with job_log_context(job_id, self.company_id):
+                    await results.apply(
+                        self._context(job, plan, progress),
+                        plan.operation(op_key),
+                        Purpose(tag.purpose),
+                        answer,
+                        tag.name,
+                    )
         for job_id in touched:
-            await self._settle_if_finished(state.jobs[job_id], plans[job_id])
+            with job_log_context(job_id, self.company_id):
+                await self._settle_if_finished(state.jobs[job_id], plans[job_id])
         return await self._progress()
 
     async def _absorb_cache(self, request_id: str, answer: QbResponse) -> None:

@@ -16,6 +16,7 @@ from espqb.config import Settings
 from espqb.db import Database
 from espqb.db.models import QbwcSession
 from espqb.db.types import utcnow
+from espqb.observability import metrics
 from espqb.security.passwords import hash_token
 
 from ..install.identity import SERVER_VERSION
@@ -29,6 +30,14 @@ Clock = Callable[[], datetime]
 
 UNKNOWN_TICKET = "This update session is unknown or has expired; the next update starts a new one."
 NO_ERROR = "No error."
+
+
+def _count_poll(result: login.LoginResult) -> None:
+    """One Web Connector poll, by company and answer (qbwc-facts §1.4); a session start is "session".
+    An unknown user name counts as "unknown": names a stranger guesses must not each become a series."""
+    answer = result.answer[1] if len(result.answer) > 1 else ""
+    label = answer if answer in (login.NVU, login.NONE, login.BUSY) else "session"
+    metrics.QBWC_POLLS.labels(result.company_id or "unknown", label).inc()
 
 
 def _version_key(version: str) -> tuple[int, ...]:
@@ -74,11 +83,13 @@ class DesktopWebConnector(WithoutInteractiveMode):
                 conn, username, str_password, pepper=pepper, now=now, options=self.options
             )
         if quick is not None:
+            _count_poll(quick)
             return quick.answer
         async with self.db.transaction() as session:
             result = await login.start_session(
                 session, username, str_password, pepper=pepper, now=now, options=self.options
             )
+        _count_poll(result)
         return result.answer
 
     async def _open(self, session: AsyncSession, ticket: str) -> tuple[QbwcSession, SessionState] | None:

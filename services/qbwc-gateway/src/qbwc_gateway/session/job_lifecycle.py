@@ -11,12 +11,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.db.models import JobStatus, SendJob
+from espqb.observability.logging import job_log_context
+from espqb.observability.metrics import observe_job_finished
 from espqb.queue import BackoffPolicy, JobOutcome, ready_status
 from espqb.queue.audit_trail import audit_row, write_audit
 from espqb.queue.transitions import after_attempt
+
+log = structlog.get_logger(__name__)
 
 ACTOR = "web-connector"
 LEASE_PREFIX = "qbwc:"
@@ -48,6 +53,8 @@ async def take(session: AsyncSession, job: SendJob, *, owner: str, now: datetime
             )
         ],
     )
+    with job_log_context(job.id, job.company_id):
+        log.info("desktop send handed to the web connector", attempt=job.attempts)
 
 
 def adopt(job: SendJob, *, owner: str, now: datetime, expires: datetime) -> None:
@@ -95,6 +102,16 @@ async def finish(session: AsyncSession, job: SendJob, outcome: JobOutcome, *, no
             )
         ],
     )
+    # Counted when recorded: the callback's transaction commits before the Web Connector hears back.
+    observe_job_finished(
+        target=job.target,
+        company_id=job.company_id,
+        status=status,
+        enqueued_at=job.created_at,
+        finished_at=now,
+    )
+    with job_log_context(job.id, job.company_id):
+        log.info("desktop send attempt ended", status=str(status), attempt=job.attempts, error=job.last_error)
     return status
 
 

@@ -1,0 +1,135 @@
+"""Gauges that only the database knows, refreshed every few seconds by each service.
+
+Counters are incremented where things happen (a send finishing, a Web Connector poll, a token
+refresh); these figures are states instead — how many jobs wait, when each Web Connector last
+polled, when each QBO connection must be re-authorised — so a small sampler reads them with the
+cheap queries of ``espqb.ops.queries`` and sets the gauges. Both services run one (whichever
+Prometheus scrapes sees the same rows); the dashboard takes ``max by`` over them.
+
+Wiring: ``on_startup=[..., start]`` and ``on_shutdown=[stop, ...]`` with
+``start, stop = sampler_hooks(...)``; the running sampler is ``ctx.extras["metrics_sampler"]``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+
+import structlog
+
+from espqb.api.context import AppContext
+from espqb.config import Settings
+from espqb.db import Database
+from espqb.db.models import ACTIVE_JOB_STATUSES
+from espqb.observability import metrics
+from espqb.ops import queries
+from espqb.ops.status_model import DeadlineOf
+
+__all__ = ["SAMPLER_KEY", "SAMPLE_SECONDS", "MetricsSampler", "sampler_hooks"]
+
+log = structlog.get_logger(__name__)
+
+SAMPLER_KEY = "metrics_sampler"
+SAMPLE_SECONDS = 15.0  # Prometheus' scrape interval (deploy/prometheus/prometheus.yml)
+TARGETS = ("qbo", "qbd")
+
+Hook = Callable[[AppContext], Awaitable[None]]
+
+
+class MetricsSampler:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        deadline_of: DeadlineOf | None = None,
+        interval_seconds: float = SAMPLE_SECONDS,
+    ) -> None:
+        self.db = db
+        self.deadline_of = deadline_of
+        self.interval_seconds = interval_seconds
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        # Label values set last time: a company that disappears (uninstalled, disconnected) loses
+        # its series instead of showing its last value forever.
+        self._polled: set[str] = set()
+        self._deadlines: set[str] = set()
+
+    async def sample_once(self) -> None:
+        async with self.db.sessions() as session:
+            depth = await queries.queue_depth(session)
+            polls = await queries.web_connector_polls(session)
+            connections = await queries.qbo_connections(session) if self.deadline_of is not None else []
+        counts = {(row.target, row.status): row.jobs for row in depth}
+        # Every (target, status) is set, zero included: a drained queue must read 0, not its last value.
+        for target in {*TARGETS, *(t for t, _ in counts)}:
+            for status in ACTIVE_JOB_STATUSES:
+                metrics.QUEUE_DEPTH.labels(target, str(status)).set(counts.get((target, str(status)), 0))
+
+        polled = {p.company_id: p.last_poll_at for p in polls if p.last_poll_at is not None}
+        for company_id, at in polled.items():
+            metrics.QBWC_LAST_SEEN.labels(company_id).set(at.timestamp())
+        for gone in self._polled - polled.keys():
+            metrics.QBWC_LAST_SEEN.remove(gone)
+        self._polled = set(polled)
+
+        deadlines: dict[str, float] = {}
+        if self.deadline_of is not None:
+            for row in connections:
+                if row.status in ("connected", "needs_reauth"):
+                    deadlines[row.company_id] = self.deadline_of(row).at.timestamp()
+        for company_id, at_seconds in deadlines.items():
+            metrics.REAUTH_DEADLINE.labels(company_id).set(at_seconds)
+        for gone in self._deadlines - deadlines.keys():
+            with contextlib.suppress(KeyError):  # also set by the token code in this process
+                metrics.REAUTH_DEADLINE.remove(gone)
+        self._deadlines = set(deadlines)
+
+    async def _sample_logged(self) -> None:
+        try:
+            await self.sample_once()
+        except Exception as exc:  # a database restart must not stop the sampling for good
+            log.warning("metrics sampling failed", error=f"{type(exc).__name__}: {exc}"[:300])
+
+    async def _run(self) -> None:
+        while not self._stop.is_set():
+            await self._sample_logged()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), self.interval_seconds)
+
+    def start(self) -> None:
+        if self._task is None:
+            self._stop.clear()
+            self._task = asyncio.create_task(self._run(), name="metrics-sampler")
+
+    async def stop(self) -> None:
+        """Let a sample in progress finish (its connection goes back to the pool), then stop."""
+        if self._task is not None:
+            self._stop.set()
+            await self._task
+            self._task = None
+
+
+def sampler_hooks(
+    deadline_of: Callable[[Settings], DeadlineOf] | None = None,
+    *,
+    interval_seconds: float = SAMPLE_SECONDS,
+) -> tuple[Hook, Hook]:
+    """The (start, stop) hooks of an app. ``deadline_of`` builds the re-authorisation deadline
+    function from the settings (only the qbo-gateway knows it)."""
+
+    async def start(ctx: AppContext) -> None:
+        sampler = MetricsSampler(
+            ctx.db,
+            deadline_of=deadline_of(ctx.settings) if deadline_of is not None else None,
+            interval_seconds=interval_seconds,
+        )
+        ctx.extras[SAMPLER_KEY] = sampler
+        sampler.start()
+
+    async def stop(ctx: AppContext) -> None:
+        sampler: MetricsSampler | None = ctx.extras.pop(SAMPLER_KEY, None)
+        if sampler is not None:
+            await sampler.stop()
+
+    return start, stop

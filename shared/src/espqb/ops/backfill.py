@@ -1,0 +1,265 @@
+"""Sending past orders, one by one, only when asked (``espqb backfill``).
+
+ESP's integration is not retroactive; past orders can be sent one by one (DESIGN.md). A backfill
+does exactly what the "QB" button does for each order of a file — the same service
+(``espqb.sending.service.send_order``), the same permissions, the same queue — with three additions:
+
+- every order is first checked with a dry run of the plan, so an order that cannot be sent is
+  reported now, with each problem's field, instead of failing later in a worker;
+- an order QuickBooks already has, or whose send is still active, is counted and left alone;
+- each job carries the idempotency key ``backfill:<order number>``, so even two backfills racing on
+  the same file create one job per order.
+
+Each order is its own transaction: one bad order never undoes the others, and an interrupted
+backfill resumes where it stopped when it is run again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from espqb.api.errors import ApiError
+from espqb.db import Database
+from espqb.db.models import SendJob
+from espqb.integration import service as integration_service
+from espqb.observability.metrics import FINISHED_STATUSES
+from espqb.ops.backfill_file import BackfillLine
+from espqb.ops.plan_check import PlanCheck
+from espqb.ops.send_history import SendState, previous_send
+from espqb.plan.errors import Problem
+from espqb.plan.limits import Target
+from espqb.queue.errors import QueueError
+from espqb.security.jwt import Principal
+from espqb.sending.permissions import check_may_send
+from espqb.sending.service import StartStateHook, send_order
+
+__all__ = [
+    "BACKFILL_USER",
+    "BackfillRefused",
+    "BackfillReport",
+    "JobState",
+    "OrderOutcome",
+    "OrderResult",
+    "backfill_key",
+    "backfill_target",
+    "run_backfill",
+    "wait_for_jobs",
+]
+
+BACKFILL_USER = "espqb-backfill"
+
+
+def backfill_key(order_number: str) -> str:
+    return f"backfill:{order_number}"
+
+
+class OrderOutcome(enum.StrEnum):
+    SENT = "sent"  # a send job was queued by this run
+    WOULD_SEND = "would_send"  # --dry-run: it would have been queued
+    ALREADY_SENT = "already_sent"
+    ALREADY_QUEUED = "already_queued"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class OrderResult:
+    line: int
+    order_number: str | None
+    outcome: OrderOutcome
+    job_id: uuid.UUID | None = None
+    problems: tuple[Problem, ...] = ()  # why it failed, each with the field it concerns
+    detail: str | None = None  # already sent/queued: what was found
+
+
+@dataclass
+class BackfillReport:
+    company_id: str
+    target: str
+    dry_run: bool
+    results: list[OrderResult] = field(default_factory=list)
+
+    def count(self, outcome: OrderOutcome) -> int:
+        return sum(1 for r in self.results if r.outcome is outcome)
+
+    @property
+    def failed(self) -> list[OrderResult]:
+        return [r for r in self.results if r.outcome is OrderOutcome.FAILED]
+
+    @property
+    def queued_job_ids(self) -> list[uuid.UUID]:
+        return [r.job_id for r in self.results if r.outcome is OrderOutcome.SENT and r.job_id is not None]
+
+
+class BackfillRefused(Exception):
+    """The backfill cannot start at all (no QuickBooks integration installed for the company)."""
+
+
+async def backfill_target(db: Database, company_id: str) -> Target:
+    """Which QuickBooks the company's orders go to; ``BackfillRefused`` when none is installed."""
+    async with db.sessions() as session:
+        try:
+            integration = await integration_service.require_installed(session, company_id)
+        except ApiError as exc:
+            raise BackfillRefused(exc.detail) from None
+    return "qbd" if integration.product == "qbd" else "qbo"
+
+
+def _failed(entry: BackfillLine, *problems: Problem) -> OrderResult:
+    return OrderResult(entry.number, entry.order_number, OrderOutcome.FAILED, problems=problems)
+
+
+async def run_backfill(
+    db: Database,
+    entries: Sequence[BackfillLine],
+    *,
+    company_id: str,
+    user_id: str = BACKFILL_USER,
+    dry_run: bool = False,
+    max_attempts: int,
+    start_state: StartStateHook | None = None,
+    on_result: Callable[[OrderResult], None] | None = None,
+) -> BackfillReport:
+    """Send (or, with ``dry_run``, only check) every order of ``entries`` for ``company_id``.
+
+    The operator acts as an admin of the company (they hold the database), so "who may send" does
+    not apply; which documents may be sent (Details tab) still does. Raises ``BackfillRefused`` when
+    the company has no QuickBooks integration installed."""
+    target = await backfill_target(db, company_id)
+    async with db.transaction() as session:
+        check = await PlanCheck.load(session, company_id, target)
+    principal = Principal(user_id=user_id, company_id=company_id, roles=("admin",))
+    report = BackfillReport(company_id, target, dry_run)
+    first_line: dict[str, int] = {}
+    for entry in entries:
+        result = await _one(db, entry, principal, check, first_line, dry_run, max_attempts, start_state)
+        report.results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return report
+
+
+async def _one(
+    db: Database,
+    entry: BackfillLine,
+    principal: Principal,
+    check: PlanCheck,
+    first_line: dict[str, int],
+    dry_run: bool,
+    max_attempts: int,
+    start_state: StartStateHook | None,
+) -> OrderResult:
+    request = entry.request
+    if request is None:
+        return _failed(entry, *entry.problems)
+    number = request.order.order_number
+    if number in first_line:
+        # Two versions of one order in a file: which one is right is for a person to decide.
+        return _failed(
+            entry,
+            Problem("order.order_number", f"order {number} is also on line {first_line[number]}"),
+        )
+    first_line[number] = entry.number
+    try:
+        async with db.transaction() as session:
+            previous = await previous_send(session, check.company_id, check.target, number)
+            if previous is not None:
+                outcome = (
+                    OrderOutcome.ALREADY_QUEUED
+                    if previous.state is SendState.QUEUED
+                    else OrderOutcome.ALREADY_SENT
+                )
+                return OrderResult(entry.number, number, outcome, previous.job_id, detail=previous.detail)
+            settings = await integration_service.read_settings(session, check.company_id)
+            check_may_send(principal, settings, request)
+            problems = await check.problems(session, request)
+            if problems:
+                return _failed(entry, *problems)
+            if dry_run:
+                return OrderResult(entry.number, number, OrderOutcome.WOULD_SEND)
+            job, created = await send_order(
+                session,
+                principal,
+                number,
+                request,
+                idempotency_key=backfill_key(number),
+                max_attempts=max_attempts,
+                start_state=start_state,
+            )
+            job_id, status, last_error = job.id, job.status, job.last_error
+    except ApiError as exc:  # e.g. the Details tab forbids bills
+        return _failed(entry, Problem("order", exc.detail))
+    except QueueError as exc:  # e.g. this order's backfill key was used for another version of it
+        return _failed(entry, Problem("order", exc.message))
+    if created:
+        return OrderResult(entry.number, number, OrderOutcome.SENT, job_id)
+    # The key names an earlier backfill job that has finished without writing the order.
+    return _failed(
+        entry,
+        Problem(
+            "order",
+            f"an earlier backfill send of this order ended {status}"
+            + (f": {last_error}" if last_error else "")
+            + "; send it again from its job (retry) once the cause is fixed",
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class JobState:
+    job_id: uuid.UUID
+    order_number: str
+    status: str
+    last_error: str | None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED_STATUSES
+
+
+async def _read_jobs(db: Database, job_ids: Sequence[uuid.UUID]) -> list[JobState]:
+    found: list[JobState] = []
+    async with db.sessions() as session:
+        # Chunks keep the IN list well inside every driver's parameter limit.
+        for start in range(0, len(job_ids), 500):
+            rows = await session.execute(
+                select(SendJob.id, SendJob.order_number, SendJob.status, SendJob.last_error).where(
+                    SendJob.id.in_(list(job_ids[start : start + 500]))
+                )
+            )
+            found += [JobState(r.id, r.order_number, r.status, r.last_error) for r in rows]
+    order = {job_id: index for index, job_id in enumerate(job_ids)}
+    return sorted(found, key=lambda outcome: order[outcome.job_id])
+
+
+async def wait_for_jobs(
+    db: Database,
+    job_ids: Sequence[uuid.UUID],
+    *,
+    timeout_seconds: float,
+    poll_seconds: float = 1.0,
+    run_worker: Callable[[], Awaitable[int]] | None = None,
+    on_progress: Callable[[list[JobState]], None] | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> list[JobState]:
+    """Wait until every job has finished, or ``timeout_seconds`` passed; their outcomes, in order.
+
+    ``run_worker`` (QuickBooks Online: the worker's ``run_once``) is called in between, so the wait
+    also does the sending; without it another process (the worker, the Web Connector) must."""
+    deadline = monotonic() + timeout_seconds
+    while True:
+        processed = await run_worker() if run_worker is not None else 0
+        outcomes = await _read_jobs(db, job_ids)
+        if on_progress is not None:
+            on_progress(outcomes)
+        if all(outcome.finished for outcome in outcomes) or monotonic() >= deadline:
+            return outcomes
+        if not processed:
+            await sleep(poll_seconds)
