@@ -52,3 +52,11 @@ def test_every_setting_is_documented_in_the_readme() -> None:
         if f"`{f.validation_alias}`" not in readme
     ]
     assert not missing, f"README's configuration table lacks: {missing}"
+
+
+def test_desktop_bill_to_po_linking_is_a_setting() -> None:
+    from qbwc_gateway.session.options import SessionOptions
+
+    assert SessionOptions.from_settings(Settings(env="development")).link_bills_to_purchase_orders is False
+    linked = Settings(env="development", qbwc_link_bills_to_purchase_orders=True)
+    assert SessionOptions.from_settings(linked).link_bills_to_purchase_orders is True

@@ -109,6 +109,9 @@ class Settings(BaseSettings):
     qbwc_min_client_version: str = Field(default="2.1.0.30", validation_alias="QBWC_MIN_CLIENT_VERSION")
     qbwc_ticket_ttl_seconds: int = Field(default=1800, validation_alias="QBWC_TICKET_TTL_SECONDS")
     qbwc_max_message_bytes: int = Field(default=2_000_000, validation_alias="QBWC_MAX_MESSAGE_BYTES")
+    qbwc_link_bills_to_purchase_orders: bool = Field(
+        default=False, validation_alias="QBWC_LINK_BILLS_TO_PURCHASE_ORDERS"
+    )
     qbwc_max_soap_body_bytes: int = Field(default=10_000_000, validation_alias="QBWC_MAX_SOAP_BODY_BYTES")
 
     @property

@@ -25,6 +25,9 @@ class SessionOptions:
     lockout_after: int = 5
     lockout_first: timedelta = timedelta(minutes=1)
     lockout_max: timedelta = timedelta(hours=1)
+    # qbXML 13.0 has no macro for a bill's LinkToTxnID, so a bill can only be linked to a purchase
+    # order whose TxnID is already known: linking a new PO and its bill costs a second round trip.
+    # Off by default (one round trip per order); QBWC_LINK_BILLS_TO_PURCHASE_ORDERS turns it on.
     link_bills_to_purchase_orders: bool = False
 
     @classmethod
@@ -32,6 +35,7 @@ class SessionOptions:
         values: dict[str, object] = {
             "max_message_bytes": settings.qbwc_max_message_bytes,
             "ticket_ttl": timedelta(seconds=settings.qbwc_ticket_ttl_seconds),
+            "link_bills_to_purchase_orders": settings.qbwc_link_bills_to_purchase_orders,
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
