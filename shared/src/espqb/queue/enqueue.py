@@ -61,9 +61,6 @@ async def enqueue_send(
         max_attempts = get_settings().job_max_attempts
 
     for _ in range(_MAX_INSERT_TRIES):
-        existing = await _existing_job(session, company_id, order_number, target, idempotency_key, payload)
-        if existing is not None:
-            return EnqueueResult(existing, created=False)
         now = clock()
         values = {
             "id": uuid.uuid4(),
@@ -82,11 +79,11 @@ async def enqueue_send(
             "created_at": now,
             "updated_at": now,
         }
-        # ON CONFLICT DO NOTHING: losing the race to a concurrent send of the same order (or key)
-        # inserts nothing and leaves the caller's transaction usable; the winner is then found by
-        # the select above. On PostgreSQL the insert waits for the other transaction to commit
-        # before deciding, so the re-select sees its row. Other integrity errors (an unknown
-        # company) still raise.
+        # ON CONFLICT DO NOTHING: a repeated key, an order that already has an active job, or losing
+        # the race to a concurrent send of the same order inserts nothing and leaves the caller's
+        # transaction usable; the job that stands is then looked up. On PostgreSQL the insert waits
+        # for the other transaction to commit before deciding, so the lookup sees its row. Other
+        # integrity errors (an unknown company) still raise.
         statement = (
             insert_ignoring_conflicts(session, SendJob)
             .values(**values)
@@ -95,7 +92,12 @@ async def enqueue_send(
         )
         job = (await session.scalars(statement, execution_options={"populate_existing": True})).first()
         if job is None:
-            continue
+            # The key or the order's active slot is taken: that job is the answer. Looking only
+            # after a collision keeps the common case (a new send) to one statement.
+            existing = await _existing_job(session, company_id, order_number, target, idempotency_key, payload)
+            if existing is not None:
+                return EnqueueResult(existing, created=False)
+            continue  # the other job finished or rolled back in between: try again
         await write_audit(
             session,
             [
