@@ -6,10 +6,10 @@ import json
 from decimal import Decimal
 
 import pytest
+
 from espqb.money import money_sum
 from espqb.orders import Discount, a7102_example, a7102_request
 from espqb.plan import DiscountLine, InvoiceOp, ItemLine, PaymentOp, Plan, SubtotalLine, Target, TaxLine
-
 from tests.plan.factories import plan
 
 

@@ -6,6 +6,7 @@ import decimal
 from decimal import Decimal
 
 import pytest
+
 from espqb.money import (
     MoneyError,
     line_amount,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from espqb.plan import (
     ItemOp,
     KnownMappings,
@@ -14,7 +15,6 @@ from espqb.plan import (
     VendorOp,
 )
 from espqb.plan.naming import NameRegistry, clean_name, numbered_suffix, role_suffix, truncate_text
-
 from tests.plan.factories import SETTINGS, line, order, plan
 
 BY_NAME = SETTINGS.model_copy(update={"item_name_source": "product_name"})

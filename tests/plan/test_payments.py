@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+
 from espqb.orders import OrderSnapshot
 from espqb.plan import PaymentOp, PlanError
-
 from tests.plan.factories import line, order, plan
 
 

@@ -11,6 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from espqb.money import money_sum
 from espqb.orders import OrderSnapshot, SendChoices
 from espqb.plan import (
@@ -28,9 +31,6 @@ from espqb.plan import (
     VendorOp,
     build_plan,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from tests.plan.factories import SETTINGS
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

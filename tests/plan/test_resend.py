@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+
 from espqb.orders import OrderSnapshot, a7102_request
 from espqb.plan import (
     BillOp,
@@ -19,7 +20,6 @@ from espqb.plan import (
     Target,
     VendorOp,
 )
-
 from tests.plan.factories import plan
 
 

@@ -7,8 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from espqb.orders import OrderSnapshot, SendChoices, SendRequest, a7102_example, a7102_request
 from pydantic import ValidationError
+
+from espqb.orders import OrderSnapshot, SendChoices, SendRequest, a7102_example, a7102_request
 
 
 def _a7102_json() -> dict[str, Any]:

@@ -6,9 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from espqb.orders import OrderSnapshot, QuickBooksRef
 from espqb.plan import AccountRef, InvoiceOp, ItemLine, ItemOp, Plan, Target, TaxDefault, TaxLine
-
 from tests.plan.factories import SETTINGS, line, order, plan
 
 

@@ -6,10 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from espqb.money import money_sum
 from espqb.orders import OrderSnapshot
 from espqb.plan import DiscountLine, InvoiceOp, ItemLine, PlanError, Target, TaxLine
-
 from tests.plan.factories import line, order, plan
 
 TARGETS: list[Target] = ["qbo", "qbd"]

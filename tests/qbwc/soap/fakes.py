@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from fastapi import FastAPI
+
 from qb_sandbox.webconnector import shared_dir
 from qbwc_gateway.soap import WithoutInteractiveMode, soap_router
 

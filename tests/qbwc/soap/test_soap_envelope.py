@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from lxml import etree
+
 from qbwc_gateway.soap import FaultCode, SoapFault, parse_request, render_fault, render_result
 from qbwc_gateway.soap.messages import (
     OPERATIONS,
@@ -12,7 +13,6 @@ from qbwc_gateway.soap.messages import (
     SendRequestXMLCall,
     ServerVersionCall,
 )
-
 from tests.qbwc.soap.fakes import soap_envelope
 
 NS = {"soap": "http://schemas.xmlsoap.org/soap/envelope/", "i": "http://developer.intuit.com/"}

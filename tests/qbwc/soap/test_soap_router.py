@@ -9,8 +9,8 @@ import httpx
 import pytest
 from fastapi import Request
 from lxml import etree
-from qbwc_gateway.soap import SoapFault
 
+from qbwc_gateway.soap import SoapFault
 from tests.qbwc.soap.fakes import (
     PASSWORD,
     USER,

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from lxml import etree
-from qbwc_gateway.soap import DEFAULT_MAX_BODY_BYTES
 
+from qbwc_gateway.soap import DEFAULT_MAX_BODY_BYTES
 from tests.qbwc.soap.fakes import FakeSessionHandler, HandlerProbe, make_app, soap_envelope, soap_headers
 
 MB = 1024 * 1024

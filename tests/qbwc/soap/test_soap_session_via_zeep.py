@@ -6,8 +6,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from qb_sandbox.webconnector import SessionOutcome, WebConnectorSimulator
 
+from qb_sandbox.webconnector import SessionOutcome, WebConnectorSimulator
 from tests.qbwc.soap.fakes import (
     PASSWORD,
     PUBLIC_URL,

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 from lxml import etree
-from qbwc_gateway.soap import OPERATIONS, wsdl_for
 
+from qbwc_gateway.soap import OPERATIONS, wsdl_for
 from tests.qbwc.soap.fakes import SHARED_QB
 
 W = "http://schemas.xmlsoap.org/wsdl/"

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from qb_sandbox.desktop import CompanyFile
 
+from qb_sandbox.desktop import CompanyFile
 from tests.sandbox.desktop.qbd_messages import TickingClock
 
 

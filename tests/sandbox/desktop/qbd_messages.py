@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from lxml import etree
+
 from qb_sandbox.desktop import CompanyFile, validate_qbxml
 
 PROLOG = '<?xml version="1.0" encoding="utf-8"?><?qbxml version="13.0"?>'

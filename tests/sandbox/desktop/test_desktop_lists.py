@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from qb_sandbox.desktop import CompanyFile
-
 from tests.sandbox.desktop.qbd_messages import (
     TickingClock,
     account_add,

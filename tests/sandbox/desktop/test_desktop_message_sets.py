@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from lxml import etree
-from qb_sandbox.desktop import HRESULT_PARSE_ERROR, CompanyFile, QbXmlParseError, validate_qbxml
 
+from qb_sandbox.desktop import HRESULT_PARSE_ERROR, CompanyFile, QbXmlParseError, validate_qbxml
 from tests.sandbox.desktop.qbd_messages import (
     PROLOG,
     customer_add,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from qb_sandbox.desktop import CompanyFile
-
 from tests.sandbox.desktop.qbd_messages import (
     TickingClock,
     customer_add,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from qb_sandbox.desktop import CompanyFile
 
+from qb_sandbox.desktop import CompanyFile
 from tests.sandbox.desktop.qbd_messages import each, money, send, status_of, text, vendor_add
 
 COST_ITEM = (

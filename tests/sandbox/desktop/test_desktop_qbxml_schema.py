@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from qb_sandbox.desktop import QbXmlValidationError, assert_valid_qbxml, validate_qbxml
 
+from qb_sandbox.desktop import QbXmlValidationError, assert_valid_qbxml, validate_qbxml
 from tests.sandbox.desktop.qbd_messages import PROLOG, message_set
 
 INVOICE_ADD = (

@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from qb_sandbox.intuit import DEMO_REALM_ID, IntuitSandbox, create_intuit_app
 
+from qb_sandbox.intuit import DEMO_REALM_ID, IntuitSandbox, create_intuit_app
 from tests.sandbox.intuit.intuit_helpers import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, START, QboApi
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+
 from qb_sandbox.intuit import ACCOUNTING_SCOPE
 
 CLIENT_ID = "test-client"

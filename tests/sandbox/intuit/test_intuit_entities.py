@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from qb_sandbox.intuit import DEMO_REALM_ID, IntuitSandbox
 
+from qb_sandbox.intuit import DEMO_REALM_ID, IntuitSandbox
 from tests.sandbox.intuit.intuit_helpers import QboApi, fault_codes
 
 INCOME_ACCOUNT = {"value": "1"}

@@ -6,8 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from qb_sandbox.intuit import DEMO_REALM_ID, DEMO_TAX_CODE_ID, IntuitSandbox
 
+from qb_sandbox.intuit import DEMO_REALM_ID, DEMO_TAX_CODE_ID, IntuitSandbox
 from tests.sandbox.intuit.intuit_helpers import QboApi, decimal_json, fault_codes
 
 CUSTOMER = {"value": "1"}  # "Acme Promotions", seeded

@@ -9,11 +9,11 @@ import json
 
 import httpx
 import pytest
+
 from qb_sandbox.intuit import DEMO_REALM_ID, IntuitSandbox, WebhookSettings, create_intuit_app
 from qb_sandbox.intuit.__main__ import sandbox_from_env
 from qb_sandbox.intuit.live_server import serve_on_loopback
 from qb_sandbox.intuit.webhooks import WebhookFormat
-
 from tests.sandbox.intuit.intuit_helpers import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, START, QboApi
 
 VERIFIER = "verifier-abc"

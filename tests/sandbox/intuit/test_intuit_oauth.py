@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from qb_sandbox.intuit import DEMO_REALM_ID, IntuitSandbox
 
+from qb_sandbox.intuit import DEMO_REALM_ID, IntuitSandbox
 from tests.sandbox.intuit.intuit_helpers import (
     CLIENT_ID,
     CLIENT_SECRET,

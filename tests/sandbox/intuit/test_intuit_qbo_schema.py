@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from qb_sandbox.intuit import DEMO_REALM_ID, IntuitSandbox, check_entity
 from qb_sandbox.intuit.qbo_schema import UnknownEntityError, default_schema_dir, load_schema
-
 from tests.sandbox.intuit.intuit_helpers import QboApi
 
 INVOICE: dict[str, Any] = {

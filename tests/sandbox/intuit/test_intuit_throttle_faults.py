@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
+
 from qb_sandbox.intuit import DEMO_REALM_ID, TOKEN_ENDPOINT, IntuitSandbox, ThrottleLimits, create_intuit_app
 from qb_sandbox.intuit.throttle import RequestThrottle, Throttled
-
 from tests.sandbox.intuit.intuit_helpers import (
     CLIENT_ID,
     CLIENT_SECRET,

@@ -8,9 +8,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import httpx
+
 from qb_sandbox.webconnector import WebConnectorSimulator
 from qbwc_gateway.soap import WithoutInteractiveMode
-
 from tests.qbwc.soap.fakes import EchoCompanyFile, customer_add, make_app
 
 URL = "https://qb.example.test/qbwc"

@@ -11,7 +11,6 @@ from qb_sandbox.webconnector import (
     RequestProcessorError,
     SessionOutcome,
 )
-
 from tests.qbwc.soap.fakes import EchoCompanyFile, customer_add
 from tests.sandbox.webconnector.fakes import TICKET, ScriptedHandler, simulator_against
 

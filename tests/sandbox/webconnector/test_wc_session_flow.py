@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from qb_sandbox.webconnector import SessionOutcome
 
+from qb_sandbox.webconnector import SessionOutcome
 from tests.qbwc.soap.fakes import EchoCompanyFile, customer_add
 from tests.sandbox.webconnector.fakes import TICKET, ScriptedHandler, simulator_against
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from qb_sandbox.desktop import CompanyFile
 from qb_sandbox.webconnector import QwcError, SessionOutcome, parse_qwc
 from qb_sandbox.webconnector.__main__ import main
 from qb_sandbox.webconnector.runner import run_sessions
-
 from tests.qbwc.soap.fakes import customer_add, make_app
 from tests.sandbox.webconnector.fakes import ScriptedHandler, simulator_against
 
