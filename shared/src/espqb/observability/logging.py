@@ -101,7 +101,9 @@ def configure_logging(*, json_logs: bool, level: str = "INFO", stream: TextIO | 
         structlog.processors.JSONRenderer()
         if json_logs
         # Plain tracebacks: rich's pretty ones with locals take seconds to render per error.
-        else structlog.dev.ConsoleRenderer(colors=out.isatty(), exception_formatter=structlog.dev.plain_traceback)
+        else structlog.dev.ConsoleRenderer(
+            colors=out.isatty(), exception_formatter=structlog.dev.plain_traceback
+        )
     )
     exceptions: Any = structlog.processors.format_exc_info if json_logs else structlog.dev.set_exc_info
     structlog.configure(

@@ -94,7 +94,9 @@ async def enqueue_send(
         if job is None:
             # The key or the order's active slot is taken: that job is the answer. Looking only
             # after a collision keeps the common case (a new send) to one statement.
-            existing = await _existing_job(session, company_id, order_number, target, idempotency_key, payload)
+            existing = await _existing_job(
+                session, company_id, order_number, target, idempotency_key, payload
+            )
             if existing is not None:
                 return EnqueueResult(existing, created=False)
             continue  # the other job finished or rolled back in between: try again

@@ -24,10 +24,10 @@ from sqlalchemy import Table
 from espqb.audit import record_audit
 from espqb.config import Settings
 from espqb.db import Database
+from espqb.db.insert_once import insert_once
 from espqb.db.models import ReauthReminder
 from espqb.db.types import utcnow
 from espqb.notifications import notify_company_admins
-from espqb.db.insert_once import insert_once
 from espqb.observability import metrics
 from espqb.queue.clock import Clock
 from qbo_gateway.connection import notices, repository
