@@ -167,8 +167,14 @@ async def test_a_failed_code_exchange_shows_a_clear_page_and_stores_nothing(
 
 
 async def test_different_books_need_an_explicit_confirmation(
-    client: httpx.AsyncClient, intuit: httpx.AsyncClient, db: Database, live_sandbox: IntuitSandbox
+    gateway: tuple[FastAPI, httpx.AsyncClient],
+    client: httpx.AsyncClient,
+    intuit: httpx.AsyncClient,
+    db: Database,
+    live_sandbox: IntuitSandbox,
 ) -> None:
+    forgotten: list[str] = []
+    gateway[0].state.ctx.extras["qbo_connection"].books_changed.append(forgotten.append)
     await _connected(client, intuit)
     other_realm = live_sandbox.add_company("Other Books LLC")
     async with db.transaction() as session:
@@ -190,6 +196,7 @@ async def test_different_books_need_an_explicit_confirmation(
         assert (await session.scalars(select(Mapping))).all() == []
         events = (await session.scalars(select(AuditEntry.event))).all()
     assert "qbo.realm_changed" in events
+    assert forgotten == ["acme"]  # caches about the old books (lookups) were dropped
 
 
 async def test_reconnecting_the_same_books_needs_no_confirmation_and_keeps_links(

@@ -134,6 +134,9 @@ async def start_sending(ctx: AppContext) -> None:
     ctx.extras[SENDING_KEY] = runtime
     ctx.extras[CLIENT_KEY] = runtime.client
     ctx.extras[LOOKUPS_KEY] = runtime.lookups
+    connection = ctx.extras.get(CONNECTION_KEY)
+    if connection is not None:
+        connection.books_changed.append(runtime.lookups.forget)
     if ctx.settings.run_worker_in_process:
         runtime.start_worker()
         log.info("qbo send worker started in-process", worker=runtime.worker.worker_id)

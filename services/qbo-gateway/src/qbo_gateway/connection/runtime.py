@@ -3,7 +3,9 @@ client for the QBO API and the ESP webhook, the token provider and (optionally) 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -29,6 +31,9 @@ class ConnectionRuntime:
     tokens: TokenProvider
     clock: Clock
     scheduler: ConnectionScheduler | None = None
+    # Called with the company id after it connected other books, so caches about the old books
+    # (e.g. the lookups' account and tax-code names) are dropped. Sending registers its own.
+    books_changed: list[Callable[[str], None]] = field(default_factory=list)
 
     def start_scheduler(self) -> ConnectionScheduler:
         if self.scheduler is None:

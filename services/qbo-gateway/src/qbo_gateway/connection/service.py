@@ -208,6 +208,8 @@ async def _store_connection(
             {"old_realm_id": row.realm_id, "old_company_name": row.company_name, "new_realm_id": realm_id},
         )
         row.realm_id, row.connected_at = realm_id, now
+        for forget in rt.books_changed:
+            forget(company_id)
         event, message = "qbo.connected", f"Connected QuickBooks Online company {realm_id}"
     else:
         event, message = "qbo.reauthorized", f"Re-authorised QuickBooks Online company {realm_id}"
