@@ -12,7 +12,6 @@ from espqb.plan import Plan
 from qbo_gateway.sender.outcome import job_outcome
 from qbo_gateway.sender.results import StepResult
 from qbo_gateway.sender.verify import differences
-from qbo_gateway.sender.writes import in_doubt_note, read_in_doubt_note
 from tests.plan.factories import line, order, plan
 
 
@@ -119,10 +118,3 @@ def test_nothing_written_is_a_failure() -> None:
         _step("invoice", "invoice", StepStatus.FAILED, error="Refused"),
     ]
     assert job_outcome(steps).kind == "failed"
-
-
-def test_an_unanswered_call_is_noted_so_that_it_can_be_repeated_exactly() -> None:
-    rid = "4b0c6f3e-2f7a-5d3c-9a51-8a3e1c0f7b42"
-    assert read_in_doubt_note(in_doubt_note(rid, "b1")) == (rid, "b1")
-    assert read_in_doubt_note(in_doubt_note(rid, None)) == (rid, None)
-    assert read_in_doubt_note("Invoice 10245 for 218.50 created (Id 3)") is None

@@ -4,7 +4,6 @@ client for the QBO API and the ESP webhook, the token provider and (optionally) 
 from __future__ import annotations
 
 from collections.abc import Callable
-
 from dataclasses import dataclass, field
 
 import httpx

@@ -74,7 +74,7 @@ from qbo_gateway.sender.results import AttemptInterrupted, StepResult
 from qbo_gateway.sender.store import ResultStore
 from qbo_gateway.sender.summaries import describe, step_summary
 from qbo_gateway.sender.verify import differences
-from qbo_gateway.sender.writes import Call, Write, compose_calls, in_doubt_note, replay_calls, wants_batch
+from qbo_gateway.sender.writes import IN_DOUBT_SUMMARY, Call, Write, compose_calls, replay_calls, wants_batch
 
 __all__ = ["SendRun", "SenderSettings"]
 
@@ -217,7 +217,7 @@ class SendRun:
                 rid = call.request_id(self.job_id)
                 bids = call.batch_ids() if call.batch else (None,) * len(call.writes)
                 for write, bid in zip(call.writes, bids, strict=True):
-                    self._fail(write.op, write.action, stop.message, summary=in_doubt_note(rid, bid))
+                    self._fail(write.op, write.action, stop.message, in_doubt=(rid, bid))
                 await self._flush()
                 raise
             follow_ups: list[tuple[Write, QboFault]] = []
@@ -391,14 +391,17 @@ class SendRun:
             self.entities[op.key] = result.entity
         self._unsaved.append((op, result))
 
-    def _fail(self, op: Operation, action: str, error: str, *, summary: str | None = None) -> None:
+    def _fail(
+        self, op: Operation, action: str, error: str, *, in_doubt: tuple[str, str | None] | None = None
+    ) -> None:
         result = StepResult(
             op.key,
             op.kind,
             action if action != "find" else "link",
             StepStatus.FAILED,
             error=error,
-            summary=summary,
+            summary=IN_DOUBT_SUMMARY if in_doubt else None,
+            in_doubt=in_doubt,
         )
         self.results[op.key] = result
         self._unsaved.append((op, result))

@@ -15,7 +15,6 @@ from espqb.mappings import repository as mappings
 from espqb.mappings.plan_bridge import known_mappings, names_from_mappings, plan_item_keys
 from espqb.orders.request import SendRequest
 from espqb.plan import KnownMappings, PlanSettings
-from qbo_gateway.sender.writes import read_in_doubt_note
 
 __all__ = ["DoneStep", "SendInputs", "load_inputs"]
 
@@ -63,9 +62,9 @@ async def load_inputs(
     named_rows = await mappings.names_taken(session, company_id, TARGET)
     steps = (await session.scalars(select(JobStep).where(JobStep.job_id == job_id))).all()
     in_doubt = {
-        step.key: noted
+        step.key: (step.request_id, step.batch_item_id)
         for step in steps
-        if step.status == StepStatus.FAILED and (noted := read_in_doubt_note(step.summary)) is not None
+        if step.status == StepStatus.FAILED and step.request_id
     }
     return SendInputs(
         request=request,

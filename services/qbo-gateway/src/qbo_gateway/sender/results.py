@@ -25,6 +25,8 @@ class StepResult:
     origin: str = "created"  # the mapping's origin: created / linked / found
     summary: str | None = None
     error: str | None = None
+    # Set on a write that got no answer: repeated as the same request on the next attempt.
+    in_doubt: tuple[str, str | None] | None = None
     warnings: list[str] = field(default_factory=list)
     entity: dict[str, Any] | None = None  # what QuickBooks answered (not stored)
     wrote: bool = False  # a create or update reached QuickBooks

@@ -81,6 +81,8 @@ class ResultStore:
                 qb_version=result.qb_version,
                 summary=result.summary,
                 error=result.error,
+                request_id=result.in_doubt[0] if result.in_doubt else None,
+                batch_item_id=result.in_doubt[1] if result.in_doubt else None,
                 company_id=self.company_id,
                 clock=self.clock,
             )

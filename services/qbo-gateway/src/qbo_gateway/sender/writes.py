@@ -6,7 +6,7 @@ otherwise as single calls, because Intuit allows far fewer batch calls (40 a min
 so under sustained load singles keep the realm busy where batches would queue.
 
 Exactly once either way (§2.8): each call's ``requestid`` is derived from the job and the content of
-its writes, and a call that got no answer is recorded on its steps (``in_doubt_note``) with that
+its writes, and a call that got no answer is recorded on its steps (``JobStep.request_id``) with that
 requestid and each item's ``bId``. A later attempt sends those writes again as exactly that call, so
 QBO replays what it did instead of doing it twice, whatever the realm's room is then.
 """
@@ -14,7 +14,6 @@ QBO replays what it did instead of doing it twice, whatever the realm's room is 
 from __future__ import annotations
 
 import hashlib
-import re
 import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -23,11 +22,10 @@ from espqb.plan import Operation
 from qbo_gateway.client import MAX_BATCH_ITEMS, BatchItem, request_id, wire
 
 __all__ = [
+    "IN_DOUBT_SUMMARY",
     "Call",
     "Write",
     "compose_calls",
-    "in_doubt_note",
-    "read_in_doubt_note",
     "replay_calls",
     "wants_batch",
 ]
@@ -93,21 +91,9 @@ def compose_calls(writes: list[Write], *, batch: bool) -> list[Call]:
     return [Call((write,), batch=False) for write in writes]
 
 
-# "Sent to QuickBooks Online as request <rid> (item <bid>); no answer yet." on a step's summary.
-_IN_DOUBT = re.compile(
-    r"^Sent to QuickBooks Online as request (?P<rid>[0-9a-f-]{36})(?: \(item (?P<bid>\w{1,10})\))?;"
-)
-
-
-def in_doubt_note(rid: str, bid: str | None) -> str:
-    item = f" (item {bid})" if bid else ""
-    return f"Sent to QuickBooks Online as request {rid}{item}; no answer yet, so it is sent again as the same request."
-
-
-def read_in_doubt_note(summary: str | None) -> tuple[str, str | None] | None:
-    """(requestid, bId or None) from a step's summary written by ``in_doubt_note``."""
-    match = _IN_DOUBT.match(summary or "")
-    return (match.group("rid"), match.group("bid")) if match else None
+# What a person reads on a step whose write got no answer; the requestid itself is kept in the
+# step's own columns (JobStep.request_id / batch_item_id).
+IN_DOUBT_SUMMARY = "Sent to QuickBooks Online; no answer yet, so it is sent again as the same request."
 
 
 def replay_calls(
