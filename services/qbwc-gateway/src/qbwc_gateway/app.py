@@ -54,6 +54,11 @@ def create_app(
         extra = {"clock": clock} if clock is not None else {}
         ctx.extras[HANDLER_KEY] = DesktopWebConnector(ctx.db, ctx.settings, options=session_options, **extra)
 
+    async def stop_web_connector(ctx: AppContext) -> None:
+        handler = ctx.extras.get(HANDLER_KEY)
+        if handler is not None:
+            await handler.aclose()
+
     # Gauges only the database knows (queue depth, Web Connector last poll), refreshed for /metrics.
     start_metrics, stop_metrics = sampler_hooks()
     public_url = settings.qbwc_public_url.rstrip("/") + "/qbwc"
@@ -70,7 +75,7 @@ def create_app(
         ),
         lookups=lambda _ctx: DesktopLookups(),
         on_startup=(start_web_connector, start_metrics),
-        on_shutdown=(stop_metrics,),
+        on_shutdown=(stop_web_connector, stop_metrics),
         extras={OPTIONS_KEY: session_options},
         body_limit_exempt=("/qbwc",),
     )

@@ -24,6 +24,7 @@ from ..soap import WithoutInteractiveMode
 from . import closing, login, repository
 from .exchange import Conversation
 from .options import SessionOptions
+from .poll_connections import PollConnections
 from .state import SessionState
 
 Clock = Callable[[], datetime]
@@ -63,6 +64,10 @@ class DesktopWebConnector(WithoutInteractiveMode):
         self.settings = settings
         self.options = options or SessionOptions.from_settings(settings)
         self.clock = clock
+        self.polls = PollConnections(db)
+
+    async def aclose(self) -> None:
+        await self.polls.aclose()
 
     async def server_version(self) -> str:
         return SERVER_VERSION
@@ -78,7 +83,7 @@ class DesktopWebConnector(WithoutInteractiveMode):
         username, now = str_user_name.strip(), self.clock()
         pepper = self.settings.qbwc_password_pepper.get_secret_value()
         # Most polls find nothing to do: answer those on a bare connection, without an ORM session.
-        async with self.db.engine.begin() as conn:
+        async with self.polls.connect() as conn:
             quick = await login.quick_answer(
                 conn, username, str_password, pepper=pepper, now=now, options=self.options
             )

@@ -127,11 +127,11 @@ async def quick_answer(
     options: SessionOptions,
 ) -> LoginResult | None:
     """The answer of a poll that starts no session — the common case, kept to one query and one
-    update on a bare connection. None: there is work, start a session (:func:`start_session`)."""
+    update on a bare connection (see ``poll_connections``). None: there is work, start a session
+    (:func:`start_session`)."""
     row = await repository.login_row(conn, username, now)
     result, updates = _verdict(row, password, pepper=pepper, now=now, options=options)
     if result is not None and updates and row is not None:
-        await repository.relax_durability(conn)
         await repository.update_credential(conn, row.company_id, **updates)
     return result
 

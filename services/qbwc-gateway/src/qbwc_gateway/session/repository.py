@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, exists, func, or_, select, text, update
+from sqlalchemy import Table, and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from espqb.db.models import Integration, JobStatus, QbwcCredential, QbwcSession, SendJob
@@ -93,15 +93,6 @@ async def login_row(
 
 
 _credentials = cast(Table, QbwcCredential.__table__)
-_ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
-
-
-async def relax_durability(conn: AsyncConnection) -> None:
-    """For a transaction that only notes a poll (when, how many wrong passwords): on PostgreSQL,
-    commit without waiting for the WAL flush. A crash may forget the last poll time, never an
-    order; and the idle poll, which every company makes every few minutes, stays cheap."""
-    if conn.dialect.name == "postgresql":
-        await conn.execute(_ASYNC_COMMIT)
 
 
 async def update_credential(executor: AsyncConnection | AsyncSession, company_id: str, **values: Any) -> None:
