@@ -122,6 +122,8 @@ async def settle(
         summary=_summary(op, done, origin=origin, ref_number=ref_number),
         company_id=ctx.company_id,
         actor=ACTOR,
+        # The callback's one instant: the job's own times use it too, so its timeline reads in order.
+        clock=lambda: ctx.now,
     )
 
 
@@ -137,6 +139,8 @@ async def fail(ctx: JobContext, op: Operation, error: str, *, status: StepStatus
         error=error,
         company_id=ctx.company_id,
         actor=ACTOR,
+        # The callback's one instant: the job's own times use it too, so its timeline reads in order.
+        clock=lambda: ctx.now,
     )
 
 
