@@ -205,6 +205,59 @@ def _customer_for(line: PurchaseLine, customers: Mapping[str, Ref]) -> Ref | Non
     return customers.get(line.customer_key) if line.customer_key is not None else None
 
 
+@dataclass(frozen=True, slots=True)
+class _PurchaseShape:
+    """How one purchase document is spelled in qbXML (its Add and Mod differ only in tags)."""
+
+    name: str  # "PurchaseOrder" or "Bill"
+    line_add: str
+    line_mod: str
+    cost_tag: str
+    billable: bool  # a purchase order line has no BillableStatus
+
+
+_PURCHASE_ORDER = _PurchaseShape(
+    "PurchaseOrder", "PurchaseOrderLineAdd", "PurchaseOrderLineMod", "Rate", False
+)
+_BILL = _PurchaseShape("Bill", "ItemLineAdd", "ItemLineMod", "Cost", True)
+
+
+def _purchase_document(
+    shape: _PurchaseShape,
+    op: PurchaseOrderOp | BillOp,
+    request_id: str,
+    *,
+    vendor: Ref,
+    items: Mapping[str, Ref],
+    customers: Mapping[str, Ref],
+    target: Modify | None = None,
+    links: Sequence[tuple[str, str] | None] = (),
+) -> Element:
+    verb = "Add" if target is None else "Mod"
+    rq = request(f"{shape.name}{verb}Rq", request_id)
+    body = child(rq, f"{shape.name}{verb}")
+    if target is not None:
+        child(body, "TxnID", target.txn_id)
+        child(body, "EditSequence", target.edit_sequence)
+    if isinstance(op, PurchaseOrderOp):
+        _purchase_order_header(body, op, vendor)
+    else:
+        _bill_header(body, op, vendor)
+    for index, line in enumerate(op.lines):
+        _purchase_line(
+            body,
+            shape.line_add if target is None else shape.line_mod,
+            line,
+            item=items[line.item_key],
+            customer=_customer_for(line, customers),
+            cost_tag=shape.cost_tag,
+            billable=shape.billable,
+            mod=target is not None,
+            link=links[index] if index < len(links) else None,
+        )
+    return rq
+
+
 def purchase_order_add(
     op: PurchaseOrderOp,
     request_id: str,
@@ -213,21 +266,9 @@ def purchase_order_add(
     items: Mapping[str, Ref],
     customers: Mapping[str, Ref],
 ) -> Element:
-    rq = request("PurchaseOrderAddRq", request_id)
-    add = child(rq, "PurchaseOrderAdd")
-    _purchase_order_header(add, op, vendor)
-    for line in op.lines:
-        _purchase_line(
-            add,
-            "PurchaseOrderLineAdd",
-            line,
-            item=items[line.item_key],
-            customer=_customer_for(line, customers),
-            cost_tag="Rate",
-            billable=False,  # a purchase order line has no BillableStatus
-            mod=False,
-        )
-    return rq
+    return _purchase_document(
+        _PURCHASE_ORDER, op, request_id, vendor=vendor, items=items, customers=customers
+    )
 
 
 def _purchase_order_header(parent: Element, op: PurchaseOrderOp, vendor: Ref) -> None:
@@ -247,23 +288,9 @@ def purchase_order_mod(
     items: Mapping[str, Ref],
     customers: Mapping[str, Ref],
 ) -> Element:
-    rq = request("PurchaseOrderModRq", request_id)
-    mod = child(rq, "PurchaseOrderMod")
-    child(mod, "TxnID", target.txn_id)
-    child(mod, "EditSequence", target.edit_sequence)
-    _purchase_order_header(mod, op, vendor)
-    for line in op.lines:
-        _purchase_line(
-            mod,
-            "PurchaseOrderLineMod",
-            line,
-            item=items[line.item_key],
-            customer=_customer_for(line, customers),
-            cost_tag="Rate",
-            billable=False,
-            mod=True,
-        )
-    return rq
+    return _purchase_document(
+        _PURCHASE_ORDER, op, request_id, vendor=vendor, items=items, customers=customers, target=target
+    )
 
 
 def _bill_header(parent: Element, op: BillOp, vendor: Ref) -> None:
@@ -285,25 +312,13 @@ def bill_add(
 ) -> Element:
     """``purchase_order_lines`` = (PO TxnID, its TxnLineIDs in plan order): each bill line then
     receives the matching purchase-order line (``LinkToTxn``, qbwc-facts §3.7)."""
-    rq = request("BillAddRq", request_id)
-    add = child(rq, "BillAdd")
-    _bill_header(add, op, vendor)
-    for index, line in enumerate(op.lines):
-        link = None
-        if purchase_order_lines is not None and index < len(purchase_order_lines[1]):
-            link = (purchase_order_lines[0], purchase_order_lines[1][index])
-        _purchase_line(
-            add,
-            "ItemLineAdd",
-            line,
-            item=items[line.item_key],
-            customer=_customer_for(line, customers),
-            cost_tag="Cost",
-            billable=True,
-            mod=False,
-            link=link,
-        )
-    return rq
+    links: list[tuple[str, str] | None] = []
+    if purchase_order_lines is not None:
+        po_txn_id, po_line_ids = purchase_order_lines
+        links = [(po_txn_id, line_id) for line_id in po_line_ids]
+    return _purchase_document(
+        _BILL, op, request_id, vendor=vendor, items=items, customers=customers, links=links
+    )
 
 
 def bill_mod(
@@ -315,23 +330,9 @@ def bill_mod(
     items: Mapping[str, Ref],
     customers: Mapping[str, Ref],
 ) -> Element:
-    rq = request("BillModRq", request_id)
-    mod = child(rq, "BillMod")
-    child(mod, "TxnID", target.txn_id)
-    child(mod, "EditSequence", target.edit_sequence)
-    _bill_header(mod, op, vendor)
-    for line in op.lines:
-        _purchase_line(
-            mod,
-            "ItemLineMod",
-            line,
-            item=items[line.item_key],
-            customer=_customer_for(line, customers),
-            cost_tag="Cost",
-            billable=True,
-            mod=True,
-        )
-    return rq
+    return _purchase_document(
+        _BILL, op, request_id, vendor=vendor, items=items, customers=customers, target=target
+    )
 
 
 def current_version(kind: str, ref_number: str, request_id: str) -> Element:
