@@ -140,53 +140,64 @@ class ItemPlanner:
         return item_op_key(key)
 
     def subtotal(self) -> str:
-        if SUBTOTAL_ITEM not in self._ops:
-            name = self._settings.subtotal_item_name
-            self._add(
-                SUBTOTAL_ITEM,
-                role="subtotal",
-                item_type="subtotal",
-                text=clean_name(name) or "Subtotal",
-                sku=None,
-                description=name,
-                taxable=False,
-                income=None,
-                expense=None,
-            )
-        return item_op_key(SUBTOTAL_ITEM)
+        return self._helper(
+            SUBTOTAL_ITEM,
+            "subtotal",
+            "subtotal",
+            self._settings.subtotal_item_name,
+            "Subtotal",
+            taxable=False,
+        )
 
     def discount(self, *, before_tax: bool) -> str:
-        if DISCOUNT_ITEM not in self._ops:
-            name = self._settings.discount_item_name
-            self._add(
-                DISCOUNT_ITEM,
-                role="discount",
-                item_type="discount",
-                text=clean_name(name) or "Discount",
-                sku=None,
-                description=name,
-                # A taxable discount item lowers the taxable amount (qbwc-facts §3.5).
-                taxable=before_tax,
-                income=self._discount_account,
-                expense=None,
-            )
-        return item_op_key(DISCOUNT_ITEM)
+        # A taxable discount item lowers the taxable amount (qbwc-facts §3.5).
+        return self._helper(
+            DISCOUNT_ITEM,
+            "discount",
+            "discount",
+            self._settings.discount_item_name,
+            "Discount",
+            taxable=before_tax,
+            income=self._discount_account,
+        )
 
     def tax(self) -> str:
-        if TAX_ITEM not in self._ops:
-            name = self._settings.tax_item_name
+        # Tax is never itself taxed.
+        return self._helper(
+            TAX_ITEM,
+            "tax",
+            "other_charge",
+            self._settings.tax_item_name,
+            "Total Tax",
+            taxable=False,
+            income=self._tax_account,
+        )
+
+    def _helper(
+        self,
+        key: str,
+        role: ItemRole,
+        item_type: ItemType,
+        name: str,
+        fallback: str,
+        *,
+        taxable: bool,
+        income: AccountRef | None = None,
+    ) -> str:
+        """The helper items (subtotal, discount, tax line): one each per plan, named from settings."""
+        if key not in self._ops:
             self._add(
-                TAX_ITEM,
-                role="tax",
-                item_type="other_charge",
-                text=clean_name(name) or "Total Tax",
+                key,
+                role=role,
+                item_type=item_type,
+                text=clean_name(name) or fallback,
                 sku=None,
                 description=name,
-                taxable=False,  # tax is never itself taxed
-                income=self._tax_account,
+                taxable=taxable,
+                income=income,
                 expense=None,
             )
-        return item_op_key(TAX_ITEM)
+        return item_op_key(key)
 
     def _note_expense(self, key: str, expense_account: AccountRef | None) -> None:
         # An item first met on the invoice may turn out to be bought as well (a later line of the
