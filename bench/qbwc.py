@@ -3,7 +3,7 @@
     .tools/bin/uv run python bench/qbwc.py [--database-url URL] [--orders 1,10,100] [--idle-polls 500]
 
 Everything runs in this process: the real qbwc-gateway app (its lifespan, its database), the zeep
-Web Connector simulator built from ../shared/qb/QBWebConnectorSvc.wsdl talking to it over
+Web Connector simulator built from Intuit's WSDL (vendored in qb_sandbox.contracts) talking to it over
 ``httpx.ASGITransport``, and a simulated QuickBooks company file. The default database is a fresh
 SQLite file; pass a PostgreSQL URL to measure on PostgreSQL.
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from qb_sandbox.contracts import wsdl_path
 from qb_sandbox.desktop import CompanyFile, RequestProcessorError
 from qb_sandbox.webconnector import SessionOutcome, SessionReport
-from qb_sandbox.webconnector.shared_files import intuit_wsdl_path
 from qb_sandbox.webconnector.soap_client import WebConnectorSoapClient
 from qbwc_gateway.session import SessionOptions
 from tests.qbwc.harness import SOAP_URL, Office, a7102, office, renumbered
@@ -227,7 +227,7 @@ async def test_progress_counts_orders_honestly(database_url: str) -> None:
 
 async def test_a_second_web_connector_gets_busy_while_a_session_is_alive(desk: Office) -> None:
     await desk.send()
-    soap = WebConnectorSoapClient(SOAP_URL, wsdl_path=intuit_wsdl_path(), http_client=desk.http)
+    soap = WebConnectorSoapClient(SOAP_URL, wsdl_path=wsdl_path(), http_client=desk.http)
     running = await soap.call("authenticate", strUserName=desk.username, strPassword=desk.password)
     assert running[1] in ("", None)  # a session started: the company file open in QuickBooks
 

@@ -8,10 +8,8 @@ from dataclasses import dataclass, field
 
 from fastapi import FastAPI
 
-from qb_sandbox.webconnector import shared_dir
 from qbwc_gateway.soap import WithoutInteractiveMode, soap_router
 
-SHARED_QB = shared_dir() / "qb"
 PUBLIC_URL = "https://qb.example.test/qbwc"
 USER = "esp-acme"
 PASSWORD = "s3cret-Wc-pass!"

@@ -7,11 +7,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from qb_sandbox.contracts import wsdl_path as intuit_wsdl
 from qb_sandbox.webconnector import SessionOutcome, WebConnectorSimulator
 from tests.qbwc.soap.fakes import (
     PASSWORD,
     PUBLIC_URL,
-    SHARED_QB,
     USER,
     EchoCompanyFile,
     FakeSessionHandler,
@@ -30,12 +30,10 @@ async def served_wsdl(client: httpx.AsyncClient, tmp_path: Path) -> Path:
 async def test_full_session_round_trips_names_types_and_qbxml(
     wsdl: str, client: httpx.AsyncClient, handler: FakeSessionHandler, tmp_path: Path
 ) -> None:
-    wsdl_path = (
-        SHARED_QB / "QBWebConnectorSvc.wsdl" if wsdl == "intuit" else await served_wsdl(client, tmp_path)
-    )
+    wsdl_file = intuit_wsdl() if wsdl == "intuit" else await served_wsdl(client, tmp_path)
     company = EchoCompanyFile()
     simulator = WebConnectorSimulator(
-        PUBLIC_URL, wsdl_path=wsdl_path, username=USER, password=PASSWORD, company=company, http_client=client
+        PUBLIC_URL, wsdl_path=wsdl_file, username=USER, password=PASSWORD, company=company, http_client=client
     )
 
     report = await simulator.run_once()

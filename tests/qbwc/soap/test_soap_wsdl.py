@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from lxml import etree
 
+from qb_sandbox.contracts import wsdl_path
 from qbwc_gateway.soap import OPERATIONS, wsdl_for
-from tests.qbwc.soap.fakes import SHARED_QB
 
 W = "http://schemas.xmlsoap.org/wsdl/"
 WS = "http://schemas.xmlsoap.org/wsdl/soap/"
@@ -88,7 +88,7 @@ def served() -> dict[str, dict[str, Any]]:
 
 
 def test_everything_in_intuits_wsdl_is_served_unchanged(served: dict[str, dict[str, Any]]) -> None:
-    intuit = contract((SHARED_QB / "QBWebConnectorSvc.wsdl").read_bytes())
+    intuit = contract(wsdl_path().read_bytes())
     for section, entries in intuit.items():
         if section == "document":
             assert served[section] == entries
@@ -100,7 +100,7 @@ def test_everything_in_intuits_wsdl_is_served_unchanged(served: dict[str, dict[s
 
 
 def test_the_two_version_calls_match_the_published_variant(served: dict[str, dict[str, Any]]) -> None:
-    variant = contract((SHARED_QB / "variants" / "consolibyte" / "QBWebConnectorSvc.wsdl").read_bytes())
+    variant = contract(wsdl_path("consolibyte").read_bytes())
     for section, entries in variant.items():
         if section == "document":
             continue

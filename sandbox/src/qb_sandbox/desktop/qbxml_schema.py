@@ -15,8 +15,7 @@ Both accept ``str`` or ``bytes``, with or without the prolog
 ``<?xml version="1.0"?><?qbxml version="13.0"?>``; requests *and* responses validate
 (the schema's ``QBXML`` element admits ``QBXMLMsgsRq`` and ``QBXMLMsgsRs``).
 
-The schema files are read from ``<repo>/../shared/qb/`` (override the directory that
-contains ``qb/`` with the environment variable ``ESPQB_SHARED_DIR``). The compiled
+The schema files are the copies vendored in :mod:`qb_sandbox.contracts` (``qbxml/``). The compiled
 schema is large, so it is built once per process, lazily, on first use.
 
 XML is parsed with entity expansion, DTD loading and network access switched off
@@ -25,7 +24,6 @@ XML is parsed with entity expansion, DTD loading and network access switched off
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from dataclasses import dataclass
@@ -33,6 +31,8 @@ from functools import cache
 from pathlib import Path
 
 from lxml import etree
+
+from qb_sandbox.contracts import qbxml_schema_dir
 
 __all__ = [
     "ENTRY_SCHEMA",
@@ -48,7 +48,6 @@ __all__ = [
 ]
 
 ENTRY_SCHEMA = "qbxmlops130.xsd"
-SHARED_DIR_ENV = "ESPQB_SHARED_DIR"
 
 # <?qbxml version="13.0"?> – the processing instruction QuickBooks reads the spec level from.
 _QBXML_PI = re.compile(r"<\?qbxml\s+version\s*=\s*[\"']([^\"']+)[\"']\s*\?>")
@@ -78,14 +77,8 @@ class SchemaProblem:
 
 
 def schema_dir() -> Path:
-    """Directory holding Intuit's qbXML XSD set (``<shared>/qb``)."""
-    override = os.environ.get(SHARED_DIR_ENV)
-    if override:
-        return Path(override) / "qb"
-    # sandbox/src/qb_sandbox/desktop/<this file> → the repository root is four levels up,
-    # and /shared sits beside the repository.
-    repo_root = Path(__file__).resolve().parents[4]
-    return repo_root.parent / "shared" / "qb"
+    """Directory holding Intuit's qbXML 13.0 XSD set (vendored in :mod:`qb_sandbox.contracts`)."""
+    return qbxml_schema_dir()
 
 
 def safe_parser() -> etree.XMLParser:
@@ -108,7 +101,7 @@ def _compiled_schema(directory: str) -> etree.XMLSchema:
     entry = Path(directory) / ENTRY_SCHEMA
     if not entry.is_file():
         raise FileNotFoundError(
-            f"qbXML schema {entry} not found; set {SHARED_DIR_ENV} to the directory containing qb/"
+            f"qbXML schema {entry} not found: the vendored contracts of qb_sandbox are incomplete"
         )
     # The XSD includes its siblings by relative schemaLocation; lxml resolves those from the
     # file's own location, which is local – network access stays off.

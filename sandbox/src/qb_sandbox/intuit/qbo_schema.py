@@ -1,6 +1,7 @@
 """Intuit's QuickBooks Online v3 XML Schema, read once and used to check JSON entity payloads.
 
-The QBO JSON API is a direct mapping of the XSDs in ``../shared/qbo-schema/`` (SOURCES.md there). This
+The QBO JSON API is a direct mapping of Intuit's entity XSDs, vendored in :mod:`qb_sandbox.contracts`
+(``qbo/``; origin in its PROVENANCE.md). This
 module turns those XSDs into a small in-memory model and answers one question: *which parts of this
 JSON payload would Intuit not recognise?*
 
@@ -32,14 +33,12 @@ booleans sent as strings are accepted, because Intuit's JSON reader coerces them
 rule that the Intuit sandbox enforces itself) and string lengths.
 
 The parsed schema is cached per directory (``load_schema``), so ``check_entity`` costs a dictionary walk
-over the payload. The directory is ``$ESPQB_SHARED_DIR/qbo-schema`` when that variable is set, otherwise
-``../shared/qbo-schema`` next to the repository root.
+over the payload. The schema is read from the vendored copy unless a directory is passed.
 """
 
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -49,6 +48,8 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
+
+from qb_sandbox.contracts import qbo_schema_dir
 
 __all__ = [
     "ComplexType",
@@ -572,15 +573,8 @@ def _scalar_type_problem(base: str, value: Any) -> str | None:
 
 
 def default_schema_dir() -> Path:
-    """``$ESPQB_SHARED_DIR/qbo-schema``, else ``../shared/qbo-schema`` beside the repository root."""
-    override = os.environ.get("ESPQB_SHARED_DIR")
-    if override:
-        return Path(override) / "qbo-schema"
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "pyproject.toml").is_file() and (parent / "sandbox").is_dir():
-            return parent.parent / "shared" / "qbo-schema"
-    raise FileNotFoundError("cannot locate ../shared/qbo-schema; set ESPQB_SHARED_DIR")
+    """The vendored copy of Intuit's QBO entity XSDs (:mod:`qb_sandbox.contracts`)."""
+    return qbo_schema_dir()
 
 
 @lru_cache(maxsize=4)

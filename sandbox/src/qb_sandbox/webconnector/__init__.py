@@ -4,7 +4,6 @@ from .client import DEFAULT_WC_VERSION, QB_NOT_RUNNING_HRESULT, QB_NOT_RUNNING_M
 from .company import CompanyFileLike, RegistersFileID, RequestProcessorError
 from .qwc import QwcError, QwcRegistration, parse_qwc, read_qwc
 from .report import CallRecord, Exchange, SessionOutcome, SessionReport
-from .shared_files import intuit_wsdl_path, shared_dir
 from .soap_client import HttpDrop
 
 __all__ = [
@@ -22,8 +21,6 @@ __all__ = [
     "SessionOutcome",
     "SessionReport",
     "WebConnectorSimulator",
-    "intuit_wsdl_path",
     "parse_qwc",
     "read_qwc",
-    "shared_dir",
 ]

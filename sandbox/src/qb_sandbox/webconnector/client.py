@@ -16,9 +16,10 @@ from typing import Any, NoReturn, Self
 
 import httpx
 
+from qb_sandbox.contracts import wsdl_path as intuit_wsdl_path
+
 from .company import UNEXPECTED_ERROR_HRESULT, CompanyFileLike, RegistersFileID, RequestProcessorError
 from .report import CallRecord, Exchange, SessionOutcome, SessionReport
-from .shared_files import intuit_wsdl_path
 from .soap_client import HttpDrop, HttpFailure, SoapFaultAnswer, WebConnectorSoapClient
 
 # Web Connector 2.3 build seen in the field (qbwc-facts §1.1).
