@@ -3,6 +3,10 @@
 QBO: `qb_id` is the entity `Id`, `qb_version` its `SyncToken`.
 QBD: `qb_id` is the `ListID`/`TxnID`, `qb_version` its `EditSequence`.
 A customer linked in CRM or on the Customers tab is a mapping with `origin="linked"`.
+
+One QuickBooks record belongs to at most one ESP record (per company, target and kind): two ESP
+customers of the same name get two QuickBooks customers, never one shared record. The unique
+constraint on ``qb_id`` is what makes that hold when two sends adopt or create at the same moment.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ class Mapping(Base):
     __tablename__ = "mappings"
     __table_args__ = (
         UniqueConstraint("company_id", "target", "kind", "esp_key"),
+        UniqueConstraint("company_id", "target", "kind", "qb_id"),
         Index("ix_mappings_company_order", "company_id", "order_number"),
     )
 
