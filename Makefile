@@ -46,7 +46,7 @@ openapi: install ## Write openapi/qbo-gateway.json and openapi/qbwc-gateway.json
 	$(RUN) espqb openapi
 
 demo: install ## The whole story on both products (A7102 + a two-supplier order); exit 1 on any difference
-	$(RUN) espqb demo
+	$(RUN) espqb-dev demo
 
 clean: ## Remove the environment and local data (var/)
 	rm -rf .venv .tools var .pytest_cache .mypy_cache .ruff_cache

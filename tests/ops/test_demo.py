@@ -1,4 +1,4 @@
-"""`espqb demo` (`make demo`): the whole story on both products, and a verdict that can say no.
+"""`espqb-dev demo` (`make demo`): the whole story on both products, and a verdict that can say no.
 
 The full runs start the Intuit sandbox and both gateways on loopback ports over a temporary SQLite
 database, exactly as `make demo` does (a few seconds each). The checks themselves are also fed
@@ -17,13 +17,13 @@ import pytest
 from typer.testing import CliRunner
 
 from espqb.orders import a7102_request
-from espqb_cli.demo import command, story_qbd
-from espqb_cli.demo.books import AppliedPayment, Books, DocLine, Invoice, Payment, Purchase
-from espqb_cli.demo.checks import Check, a7102_checks, failures, order_checks
-from espqb_cli.demo.jobs import JobView, parse_job
-from espqb_cli.demo.orders import two_supplier_request
-from espqb_cli.demo.services import StartupError
-from espqb_cli.main import app
+from espqb_devtools.demo import command, story_qbd
+from espqb_devtools.demo.books import AppliedPayment, Books, DocLine, Invoice, Payment, Purchase
+from espqb_devtools.demo.checks import Check, a7102_checks, failures, order_checks
+from espqb_devtools.demo.jobs import JobView, parse_job
+from espqb_devtools.demo.orders import two_supplier_request
+from espqb_devtools.demo.services import StartupError
+from espqb_devtools.main import app
 
 runner = CliRunner()
 A7102_FIGURES = ("218.50", "100.00", "118.50")

@@ -1,4 +1,4 @@
-"""`espqb sandbox web-connector --once` against a qbwc-gateway listening on a real port."""
+"""`espqb-dev sandbox web-connector --once` against a qbwc-gateway listening on a real port."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 from typer.testing import CliRunner
 
-from espqb_cli.main import app as cli
+from espqb_devtools.main import app as cli
 from qbwc_gateway.app import create_app
 from tests.qbwc.harness import a7102
 from tests.support.api import auth, service_settings

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from espqb_cli.commands import database, openapi, qbo_ops, sandbox, tokens, worker
+from espqb_cli.commands import database, openapi, qbo_ops, tokens, worker
 from espqb_cli.commands.backfill import backfill
 from espqb_cli.commands.status import status
-from espqb_cli.demo import demo
 
 app = typer.Typer(
     name="espqb",
-    help="Operate esp-quickbooks: migrations, tokens, keys, workers, reminders, the sandboxes, backfills.",
+    help="Operate esp-quickbooks: migrations, tokens, keys, workers, reminders, backfills, status.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -28,8 +27,6 @@ app.command("deliver-notifications")(qbo_ops.deliver_notifications)
 app.command("worker")(worker.worker)
 app.command("backfill")(backfill)
 app.command("status")(status)
-app.command("demo")(demo)
-app.add_typer(sandbox.app, name="sandbox")
 
 
 if __name__ == "__main__":

@@ -75,8 +75,8 @@ def _tables(report: StatusReport) -> list[Table | str]:
     polls = _table("Web Connector", "Company", "User", "Last poll", "Waiting", "Last session", "Problem")
     for poll in report.web_connector:
         problem = poll.last_connection_error or ""
-        if poll.locked_until is not None and poll.locked_until > now:
-            problem = f"locked until {poll.locked_until:%H:%M} UTC (wrong passwords) {problem}".strip()
+        if poll.failed_logins:
+            problem = f"{poll.failed_logins} wrong passwords since the last good one {problem}".strip()
         polls.add_row(
             poll.company_id,
             poll.username,

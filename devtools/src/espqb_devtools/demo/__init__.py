@@ -1,4 +1,4 @@
-"""`espqb demo` (`make demo`): on a fresh machine, the whole story for both QuickBooks products.
+"""`espqb-dev demo` (`make demo`): on a fresh machine, the whole story for both QuickBooks products.
 
 Starts the Intuit sandbox and both gateways on loopback ports over a fresh database, drives them as
 the ESP front end would (install, settings, connect or Web Connector set-up, the "QB" button), prints
@@ -8,6 +8,6 @@ it came from. Modules: ``services`` starts things, ``frontend`` is the ESP front
 compares figures, ``tables`` / ``report`` print, ``command`` is the CLI entry point.
 """
 
-from espqb_cli.demo.command import demo
+from espqb_devtools.demo.command import demo
 
 __all__ = ["demo"]

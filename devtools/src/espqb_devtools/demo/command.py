@@ -1,4 +1,4 @@
-"""`espqb demo`: the whole story on both products, scripted, with a verdict in the exit status.
+"""`espqb-dev demo`: the whole story on both products, scripted, with a verdict in the exit status.
 
 Exit 0 when every figure in QuickBooks matches its order on both products, 1 when any differs,
 2 when the demo could not run to the end (a service did not start, a step was refused...).

@@ -1,4 +1,4 @@
-"""espqb sandbox web-connector: play the QuickBooks Web Connector against a running qbwc-gateway.
+"""espqb-dev sandbox web-connector: play the QuickBooks Web Connector against a running qbwc-gateway.
 
 The simulated Web Connector (zeep, built from Intuit's WSDL) runs update sessions against the
 gateway's SOAP endpoint and hands the qbXML to a simulated QuickBooks company file kept as JSON, so
@@ -14,7 +14,7 @@ from pathlib import Path
 import typer
 
 from espqb.config import REPO_ROOT, get_settings
-from espqb_cli.commands.sandbox_books import books
+from espqb_devtools.sandbox_books import books
 from qb_sandbox.desktop import CompanyFile
 from qb_sandbox.webconnector import SessionReport, WebConnectorSimulator
 

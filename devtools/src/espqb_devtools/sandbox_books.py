@@ -1,4 +1,4 @@
-"""espqb sandbox books: print what landed in a sandbox's books (the local Intuit sandbox's company, or
+"""espqb-dev sandbox books: print what landed in a sandbox's books (the local Intuit sandbox's company, or
 the simulated QuickBooks Desktop company file), as tables."""
 
 from __future__ import annotations
@@ -148,12 +148,14 @@ def books(
                 records = client.get(f"/_sandbox/realms/{realm_id}/entities/{name}").raise_for_status().json()
                 print_records(name, records, online=True)
         return
-    from espqb_cli.commands.sandbox import DEFAULT_COMPANY_FILE
+    from espqb_devtools.sandbox import DEFAULT_COMPANY_FILE
     from qb_sandbox.desktop import CompanyFile
 
     path = company_file or DEFAULT_COMPANY_FILE
     if not path.exists():
-        raise typer.BadParameter(f"{path} does not exist yet: run `espqb sandbox web-connector --once` first")
+        raise typer.BadParameter(
+            f"{path} does not exist yet: run `espqb-dev sandbox web-connector --once` first"
+        )
     company = CompanyFile.from_json(path.read_text())
     for name in kind:
         print_records(name, company.documents(name), online=False)
