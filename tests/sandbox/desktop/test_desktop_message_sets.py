@@ -8,6 +8,7 @@ from lxml import etree
 from qb_sandbox.desktop import HRESULT_PARSE_ERROR, CompanyFile, QbXmlParseError, validate_qbxml
 from tests.sandbox.desktop.qbd_messages import (
     PROLOG,
+    TickingClock,
     customer_add,
     each,
     message_set,
@@ -201,6 +202,42 @@ def test_clear_all_message_sets_forgets_stored_results(empty_company: CompanyFil
 
     assert status_of(responses_of(again)[0]) == 0
     assert [i["RefNumber"] for i in empty_company.documents("Invoice")] == ["1001", "1002"]
+
+
+def test_only_the_last_sets_answer_is_kept(empty_company: CompanyFile) -> None:
+    send(empty_company, customer_add("Acme"))
+    empty_company.process(message_set(invoice_for("Acme", "1001"), newMessageSetID="s1"))
+    empty_company.process(message_set(invoice_for("Acme", "1002"), newMessageSetID="s2"))
+
+    # s1's answer is gone: a status check does not find it, a resend is processed again.
+    status_check = empty_company.process(message_set(oldMessageSetID="s1"))
+    replay = empty_company.process(message_set(invoice_for("Acme", "1002"), oldMessageSetID="s2"))
+
+    assert 'messageSetStatusCode="600"' in status_check
+    assert responses_of(status_check) == []
+    assert 'newMessageSetID="s2"' in replay
+    assert [i["RefNumber"] for i in empty_company.documents("Invoice")] == ["1001", "1002"]
+
+
+@pytest.mark.parametrize("replay_under_new_id", [False, True])
+def test_a_replayed_answer_is_kept_under_the_id_the_company_file_is_set_to(
+    replay_under_new_id: bool, clock: TickingClock
+) -> None:
+    books = CompanyFile(clock=clock, replay_under_new_id=replay_under_new_id)
+    send(books, customer_add("Acme"))
+    first = books.process(message_set(invoice_for("Acme", "1001"), newMessageSetID="try-1"))
+
+    replay = books.process(
+        message_set(invoice_for("Acme", "1001"), oldMessageSetID="try-1", newMessageSetID="try-2")
+    )
+    by_old = books.process(message_set(oldMessageSetID="try-1"))
+    by_new = books.process(message_set(oldMessageSetID="try-2"))
+
+    assert replay == first
+    kept, gone = (by_new, by_old) if replay_under_new_id else (by_old, by_new)
+    assert kept == first
+    assert 'messageSetStatusCode="600"' in gone
+    assert len(books.documents("Invoice")) == 1
 
 
 def test_message_set_ids_longer_than_24_characters_are_refused(empty_company: CompanyFile) -> None:

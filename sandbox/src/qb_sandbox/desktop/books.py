@@ -86,8 +86,9 @@ class Books:
     mint: IdMint = field(default_factory=IdMint)
     lists: dict[str, dict[str, Record]] = field(default_factory=dict)
     txns: dict[str, dict[str, Record]] = field(default_factory=dict)
-    # (OwnerID, DataExtName) → value; the Web Connector stores its FileID here (qbwc-facts §2).
+    # (OwnerID, DataExtName) → value; the Web Connector stores its FileID here (docs/web-connector.md §2).
     company_data_ext: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Error recovery keeps the answer of the last set sent with a newMessageSetID: one entry at most.
     message_sets: dict[str, StoredMessageSet] = field(default_factory=dict)
     requests_processed: int = 0
 

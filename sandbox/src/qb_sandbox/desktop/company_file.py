@@ -11,7 +11,7 @@ the qbXML our server returned from ``sendRequestXML`` and passes the answer back
         hresult, message = exc.hresult, exc.message    # → receiveResponseXML(hresult, message)
 
 or, without exceptions, ``books.process_for_web_connector(xml)`` → ``ProcessResult(response,
-hresult, message)`` – exactly the three values ``receiveResponseXML`` carries (qbwc-facts §1.6).
+hresult, message)`` – exactly the three values ``receiveResponseXML`` carries (docs/web-connector.md §1.6).
 
 The company file is pure: no I/O except reading the qbXML schema, deterministic for a given
 ``clock``. It can be written to JSON (``to_json``/``from_json``, or ``load_or_create(path)`` +
@@ -93,8 +93,12 @@ class CompanyFile:
         clock: Clock | None = None,
         *,
         seed_demo: bool = False,
+        replay_under_new_id: bool = False,
     ) -> None:
         self._clock: Clock = clock or _system_clock
+        # Error recovery: is a replayed answer kept again under the replaying set's newMessageSetID?
+        # Intuit does not say; a client must be right either way (see ``message_set``).
+        self.replay_under_new_id = replay_under_new_id
         self._books = Books(CompanyInfo(company_name, file_path, tuple(qbxml_versions)))
         self._handlers: Mapping[str, Handler] = _handlers()
         self._faults = FaultPlan()
@@ -111,7 +115,8 @@ class CompanyFile:
 
     @property
     def file_path(self) -> str:
-        """The company-file path QuickBooks reports (``authenticate`` may return it, qbwc-facts §1.4)."""
+        """The company-file path QuickBooks reports (``authenticate`` may return it,
+        docs/web-connector.md §1.4)."""
         return self._books.info.file_path
 
     @property
@@ -131,7 +136,14 @@ class CompanyFile:
         QuickBooks' request processor would fail instead of answering.
         """
         runtime = Runtime(now=self._clock(), iterators=self._iterators)
-        response = process_message_set(self._books, request_xml, self._handlers, runtime, self._faults)
+        response = process_message_set(
+            self._books,
+            request_xml,
+            self._handlers,
+            runtime,
+            self._faults,
+            replay_under_new_id=self.replay_under_new_id,
+        )
         if self.autosave and self.path is not None:
             self.save()
         return response
@@ -145,7 +157,7 @@ class CompanyFile:
 
     def hcp_response(self, owner_ids: list[str] | None = None) -> str:
         """The ``strHCPResponse`` of a session's first ``sendRequestXML``: HostQuery, CompanyQuery
-        and PreferencesQuery responses in one qbXML document (qbwc-facts §1.5).
+        and PreferencesQuery responses in one qbXML document (docs/web-connector.md §1.5).
 
         ``owner_ids`` limits the company's private data extensions (e.g. the Web Connector's
         FileID) to those owners; None includes all of them.
@@ -172,7 +184,8 @@ class CompanyFile:
         return serialize(root)
 
     def set_company_data_ext(self, owner_id: str, name: str, value: str) -> None:
-        """Store a private data extension on the company (the Web Connector's FileID, qbwc-facts §2)."""
+        """Store a private data extension on the company (the Web Connector's FileID,
+        docs/web-connector.md §2)."""
         self._books.company_data_ext.setdefault(owner_id, {})[name] = value
 
     def set_file_id(self, owner_id: str, file_id: str) -> None:
@@ -181,7 +194,8 @@ class CompanyFile:
     # -- fault injection ----------------------------------------------------------------------
     def inject_record_in_use(self, kind: str, times: int = 1, code: int = status.RECORD_IN_USE) -> None:
         """The next ``times`` Add/Mod requests of ``kind`` ("Customer", "Invoice", …) fail with
-        ``code`` – one of 3170/3175/3176/3180, the lock family a client should retry (qbwc-facts §4.1).
+        ``code`` – one of 3170/3175/3176/3180, the lock family a client should retry
+        (docs/web-connector.md §4.1).
         """
         if code not in status.RECORD_IN_USE_FAMILY:
             raise ValueError(f"{code} is not a record-in-use status code {status.RECORD_IN_USE_FAMILY}")

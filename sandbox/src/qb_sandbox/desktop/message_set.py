@@ -2,7 +2,7 @@
 
 * The document is parsed safely and validated against the qbXML 13.0 schema. A message set
   that does not parse or breaks the schema's structure is refused as a whole: there is no
-  response, ``ProcessRequest`` fails with HRESULT 0x80040400 (qbwc-facts §1.8, §4.2, §6 #6),
+  response, ``ProcessRequest`` fails with HRESULT 0x80040400 (docs/web-connector.md §1.8, §4.2, §6 #6),
   raised here as :class:`~.status.QbXmlParseError`. A value that is merely *too long* is not a
   parse error for QuickBooks: that request alone answers 3070 (see :mod:`.status`).
 * Requests run in order, each atomically; every one gets its ``…Rs`` with ``requestID``
@@ -12,18 +12,23 @@
   processed will not be rolled back. An error is returned for the operation that caused the
   error condition."). ``rollbackOnError`` is not available in QuickBooks Desktop; the sandbox
   treats it as ``stopOnError``. ``continueOnError`` answers every request.
-* Macros (qbwc-facts §3.3): ``defMacro="TxnID:Inv1"`` on an Add names the new TxnID (or ListID
+* Macros (docs/web-connector.md §3.3): ``defMacro="TxnID:Inv1"`` on an Add names the new TxnID (or ListID
   for ``ListID:…``); an element with ``useMacro="TxnID:Inv1"`` later in the same message set
   takes that value. An undefined macro fails that request (9100, the macro error range).
-* Error recovery (qbwc-facts §0.8, §1.2 #9): ``newMessageSetID`` makes the company file keep
+* Error recovery (docs/web-connector.md §0.8, §1.2 #9): ``newMessageSetID`` makes the company file keep
   the message set's response; ``messageSetStatusCode="0"`` then marks a set that was
-  processed. A later set with ``oldMessageSetID`` equal to a stored ID is *not* processed:
-  the stored response comes back instead, so a write whose response was lost can be recovered
-  without a duplicate. If ``oldMessageSetID`` matches nothing and a ``newMessageSetID`` is
-  given, the set is processed normally (the earlier one never arrived); with no
-  ``newMessageSetID`` the answer is an empty set with ``messageSetStatusCode="600"`` (Intuit's
-  sample: "The oldMessageSetID does not match any stored IDs, and no newMessageSetID is
-  provided"). ``oldMessageSetID="ClearAllMessageSets"`` forgets every stored set. IDs longer
+  processed. QuickBooks keeps only the answer of the *last* set it processed with a
+  ``newMessageSetID`` (``oldMessageSetID`` "identifies the last message set that was sent with
+  error recovery enabled"): processing another such set forgets the previous answer. A later
+  set with ``oldMessageSetID`` equal to the kept ID is *not* processed: the kept response comes
+  back instead, so a write whose response was lost can be recovered without a duplicate. Whether
+  such a replay is then kept under the replaying set's own ``newMessageSetID`` is not documented:
+  ``replay_under_new_id`` chooses (False: it stays under the old ID). If ``oldMessageSetID``
+  matches nothing and a ``newMessageSetID`` is given, the set is processed normally (the earlier
+  one never arrived, or its answer is gone); with no ``newMessageSetID`` nothing is processed and
+  the answer is an empty set with ``messageSetStatusCode="600"`` (Intuit's sample: "The
+  oldMessageSetID does not match any stored IDs, and no newMessageSetID is provided"): the
+  status check. ``oldMessageSetID="ClearAllMessageSets"`` forgets the kept answer. IDs longer
   than 24 characters answer 9004.
 """
 
@@ -77,6 +82,8 @@ def process_message_set(
     handlers: Mapping[str, Handler],
     runtime: Runtime,
     faults: FaultPlan,
+    *,
+    replay_under_new_id: bool = False,
 ) -> str:
     """Process a qbXML request document and return the qbXML response document."""
     root, length_problems = _parse(books, request_xml)
@@ -96,6 +103,8 @@ def process_message_set(
     if old_id:
         stored = books.message_sets.get(old_id)
         if stored is not None:
+            if new_id and replay_under_new_id:
+                books.message_sets = {new_id: stored}
             return stored.response_xml
         if not new_id:
             return _empty_response(None, status.MSGSET_NO_STORED_STATE)
@@ -122,7 +131,8 @@ def process_message_set(
 
     response = serialize(response_root)
     if new_id:
-        books.message_sets[new_id] = StoredMessageSet(response, first_error)
+        # Only the last set's answer is kept.
+        books.message_sets = {new_id: StoredMessageSet(response, first_error)}
     return response
 
 
