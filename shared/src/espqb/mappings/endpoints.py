@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from espqb.api.deps import AdminDep, PrincipalDep, SessionDep
-from espqb.api.errors import V1_PROBLEMS, NotFound
+from espqb.api.errors import V1_PROBLEMS, Conflict, NotFound
 from espqb.audit import record_audit
 from espqb.db.models import MappingKind
 from espqb.integration.service import require_installed
 from espqb.mappings import repository
+from espqb.mappings.link_checks import LINK_PROBLEMS, known_quickbooks_customer
 from espqb.mappings.schemas import CustomerLinkBody, MappingOut, MappingPage
 
 router = APIRouter(prefix="/v1", tags=["mappings"], responses=V1_PROBLEMS)
@@ -48,6 +49,9 @@ async def list_mappings(
 @router.put(
     "/crm/customers/{esp_customer_id}/quickbooks-link",
     summary="Link an ESP CRM customer to a QuickBooks customer (admins)",
+    # Checked first, before the request's transaction: the check may call QuickBooks.
+    dependencies=[Depends(known_quickbooks_customer)],
+    responses=LINK_PROBLEMS,
 )
 async def link_customer(
     esp_customer_id: str,
@@ -57,16 +61,23 @@ async def link_customer(
 ) -> MappingOut:
     """The CRM "QB" button: later sends for this customer use that QuickBooks customer as is."""
     integration = await require_installed(session, principal.company_id)
-    row = await repository.upsert(
-        session,
-        company_id=principal.company_id,
-        target=integration.product,
-        kind=MappingKind.CUSTOMER,
-        esp_key=esp_customer_id,
-        qb_id=body.quickbooks_id,
-        qb_name=body.quickbooks_name,
-        origin="linked",
-    )
+    try:
+        row = await repository.upsert(
+            session,
+            company_id=principal.company_id,
+            target=integration.product,
+            kind=MappingKind.CUSTOMER,
+            esp_key=esp_customer_id,
+            qb_id=body.quickbooks_id,
+            qb_name=body.quickbooks_name,
+            origin="linked",
+        )
+    except repository.RecordOwned as owned:
+        raise Conflict(
+            f"QuickBooks customer {owned.qb_name or body.quickbooks_name or body.quickbooks_id} is already "
+            f"linked to ESP customer {owned.owner}; one QuickBooks customer belongs to one ESP customer. "
+            "Unlink it there first, or link another QuickBooks customer."
+        ) from None
     await record_audit(
         session,
         principal.company_id,

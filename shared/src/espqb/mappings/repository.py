@@ -1,14 +1,33 @@
-"""Every query about mappings."""
+"""Every query about mappings.
+
+A QuickBooks record belongs to at most one ESP record per company, target and kind (the unique
+constraint on ``qb_id``): ``upsert`` refuses, with ``RecordOwned``, to give another ESP record a
+QuickBooks record that is already someone's, whether the owner was written long ago or by a
+concurrent send a moment ago (the constraint decides then; a SAVEPOINT keeps the caller's
+transaction usable).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from sqlalchemy import Select, delete, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.db.models import Mapping, MappingKind
 from espqb.db.types import utcnow
+
+
+class RecordOwned(Exception):
+    """The QuickBooks record is mapped to another ESP record (``owner``: its ESP key)."""
+
+    def __init__(self, kind: str, qb_id: str, owner: str, qb_name: str | None = None) -> None:
+        self.kind = kind
+        self.qb_id = qb_id
+        self.owner = owner
+        self.qb_name = qb_name
+        super().__init__(f"QuickBooks {kind} {qb_name or qb_id} already belongs to ESP record {owner}")
 
 
 def payment_key(order_number: str, payment_id: str) -> str:
@@ -30,6 +49,20 @@ async def get(session: AsyncSession, company_id: str, target: str, kind: str, es
     )
 
 
+async def owner_of_record(
+    session: AsyncSession, company_id: str, target: str, kind: str, qb_id: str
+) -> Mapping | None:
+    """The mapping that holds this QuickBooks record, if any."""
+    return await session.scalar(
+        select(Mapping).where(
+            Mapping.company_id == company_id,
+            Mapping.target == target,
+            Mapping.kind == kind,
+            Mapping.qb_id == qb_id,
+        )
+    )
+
+
 async def upsert(
     session: AsyncSession,
     *,
@@ -45,23 +78,40 @@ async def upsert(
     origin: str = "created",
     job_id: str | None = None,
 ) -> Mapping:
-    row = await get(session, company_id, target, kind, esp_key)
-    if row is None:
-        row = Mapping(
-            company_id=company_id, target=target, kind=kind, esp_key=esp_key, qb_id=qb_id, origin=origin
-        )
-        session.add(row)
-    row.qb_id = qb_id
-    row.qb_version = qb_version
-    if qb_name is not None:
-        row.qb_name = qb_name
-    if qb_ref_number is not None:
-        row.qb_ref_number = qb_ref_number
-    row.order_number = order_number if order_number is not None else row.order_number
-    row.origin = origin
-    row.last_job_id = job_id
-    row.updated_at = utcnow()
-    await session.flush()
+    """Map ``esp_key`` to ``qb_id``. Raises ``RecordOwned`` when another ESP record holds ``qb_id``."""
+    holder = await owner_of_record(session, company_id, target, kind, qb_id)
+    if holder is not None and holder.esp_key != esp_key:
+        raise RecordOwned(kind, qb_id, holder.esp_key, holder.qb_name)
+    try:
+        async with session.begin_nested():
+            row = await get(session, company_id, target, kind, esp_key)
+            if row is None:
+                row = Mapping(
+                    company_id=company_id,
+                    target=target,
+                    kind=kind,
+                    esp_key=esp_key,
+                    qb_id=qb_id,
+                    origin=origin,
+                )
+                session.add(row)
+            row.qb_id = qb_id
+            row.qb_version = qb_version
+            if qb_name is not None:
+                row.qb_name = qb_name
+            if qb_ref_number is not None:
+                row.qb_ref_number = qb_ref_number
+            row.order_number = order_number if order_number is not None else row.order_number
+            row.origin = origin
+            row.last_job_id = job_id
+            row.updated_at = utcnow()
+            await session.flush()
+    except IntegrityError:
+        # A concurrent transaction mapped this record (or this ESP record) first.
+        holder = await owner_of_record(session, company_id, target, kind, qb_id)
+        if holder is not None and holder.esp_key != esp_key:
+            raise RecordOwned(kind, qb_id, holder.esp_key, holder.qb_name) from None
+        raise
     return row
 
 

@@ -2,7 +2,7 @@
 QBO refuses one.
 
 Waves (a later wave refers to ids the earlier ones produced; items of one batch cannot see each
-other, qbo-facts §2.7):
+other, docs/quickbooks-online.md §2.7):
 
 1. customers, vendors and items to create;
 2. the invoice and the purchase orders;
@@ -34,6 +34,7 @@ from typing import Any
 
 from espqb.db.models import StepStatus
 from espqb.mappings.plan_bridge import mapping_target
+from espqb.mappings.repository import RecordOwned
 from espqb.plan import (
     LIMITS,
     BillOp,
@@ -81,7 +82,8 @@ __all__ = ["SendRun", "SenderSettings"]
 LIST_KINDS = ("customer", "vendor", "item")
 _NAME_FIELD = {"Customer": "DisplayName", "Vendor": "DisplayName", "Item": "Name"}
 _MAPPING_KIND = {"customer": "customer", "vendor": "vendor", "item": "item"}
-# Still throttled after the client's own waits: come back after Intuit's 60 s (qbo-facts §2.11).
+# Still throttled after the client's own waits: come back after Intuit's 60 s
+# (docs/quickbooks-online.md §2.11).
 THROTTLED_WAIT = timedelta(seconds=60)
 
 
@@ -123,6 +125,8 @@ class SendRun:
         self.entities: dict[str, dict[str, Any]] = {}
         self.results: dict[str, StepResult] = {}
         self._unsaved: list[tuple[Operation, StepResult]] = []
+        # (kind, QBO Id) of records another ESP record claimed while this attempt ran.
+        self._claimed: set[tuple[str, str]] = set()
         # Reads self.ids as it grows: later waves refer to what earlier ones wrote.
         self._context = EncodeContext(ids=self.ids)
 
@@ -175,7 +179,8 @@ class SendRun:
                         qb_version=existing.version,
                         qb_name=name,
                         origin="linked",
-                        summary=f"Linked to the QuickBooks Online {op.kind} “{name or existing.quickbooks_id}”",
+                        summary=f"Linked to the QuickBooks Online {op.kind} “{name or existing.quickbooks_id}”"
+                        + existing.create_new_note,
                         persist_mapping=not unchanged,
                     ),
                 )
@@ -213,7 +218,7 @@ class SendRun:
                 answers = await self._send(call)
             except AttemptInterrupted as stop:
                 # No answer: the steps say which request they went out in, so that the next attempt
-                # repeats exactly it and QBO replays whatever it did (qbo-facts §2.8).
+                # repeats exactly it and QBO replays whatever it did (docs/quickbooks-online.md §2.8).
                 rid = call.request_id(self.job_id)
                 bids = call.batch_ids() if call.batch else (None,) * len(call.writes)
                 for write, bid in zip(call.writes, bids, strict=True):
@@ -412,9 +417,28 @@ class SendRun:
         self._unsaved.append((op, result))
 
     async def _flush(self) -> None:
-        if self._unsaved:
+        while self._unsaved:
             batch, self._unsaved = self._unsaved, []
-            await self.store.save(batch)
+            for op, owned in await self.store.save(batch):
+                await self._take_another(op, owned)
+
+    async def _take_another(self, op: Operation, owned: RecordOwned) -> None:
+        """The record found or created for ``op`` is another ESP record's (a concurrent send claimed
+        it first): never share it; create one under a name of its own ("Acme (Customer)")."""
+        self._claimed.add((owned.kind, owned.qb_id))
+        self.results.pop(op.key, None)
+        self.ids.pop(op.key, None)
+        self.entities.pop(op.key, None)
+        list_op = _list_op(op)
+        assert list_op is not None  # the store refuses only customers, vendors and items
+        try:
+            entity, body = encode(list_op, self._context)
+        except EncodeError as error:  # pragma: no cover - it was encoded before
+            self._fail(op, "create", str(error))
+            return
+        name = str(body.get(_NAME_FIELD[entity]) or list_op.name)
+        note = f"“{name}” belongs to ESP record {owned.owner} in QuickBooks Online"
+        await self._create_renamed(Write(list_op, entity, "create", body), name, note)
 
     # ------------------------------------------------------------------------------ bills receive POs
 
@@ -461,9 +485,17 @@ class SendRun:
         esp_key = mapping_target(op, self.plan.order_number)[1]
         for row in rows:
             owner = self.inputs.owners.get((kind, str(row.get("Id"))))
-            if row.get("Active") is not False and owner in (None, esp_key):
+            claimed = (kind, str(row.get("Id"))) in self._claimed
+            if row.get("Active") is not False and owner in (None, esp_key) and not claimed:
                 self._accept(Write(op, write.entity, "find", statement=""), row)
                 return
+        await self._create_renamed(write, name, f"“{name}” is taken in QuickBooks Online")
+
+    async def _create_renamed(self, write: Write, name: str, note: str) -> None:
+        """Create the list record under the first free "Name (Customer)", "Name (2)"…"""
+        op = _list_op(write.op)
+        assert op is not None and write.body is not None
+        field = _NAME_FIELD[write.entity]
         suffix = numbered_suffix if isinstance(op, ItemOp) else role_suffix(op.kind.capitalize())
         limit = LIMITS["qbo"].item_name if isinstance(op, ItemOp) else LIMITS["qbo"].party_name
         for n in range(2, 2 + self.settings.name_attempts):
@@ -477,7 +509,7 @@ class SendRun:
             except QboFault as fault:
                 self._fail(op, "create", fault.plain)
                 return
-            self._accept(renamed, entity, note=f"“{name}” is taken in QuickBooks Online")
+            self._accept(renamed, entity, note=note)
             return
         self._fail(op, "create", f"QuickBooks Online already uses the name “{name}” and the names after it.")
 
