@@ -117,21 +117,6 @@ async def test_a_new_password_is_shown_once_kept_as_a_hash_and_replaces_the_old_
     assert (await desk.update(password=new)).authenticate_status == "none"  # accepted; nothing to do
 
 
-async def test_repeated_wrong_passwords_lock_the_user_out_for_a_while(desk: Office) -> None:
-    for _ in range(5):
-        assert (await desk.update(password="guess")).authenticate_status == "nvu"
-
-    locked = await desk.update()  # the right password, during the lockout
-    status = await desk.status()
-    desk.clock.advance(minutes=2)
-    later = await desk.update()
-
-    assert locked.authenticate_status == "nvu"
-    assert status["web_connector"]["locked_until"] is not None
-    assert "5 in a row" in status["web_connector"]["last_session_outcome"]
-    assert later.authenticate_status == "none"
-
-
 async def test_the_status_page_shows_polls_sessions_cache_and_pending_sends(desk: Office) -> None:
     empty = await desk.status()
     await desk.read_lists()

@@ -24,7 +24,11 @@ SEND_LATENCY = Histogram(
 )
 QUEUE_DEPTH = Gauge("espqb_queue_jobs", "Send jobs by status (sampled)", ["target", "status"])
 
-QBWC_POLLS = Counter("espqb_qbwc_polls_total", "Web Connector authenticate calls", ["company", "answer"])
+QBWC_POLLS = Counter(
+    "espqb_qbwc_polls_total",
+    "Web Connector authenticate calls, by answer (throttled: refused for wrong passwords from the address)",
+    ["answer"],
+)
 QBWC_LAST_SEEN = Gauge("espqb_qbwc_last_seen_timestamp", "Last Web Connector poll (unix time)", ["company"])
 
 TOKEN_REFRESH_FAILURES = Counter(

@@ -104,7 +104,7 @@ async def web_connector_polls(session: AsyncSession) -> list[WebConnectorPoll]:
             QbwcCredential.last_poll_at,
             QbwcCredential.last_session_outcome,
             QbwcCredential.last_connection_error,
-            QbwcCredential.locked_until,
+            QbwcCredential.failed_logins,
             func.coalesce(waiting.c.waiting, 0),
         )
         .outerjoin(waiting, waiting.c.company_id == QbwcCredential.company_id)

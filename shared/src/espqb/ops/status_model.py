@@ -62,7 +62,7 @@ class WebConnectorPoll:
     last_poll_at: datetime | None
     last_session_outcome: str | None
     last_connection_error: str | None
-    locked_until: datetime | None
+    failed_logins: int
     waiting_jobs: int
 
 

@@ -32,7 +32,10 @@ class WebConnectorOut(BaseModel):
     last_poll_at: datetime | None = Field(description="When the Web Connector last called.")
     last_session_outcome: str | None
     last_connection_error: str | None
-    locked_until: datetime | None = Field(description="Set after repeated wrong passwords.")
+    failed_logins: int = Field(
+        description="Wrong passwords since the last good one. They never lock the Web Connector out: "
+        "attempts are slowed down per source address instead."
+    )
 
 
 class CacheOut(BaseModel):

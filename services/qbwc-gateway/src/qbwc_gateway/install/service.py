@@ -19,7 +19,7 @@ from espqb.security.passwords import generate_password, hash_password
 
 from ..listcache import repository as cache_repository
 from . import repository
-from .identity import APP_DESCRIPTION, OWNER_ID, app_name_for, new_file_id, username_for
+from .identity import APP_DESCRIPTION, OWNER_ID, app_name_for, new_file_id, new_username
 from .qwc import QwcSpec, check_app_url, render_qwc
 from .schemas import CacheOut, LastSessionOut, PasswordOut, PendingOut, QbwcStatusOut, WebConnectorOut
 
@@ -46,7 +46,7 @@ async def ensure_credential(session: AsyncSession, company_id: str) -> QbwcCrede
         return found
     credential = QbwcCredential(
         company_id=company_id,
-        username=username_for(company_id),
+        username=new_username(),
         file_id=new_file_id(),
         failed_logins=0,
     )
@@ -101,7 +101,6 @@ async def new_password(
     credential.password_hash = hash_password(password, pepper)
     credential.password_set_at = now
     credential.failed_logins = 0
-    credential.locked_until = None
     await session.flush()
     await record_audit(
         session, company_id, actor, "qbwc.password_generated", "Generated a new Web Connector password"
@@ -164,7 +163,7 @@ async def status(
             last_poll_at=credential.last_poll_at if credential else None,
             last_session_outcome=credential.last_session_outcome if credential else None,
             last_connection_error=credential.last_connection_error if credential else None,
-            locked_until=credential.locked_until if credential else None,
+            failed_logins=credential.failed_logins if credential else 0,
         ),
         company_file=pinned,
         qbxml_version=credential.qbxml_version if credential else None,

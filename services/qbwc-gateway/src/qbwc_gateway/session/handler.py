@@ -1,7 +1,7 @@
 """The ``WebConnectorHandler`` the SOAP layer calls: one database transaction per callback.
 
 Each callback commits *before* its answer goes back to the Web Connector, so what was handed out is
-on record even if the server stops a moment later (qbwc-facts §1.2 #9): the transaction is opened
+on record even if the server stops a moment later (docs/web-connector.md §1.2 #9): the transaction is opened
 and closed here rather than by a request dependency.
 """
 
@@ -20,9 +20,10 @@ from espqb.observability import metrics
 from espqb.security.passwords import hash_token
 
 from ..install.identity import SERVER_VERSION
-from ..soap import WithoutInteractiveMode
+from ..soap import WithoutInteractiveMode, client_address
 from . import closing, login, repository
 from .exchange import Conversation
+from .login_throttle import LoginThrottle
 from .options import SessionOptions
 from .poll_connections import PollConnections
 from .state import SessionState
@@ -34,11 +35,11 @@ NO_ERROR = "No error."
 
 
 def _count_poll(result: login.LoginResult) -> None:
-    """One Web Connector poll, by company and answer (qbwc-facts §1.4); a session start is "session".
-    An unknown user name counts as "unknown": names a stranger guesses must not each become a series."""
+    """One Web Connector poll, by answer (docs/web-connector.md §1.4); a session start is "session". No
+    company label: per-company figures are in ``espqb status`` and the API, and series stay bounded."""
     answer = result.answer[1] if len(result.answer) > 1 else ""
     label = answer if answer in (login.NVU, login.NONE, login.BUSY) else "session"
-    metrics.QBWC_POLLS.labels(result.company_id or "unknown", label).inc()
+    metrics.QBWC_POLLS.labels(label).inc()
 
 
 def _version_key(version: str) -> tuple[int, ...]:
@@ -59,12 +60,14 @@ class DesktopWebConnector(WithoutInteractiveMode):
         *,
         options: SessionOptions | None = None,
         clock: Clock = utcnow,
+        throttle: LoginThrottle | None = None,
     ) -> None:
         self.db = db
         self.settings = settings
         self.options = options or SessionOptions.from_settings(settings)
         self.clock = clock
         self.polls = PollConnections(db)
+        self.throttle = throttle or LoginThrottle()
 
     async def aclose(self) -> None:
         await self.polls.aclose()
@@ -75,27 +78,40 @@ class DesktopWebConnector(WithoutInteractiveMode):
     async def client_version(self, str_version: str) -> str:
         minimum = self.settings.qbwc_min_client_version
         if str_version.strip() and _version_key(str_version) < _version_key(minimum):
-            # "O:<version>": the Web Connector tells the user which version to install (qbwc-facts §1.3).
+            # "O:<version>": the Web Connector tells the user which version to install
+            # (docs/web-connector.md §1.3).
             return f"O:{minimum}"
         return ""
 
     async def authenticate(self, str_user_name: str, str_password: str) -> list[str]:
-        username, now = str_user_name.strip(), self.clock()
+        username, now, source = str_user_name.strip(), self.clock(), client_address()
+        if self.throttle.refused(source, username, now):
+            # Too many wrong passwords from this address: refused before any query or hash.
+            metrics.QBWC_POLLS.labels("throttled").inc()
+            return login.refused().answer
+        result = await self._login(username, str_password, now, source)
+        if result.wrong_credentials:
+            self.throttle.failed(source, username, now)
+        else:
+            self.throttle.succeeded(source, username)
+        _count_poll(result)
+        return result.answer
+
+    async def _login(
+        self, username: str, password: str, now: datetime, source: str | None
+    ) -> login.LoginResult:
         pepper = self.settings.qbwc_password_pepper.get_secret_value()
         # Most polls find nothing to do: answer those on a bare connection, without an ORM session.
         async with self.polls.connect() as conn:
             quick = await login.quick_answer(
-                conn, username, str_password, pepper=pepper, now=now, options=self.options
+                conn, username, password, pepper=pepper, now=now, options=self.options, source=source
             )
         if quick is not None:
-            _count_poll(quick)
-            return quick.answer
+            return quick
         async with self.db.transaction() as session:
-            result = await login.start_session(
-                session, username, str_password, pepper=pepper, now=now, options=self.options
+            return await login.start_session(
+                session, username, password, pepper=pepper, now=now, options=self.options, source=source
             )
-        _count_poll(result)
-        return result.answer
 
     async def _open(self, session: AsyncSession, ticket: str) -> tuple[QbwcSession, SessionState] | None:
         if not ticket or login.is_unstored(ticket):
@@ -154,7 +170,7 @@ class DesktopWebConnector(WithoutInteractiveMode):
                 await closing.connection_failed(session, row, state, hresult, message, now=self.clock())
                 self._save(row, state)
         # "done": stop; retrying the same operation more than a couple of times does not help
-        # (qbwc-facts §1.8), and the Web Connector tries again at its next scheduled update.
+        # (docs/web-connector.md §1.8), and the Web Connector tries again at its next scheduled update.
         return "done"
 
     async def get_last_error(self, ticket: str) -> str:

@@ -3,13 +3,13 @@
 The Web Connector polls every few minutes for every company, so the common answer — right password,
 nothing to do — costs one indexed query and one update, no parsing and no job loading. Only when
 there is work does a session start: a fresh ticket (only its hash is stored, expiring), and the
-take-over of whatever an interrupted session left in flight (qbwc-facts §1.2 #9: an authenticate
+take-over of whatever an interrupted session left in flight (docs/web-connector.md §1.2 #9: an authenticate
 while a response was awaited means the response was lost).
 
-Answers (qbwc-facts §1.4): ``nvu`` bad credentials (also while locked out after repeated wrong
-passwords, and when the Desktop integration is not installed); ``none`` nothing to do; ``busy``
-another live session of the company; ``""`` the company file open in QuickBooks, or the path an
-admin configured.
+Answers (docs/web-connector.md §1.4): ``nvu`` bad credentials (and when the Desktop integration is not
+installed); ``none`` nothing to do; ``busy`` another live session of the company; ``""`` the company
+file open in QuickBooks, or the path an admin configured. Wrong passwords never lock the user name:
+they are slowed down per source address before reaching this module (``login_throttle``).
 """
 
 from __future__ import annotations
@@ -61,6 +61,12 @@ class LoginResult:
     answer: list[str]
     company_id: str | None = None
     session_started: bool = False
+    # An unknown user name or a wrong password (what the login throttle counts).
+    wrong_credentials: bool = False
+
+
+def refused() -> LoginResult:
+    return LoginResult([unstored_ticket(NVU), NVU], wrong_credentials=True)
 
 
 def _live(row: QbwcSession, state: SessionState, now: datetime, options: SessionOptions) -> bool:
@@ -68,7 +74,7 @@ def _live(row: QbwcSession, state: SessionState, now: datetime, options: Session
     if row.closed_at is not None or row.expires_at <= now:
         return False
     if state.outstanding is not None:
-        return False  # it was waiting for an answer: the answer was lost (qbwc-facts §1.2 #9)
+        return False  # it was waiting for an answer: the answer was lost (docs/web-connector.md §1.2 #9)
     return now - state.touched_at < options.busy_window
 
 
@@ -88,27 +94,24 @@ def _verdict(
     pepper: str,
     now: datetime,
     options: SessionOptions,
+    source: str | None = None,
 ) -> tuple[LoginResult | None, dict[str, object]]:
     """Pure: the answer to give without starting a session (None: start one), and what to write
     on the credential."""
     if row is None:
-        return LoginResult([unstored_ticket(NVU), NVU]), {}
-    if row.locked_until is not None and row.locked_until > now:
-        return LoginResult([unstored_ticket(NVU), NVU], row.company_id), {}
+        return refused(), {}
     if not verify_password(password, row.password_hash, pepper):
         failures = row.failed_logins + 1
-        lockout = options.lockout(failures)
-        return LoginResult([unstored_ticket(NVU), NVU], row.company_id), {
+        return LoginResult([unstored_ticket(NVU), NVU], row.company_id, wrong_credentials=True), {
             "failed_logins": failures,
-            "locked_until": now + lockout if lockout else None,
             "last_session_outcome": (
-                f"Refused at {now:%Y-%m-%d %H:%M} UTC: wrong Web Connector password "
-                f"({failures} in a row{'; locked for ' + str(lockout) if lockout else ''})."
+                f"Refused at {now:%Y-%m-%d %H:%M} UTC: wrong Web Connector password from "
+                f"{source or 'an unknown address'} ({failures} since the last good one)."
             ),
         }
     poll: dict[str, object] = {"last_poll_at": now}
-    if row.failed_logins or row.locked_until is not None:
-        poll.update(failed_logins=0, locked_until=None)
+    if row.failed_logins:
+        poll.update(failed_logins=0)
     if not row.installed:
         poll["last_session_outcome"] = "Refused: QuickBooks Desktop is not installed for this ESP company."
         return LoginResult([unstored_ticket(NVU), NVU], row.company_id), poll
@@ -125,12 +128,13 @@ async def quick_answer(
     pepper: str,
     now: datetime,
     options: SessionOptions,
+    source: str | None = None,
 ) -> LoginResult | None:
     """The answer of a poll that starts no session — the common case, kept to one query and one
     update on a bare connection (see ``poll_connections``). None: there is work, start a session
     (:func:`start_session`)."""
     row = await repository.login_row(conn, username, now)
-    result, updates = _verdict(row, password, pepper=pepper, now=now, options=options)
+    result, updates = _verdict(row, password, pepper=pepper, now=now, options=options, source=source)
     if result is not None and updates and row is not None:
         await repository.update_credential(conn, row.company_id, **updates)
     return result
@@ -144,14 +148,15 @@ async def start_session(
     pepper: str,
     now: datetime,
     options: SessionOptions,
+    source: str | None = None,
 ) -> LoginResult:
     """Check again under the credential's lock, then start a session (or answer busy)."""
     row = await repository.login_row(session, username, now)
-    result, poll = _verdict(row, password, pepper=pepper, now=now, options=options)
+    result, poll = _verdict(row, password, pepper=pepper, now=now, options=options, source=source)
     if row is not None and poll:
         await repository.update_credential(session, row.company_id, **poll)
     if result is not None or row is None:
-        return result or LoginResult([unstored_ticket(NVU), NVU])
+        return result or refused()
 
     await repository.credential(session, row.company_id, for_update=True)  # serialises concurrent logins
     state = SessionState(touched_at=now)

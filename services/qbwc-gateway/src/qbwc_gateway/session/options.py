@@ -11,7 +11,7 @@ from espqb.config import Settings
 @dataclass(frozen=True, slots=True)
 class SessionOptions:
     # Several orders per round trip, under a size cap (QBWC_MAX_MESSAGE_BYTES) and a count cap that
-    # keeps one round trip well inside the Web Connector's patience (~2 minutes, qbwc-facts §7).
+    # keeps one round trip well inside the Web Connector's patience (~2 minutes, docs/web-connector.md §7).
     max_message_bytes: int = 2_000_000
     max_jobs_per_message_set: int = 50
     ticket_ttl: timedelta = timedelta(minutes=30)
@@ -20,11 +20,6 @@ class SessionOptions:
     # Refresh the list cache at least this often, even with no orders to send (fresh drop-downs).
     cache_max_age: timedelta = timedelta(hours=1)
     max_round_trips: int = 40
-    # Repeated wrong passwords: after this many in a row the user is locked out for a while,
-    # doubling up to the maximum (a long random password makes guessing hopeless anyway).
-    lockout_after: int = 5
-    lockout_first: timedelta = timedelta(minutes=1)
-    lockout_max: timedelta = timedelta(hours=1)
     # qbXML 13.0 has no macro for a bill's LinkToTxnID, so a bill can only be linked to a purchase
     # order whose TxnID is already known: linking a new PO and its bill costs a second round trip.
     # Off by default (one round trip per order); QBWC_LINK_BILLS_TO_PURCHASE_ORDERS turns it on.
@@ -39,9 +34,3 @@ class SessionOptions:
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
-
-    def lockout(self, failures: int) -> timedelta | None:
-        """How long to refuse logins after ``failures`` wrong passwords in a row."""
-        if failures < self.lockout_after:
-            return None
-        return min(self.lockout_first * 2 ** (failures - self.lockout_after), self.lockout_max)

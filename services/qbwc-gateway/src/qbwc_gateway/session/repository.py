@@ -25,7 +25,6 @@ class LoginRow:
     company_id: str
     password_hash: str | None
     failed_logins: int
-    locked_until: datetime | None
     cache_refreshed_at: datetime | None
     pinned_company: dict[str, Any] | None
     installed: bool
@@ -53,7 +52,6 @@ def _login_statement() -> Any:
             QbwcCredential.company_id,
             QbwcCredential.password_hash,
             QbwcCredential.failed_logins,
-            QbwcCredential.locked_until,
             QbwcCredential.cache_refreshed_at,
             QbwcCredential.pinned_company,
             Integration.product,
@@ -83,7 +81,6 @@ async def login_row(
         company_id=row.company_id,
         password_hash=row.password_hash,
         failed_logins=row.failed_logins or 0,
-        locked_until=row.locked_until,
         cache_refreshed_at=row.cache_refreshed_at,
         pinned_company=row.pinned_company,
         installed=row.product == "qbd" and row.status == "installed",

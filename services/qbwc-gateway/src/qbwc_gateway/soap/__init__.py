@@ -7,6 +7,7 @@ Mount ``soap_router(get_handler, public_url=..., max_body_bytes=...)`` and imple
 from .envelope import parse_request, render_fault, render_result
 from .faults import FaultCode, SoapFault
 from .messages import INTUIT_NS, OPERATIONS, SoapCall, SoapResult
+from .peer import client_address
 from .protocol import WebConnectorHandler, WithoutInteractiveMode
 from .request_body import DEFAULT_MAX_BODY_BYTES
 from .router import HandlerProvider, soap_router
@@ -23,6 +24,7 @@ __all__ = [
     "SoapResult",
     "WebConnectorHandler",
     "WithoutInteractiveMode",
+    "client_address",
     "packaged_wsdl_bytes",
     "parse_request",
     "render_fault",

@@ -21,6 +21,7 @@ from .dispatch import dispatch
 from .envelope import parse_request, render_fault, render_result
 from .faults import SoapFault
 from .messages import SoapCall, operation_of, ticket_of
+from .peer import set_client_address
 from .protocol import WebConnectorHandler
 from .request_body import DEFAULT_MAX_BODY_BYTES, check_declared_length, read_limited
 from .wsdl import wsdl_for
@@ -111,10 +112,12 @@ def soap_router(
             raise
 
     async def post_soap(
+        request: Request,
         call: SoapCall = Depends(read_call),
         handler: WebConnectorHandler = Depends(get_handler),
     ) -> Response:
         operation = operation_of(call)
+        set_client_address(request.client.host if request.client else None)
         logger.debug("Web Connector call: method=%s ticket=%s", operation.name, _ticket_prefix(call))
         try:
             body = render_result(operation, await dispatch(call, handler))

@@ -23,8 +23,8 @@ class QbwcCredential(Base):
     password_hash: Mapped[str | None] = mapped_column(String(128))
     password_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     file_id: Mapped[str] = mapped_column(String(64))  # the .qwc FileID, stable for the company
+    # Wrong passwords since the last good one (shown to admins; they never lock the user name out).
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Pinned on the first session: later sessions from another company file are refused.
     pinned_company: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     qbxml_version: Mapped[str | None] = mapped_column(String(8))
