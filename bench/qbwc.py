@@ -14,7 +14,7 @@ Printed:
   the envelopes too), and idle polls per second for one process polling back to back;
 - for 1, 10 and 100 queued A7102 orders: the round trips of one Web Connector update and its wall
   time, next to the round trips a one-request-per-round-trip design (common in open-source Web
-  Connector servers, qbwc-facts §5.2) needs for the same qbXML requests, and the ratio.
+  Connector servers, docs/web-connector.md §5.2) needs for the same qbXML requests, and the ratio.
 
 Targets: ≤ 2 ms server time per idle poll; one round trip per order alone; ≥ 10 orders per round
 trip when queued together.

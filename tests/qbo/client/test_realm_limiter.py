@@ -1,5 +1,5 @@
-"""The per-realm limiter keeps every realm inside Intuit's limits (qbo-facts §2.11) under load:
-500 requests per minute, 10 per second, 10 at once, 40 batch requests per minute."""
+"""The per-realm limiter keeps every realm inside Intuit's limits (docs/quickbooks-online.md §2.11) under
+load: 500 requests per minute, 10 per second, 10 at once, 40 batch requests per minute."""
 
 from __future__ import annotations
 

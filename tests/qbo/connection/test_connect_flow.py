@@ -138,7 +138,8 @@ async def test_a_replayed_callback_is_refused_without_spending_the_code_again(
     assert outcome(await client.get(location)) == "connected"
     replay = await client.get(location)
     assert (replay.status_code, outcome(replay)) == (400, "state-used")
-    # Exchanging a code twice would make Intuit revoke the tokens (qbo-facts §1.3): it was not tried.
+    # Exchanging a code twice would make Intuit revoke the tokens
+    # (docs/quickbooks-online.md §1.3): it was not tried.
     assert live_sandbox.token_calls == 1
     assert live_sandbox.oauth.has_live_grant(DEMO_REALM_ID)
     row = await connection_row(db)

@@ -132,7 +132,8 @@ async def test_the_rotated_refresh_token_is_stored_and_used_next_time(
     await provider.credentials("acme")
     [refresh] = transport.token_requests
     form = dict(httpx.QueryParams(refresh.content.decode()))
-    assert refresh.headers["x-include-refresh-token-hard-expires-in"] == "true"  # qbo-facts §1.4
+    # docs/quickbooks-online.md §1.4
+    assert refresh.headers["x-include-refresh-token-hard-expires-in"] == "true"
     assert refresh.headers["authorization"].startswith("Basic ")
     assert form == {"grant_type": "refresh_token", "refresh_token": grant.refresh_token}
     row = await connection_row(db)
@@ -143,7 +144,7 @@ async def test_the_rotated_refresh_token_is_stored_and_used_next_time(
         hard_before is not None and row.refresh_hard_expires_at == hard_before
     )  # Intuit's cap does not move
     # Two days later the first refresh token would be refused (superseded for more than 24 h,
-    # qbo-facts §1.4); refreshing works because the newest one was kept.
+    # docs/quickbooks-online.md §1.4); refreshing works because the newest one was kept.
     sandbox.advance(2 * 24 * 3600)
     credentials = await provider.credentials("acme")
     await oauth.aclose()

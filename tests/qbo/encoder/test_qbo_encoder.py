@@ -1,6 +1,6 @@
 """The QBO encoder: plan operations → JSON entities with Intuit's XSD field names and nesting, and the
-QuickBooks rules of qbo-facts §2.3–2.4 (DocNumber ≤ 21, names ≤ 100, one discount line carrying an
-amount, the tax override, LinkedTxn on payments and on bill → purchase order)."""
+QuickBooks rules of docs/quickbooks-online.md §2.3–2.4 (DocNumber ≤ 21, names ≤ 100, one discount line
+carrying an amount, the tax override, LinkedTxn on payments and on bill → purchase order)."""
 
 from __future__ import annotations
 
@@ -139,7 +139,8 @@ def test_quickbooks_default_tax_overrides_the_total_tax() -> None:
     )
     p = plan(snapshot, {"tax": "quickbooks_default"})
     body = encode_invoice(_op(p, "invoice"), _context(p))
-    # US automated sales tax would compute its own figure (qbo-facts §2.4): send ESP's as the total.
+    # US automated sales tax would compute its own figure
+    # (docs/quickbooks-online.md §2.4): send ESP's as the total.
     assert body["TxnTaxDetail"] == {"TotalTax": Decimal("8.25")}
     assert body["Line"][0]["SalesItemLineDetail"]["TaxCodeRef"] == {"value": "TAX"}
     assert check_entity("Invoice", body) == []

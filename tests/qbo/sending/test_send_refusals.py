@@ -1,5 +1,6 @@
-"""What the sender does when QuickBooks Online refuses a write (qbo-facts §2.10): 6240 duplicate name,
-5010 stale object, 610 not found, business validation; and when the connection or Intuit fails."""
+"""What the sender does when QuickBooks Online refuses a write (docs/quickbooks-online.md §2.10): 6240
+duplicate name, 5010 stale object, 610 not found, business validation; and when the connection or Intuit
+fails."""
 
 from __future__ import annotations
 

@@ -83,7 +83,7 @@ async def test_a7102_total_discount_payment_and_balance_to_the_cent(qbo: QboApi,
     after = decimal_json(await qbo.read("invoice", invoice["Id"]))["Invoice"]
     assert after["Balance"] == Decimal("118.50")
     assert after["TotalAmt"] == Decimal("218.50")
-    assert after["SyncToken"] == "1"  # applying a payment bumps the invoice (qbo-facts §2.3)
+    assert after["SyncToken"] == "1"  # applying a payment bumps the invoice (docs/quickbooks-online.md §2.3)
     assert after["LinkedTxn"] == [{"TxnId": payment["Id"], "TxnType": "Payment"}]
 
 

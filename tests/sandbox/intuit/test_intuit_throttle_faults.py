@@ -89,7 +89,8 @@ async def test_over_the_limit_the_api_answers_429_with_intuits_fault() -> None:
         assert error["code"] == "3001"
         assert error["Message"] == "message=ThrottleExceeded; errorCode=003001; statusCode=429"
         assert throttled.json()["Fault"]["type"] == "SERVICE"
-        assert "retry-after" not in throttled.headers  # Intuit documents none (qbo-facts §2.11)
+        # Intuit documents none (docs/quickbooks-online.md §2.11)
+        assert "retry-after" not in throttled.headers
         sandbox.advance(60)
         assert (await qbo.read("customer", "1")).status_code == 200
     assert sandbox.status_counts[429] == 1

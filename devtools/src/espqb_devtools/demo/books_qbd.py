@@ -20,7 +20,7 @@ ITEM_KINDS = (
     "ItemDiscount",
     "ItemSalesTax",
 )
-# A line's role follows from the kind of item it names (qbwc-facts §3.5: a Subtotal item line, then
+# A line's role follows from the kind of item it names (docs/web-connector.md §3.5: a Subtotal item line, then
 # a Discount item line that applies to it); the tax item of "Add Total Tax as an Item" is an ordinary
 # item, known from the job's steps.
 _ROLE_OF_KIND: dict[str, LineRole] = {

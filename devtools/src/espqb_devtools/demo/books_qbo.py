@@ -63,7 +63,8 @@ def _sales_line(line: Entity, tax_item_ids: Collection[str]) -> DocLine | None:
             amount=amount,
         )
     if kind == "DiscountLineDetail":
-        # QBO keeps the discount as a positive amount on a line that subtracts it (qbo-facts §2.3).
+        # QBO keeps the discount as a positive amount on a line that subtracts it
+        # (docs/quickbooks-online.md §2.3).
         return DocLine("discount", "Discount", description, None, None, -amount)
     if kind == "SubTotalLineDetail":
         return DocLine("subtotal", "Subtotal", description, None, None, amount)

@@ -3,7 +3,7 @@
 The expected figures are worked out here from the order snapshot itself (quantity × unit price and
 unit cost, the discount as an amount or a percentage, ESP's tax and total, the payments), not taken
 from the accounting plan: the demo checks the whole pipeline, the plan included. The help article's
-A7102 figures are checked once more as published (DESIGN.md), so a change to the example would show.
+A7102 figures are checked once more as the article publishes them, so a change to the example would show.
 """
 
 from __future__ import annotations

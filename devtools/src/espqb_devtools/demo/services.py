@@ -117,7 +117,7 @@ def running_stack(database_url: str) -> Iterator[DemoStack]:
     ports = {name: sock.getsockname()[1] for name, sock in sockets.items()}
     intuit_url = f"http://127.0.0.1:{ports['intuit']}"
     qbo_url = f"http://127.0.0.1:{ports['qbo']}"
-    # The Web Connector accepts plain http only for the host name "localhost" (qbwc-facts §2).
+    # The Web Connector accepts plain http only for the host name "localhost" (docs/web-connector.md §2).
     qbwc_url = f"http://localhost:{ports['qbwc']}"
     redirect_uri = f"{qbo_url}/v1/qbo/callback"
     sandbox.register_client(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, [redirect_uri])

@@ -1,7 +1,7 @@
 """Which lists and transactions the simulated company file supports, and how they relate.
 
 Name spaces matter: customers, vendors, employees and other names share one name list, so a
-vendor may not take a customer's name (qbwc-facts §3.4 "Uniqueness"); all item types share
+vendor may not take a customer's name (docs/web-connector.md §3.4 "Uniqueness"); all item types share
 the item list; accounts, classes, tax codes, terms and payment methods each have their own.
 QuickBooks compares names without regard to case.
 """

@@ -1,9 +1,9 @@
 """HostQuery, CompanyQuery and PreferencesQuery – and the ``strHCPResponse`` built from them.
 
 The Web Connector runs these three queries itself at the start of every session and hands
-their responses to the first ``sendRequestXML`` call (qbwc-facts §1.5, §0.5): the host lists the
+their responses to the first ``sendRequestXML`` call (docs/web-connector.md §1.5, §0.5): the host lists the
 ``SupportedQBXMLVersion``s our server picks its qbXML version from, the company carries the
-``FileID`` data extension the Web Connector registered (qbwc-facts §2), and the preferences say
+``FileID`` data extension the Web Connector registered (docs/web-connector.md §2), and the preferences say
 whether sales tax and multi-currency are on.
 """
 

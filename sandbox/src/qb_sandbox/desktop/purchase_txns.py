@@ -1,6 +1,6 @@
 """Purchase orders and bills: PurchaseOrderAdd/Mod/Query, BillAdd/Mod/Query.
 
-A bill may receive a purchase order (qbwc-facts §3.7): header ``LinkToTxnID`` pulls the PO's
+A bill may receive a purchase order (docs/web-connector.md §3.7): header ``LinkToTxnID`` pulls the PO's
 open lines onto the bill; an item line's ``LinkToTxn`` receives one PO line. Received lines
 count up ``ReceivedQuantity``, are marked ``IsBilled``, and once every line is received the PO
 is ``IsFullyReceived``. Linking to a PO that is already closed is status 570, a warning: the

@@ -1,8 +1,8 @@
 """Validate qbXML against Intuit's qbXML 13.0 XML Schema set.
 
 This is the pre-flight check every qbXML message the project emits must pass
-(qbwc-facts §0.7, §3.9): the XSD set enforces element *order* and field *max lengths*,
-the two mistakes QuickBooks users hit most often (qbwc-facts §6 #6).
+(docs/web-connector.md §0.7, §3.9): the XSD set enforces element *order* and field *max lengths*,
+the two mistakes QuickBooks users hit most often (docs/web-connector.md §6 #6).
 
 Public API (the gateway's tests import it)::
 

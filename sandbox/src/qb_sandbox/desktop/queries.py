@@ -1,6 +1,6 @@
 """Query filters and iterator paging shared by list and transaction queries.
 
-Iterators (qbwc-facts §3.2): ``iterator="Start"`` with ``MaxReturned`` returns the first page
+Iterators (docs/web-connector.md §3.2): ``iterator="Start"`` with ``MaxReturned`` returns the first page
 plus ``iteratorID`` and ``iteratorRemainingCount``; ``iterator="Continue"`` with the same
 ``iteratorID`` returns the next page; an unknown or exhausted iteratorID is 3391. The result
 set is fixed when the iterator starts (records are re-read when each page is written).

@@ -1,7 +1,7 @@
 """Looking up list elements by ListID or FullName, and resolving ``…Ref`` elements.
 
 A reference may give ``ListID``, ``FullName`` or both; QuickBooks goes by the ListID when it
-has one. Unknown references fail with 3140 (qbwc-facts §4.1); a malformed ID with 3000.
+has one. Unknown references fail with 3140 (docs/web-connector.md §4.1); a malformed ID with 3000.
 Stored records keep both ListID and FullName of what they point at; names are refreshed from
 the list when a record is rendered, because QuickBooks stores the link, not the name.
 """

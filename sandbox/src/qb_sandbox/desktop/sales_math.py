@@ -1,6 +1,6 @@
 """How QuickBooks Desktop computes an invoice: line amounts, subtotal, discount, sales tax.
 
-Pure functions over :class:`SalesLine` values (qbwc-facts §3.5):
+Pure functions over :class:`SalesLine` values (docs/web-connector.md §3.5):
 
 * a line for an ordinary item is ``Quantity × Rate`` unless an ``Amount`` is given;
 * a **Subtotal** item line sums the lines above it, back to the previous subtotal line;

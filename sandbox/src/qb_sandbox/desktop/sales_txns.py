@@ -222,7 +222,7 @@ def _plan_applications(
     plan: list[tuple[Record, Decimal]] = []
     if is_true(resolved.get("IsAutoApply")):
         # Auto-apply: an open invoice with exactly the payment's amount, else oldest first
-        # (qbwc-facts §3.6).
+        # (docs/web-connector.md §3.6).
         open_invoices = _open_invoices(books, customer_id)
         exact = [inv for inv in open_invoices if dec(str(inv["BalanceRemaining"])) == total]
         remaining = total
@@ -238,7 +238,7 @@ def _plan_applications(
     for applied in resolved.get("AppliedToTxnAdd", []):
         txn_id = str(applied.get("TxnID", ""))
         target = books.txn_records("Invoice").get(txn_id)
-        # A paid invoice, or another customer's, "cannot be found" (qbwc-facts §3.6).
+        # A paid invoice, or another customer's, "cannot be found" (docs/web-connector.md §3.6).
         if target is None:
             raise status.object_not_found(txn_id)
         invoice = target
@@ -266,7 +266,7 @@ def _plan_applications(
 def receive_payment_add(books: Books, request: Request, runtime: Runtime) -> Outcome:
     payload: Record = request.body["ReceivePaymentAdd"]
     for applied in payload.get("AppliedToTxnAdd", []):
-        # Each application must pay, credit or discount something (qbwc-facts §3.6).
+        # Each application must pay, credit or discount something (docs/web-connector.md §3.6).
         if not any(k in applied for k in ("PaymentAmount", "SetCredit", "DiscountAmount")):
             raise status.missing_element("PaymentAmount")
     resolved = resolve_refs(books, payload, "ReceivePayment")
@@ -276,7 +276,7 @@ def receive_payment_add(books: Books, request: Request, runtime: Runtime) -> Out
         (dec(str(a.get("PaymentAmount", "0"))) for a in resolved.get("AppliedToTxnAdd", [])), Decimal(0)
     )
     # Without TotalAmount the payment is what it pays (the sandbox's reading; QuickBooks lets
-    # a payment apply only credits/discounts when TotalAmount is absent – qbwc-facts §3.6).
+    # a payment apply only credits/discounts when TotalAmount is absent – docs/web-connector.md §3.6).
     total = stated_total if stated_total is not None else applied_amounts
     plan = _plan_applications(books, resolved, customer_id, total)
 

@@ -1,13 +1,13 @@
 """qbXML status codes and the messages QuickBooks Desktop puts next to them.
 
 Statuses ride on every ``…Rs`` element (``statusCode``/``statusSeverity``/``statusMessage``,
-qbwc-facts §0.9, §3.1). Ranges: 0–499 Info, 500–999 Warn, ≥1000 Error (qbwc-facts §4.1).
+docs/web-connector.md §0.9, §3.1). Ranges: 0–499 Info, 500–999 Warn, ≥1000 Error (docs/web-connector.md §4.1).
 A request the company file refuses raises :class:`QbStatusError`; the message-set processor
 turns it into the response attributes.
 
 Failures of the *request processor itself* (the XML cannot be parsed) do not produce a
 response at all: QuickBooks' ``ProcessRequest`` fails with an HRESULT, which the Web Connector
-forwards to ``receiveResponseXML`` in its ``hresult``/``message`` parameters (qbwc-facts §1.6,
+forwards to ``receiveResponseXML`` in its ``hresult``/``message`` parameters (docs/web-connector.md §1.6,
 §4.2). Those are :class:`RequestProcessorError`.
 """
 
@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# -- HRESULTs of the request processor (qbwc-facts §4.2) ------------------------------------
+# -- HRESULTs of the request processor (docs/web-connector.md §4.2) ------------------------------------
 HRESULT_PARSE_ERROR = "0x80040400"
 PARSE_ERROR_MESSAGE = "QuickBooks found an error when parsing the provided XML text stream."
 
-# -- statusCode values used by the simulator (qbwc-facts §4.1 unless noted) -----------------
+# -- statusCode values used by the simulator (docs/web-connector.md §4.1 unless noted) -----------------
 OK = 0
 NO_MATCH = 1
 QUERY_INCOMPLETE = 500
@@ -43,7 +43,7 @@ EDIT_SEQUENCE_STALE = 3200
 INVALID_FIELD_VALUE = 3210
 FEATURE_NOT_ENABLED = 3250
 INVALID_ITERATOR = 3391
-MACRO_NOT_DEFINED = 9100  # 9100–9199 are macro errors (qbwc-facts §3.3, §4.1)
+MACRO_NOT_DEFINED = 9100  # 9100–9199 are macro errors (docs/web-connector.md §3.3, §4.1)
 
 # -- messageSetStatusCode values of the SDK error-recovery mechanism -------------------------
 # From Intuit's QBFC error-recovery sample (GetErrorRecoveryStatus): 600 = the oldMessageSetID
@@ -52,10 +52,10 @@ MSGSET_NO_STORED_STATE = 600
 MSGSET_ID_TOO_LONG = 9004
 MESSAGE_SET_ID_MAX = 24
 
-# requestID is limited to 50 characters (qbwc-facts §3.1).
+# requestID is limited to 50 characters (docs/web-connector.md §3.1).
 REQUEST_ID_MAX = 50
 
-# Codes the record-in-use fault injection may use (qbwc-facts §4.1: retry these).
+# Codes the record-in-use fault injection may use (docs/web-connector.md §4.1: retry these).
 RECORD_IN_USE_FAMILY = (LIST_MODIFY_ERROR, RECORD_IN_USE, 3176, LIST_SAVE_ERROR)
 
 STATUS_OK_MESSAGE = "Status OK"
@@ -63,7 +63,7 @@ NO_MATCH_MESSAGE = "A query request did not find a matching object in QuickBooks
 
 
 def severity_for(code: int) -> str:
-    """``statusSeverity`` for a code (qbwc-facts §4.1 ranges)."""
+    """``statusSeverity`` for a code (docs/web-connector.md §4.1 ranges)."""
     if code < 500:
         return "Info"
     if code < 1000:
@@ -97,7 +97,7 @@ class RequestProcessorError(Exception):
     """``ProcessRequest`` itself failed: no qbXML response, an HRESULT instead.
 
     The Web Connector passes ``hresult`` and ``message`` to ``receiveResponseXML`` with an
-    empty ``response`` (qbwc-facts §1.6). ``problems`` lists what was wrong, for test output.
+    empty ``response`` (docs/web-connector.md §1.6). ``problems`` lists what was wrong, for test output.
     """
 
     def __init__(self, hresult: str, message: str, problems: list[str] | None = None) -> None:

@@ -2,12 +2,12 @@
 
 1. count the call and record the ``minorversion`` it sent;
 2. authenticate the bearer token (401/3200) and check it is for this company (403/3100);
-3. admit it under the company's limits (429/3001, qbo-facts §2.11);
+3. admit it under the company's limits (429/3001, docs/quickbooks-online.md §2.11);
 4. simulated latency, then any injected or random fault;
 5. require ``minorversion`` ≥ 75 — strict in this sandbox so tests prove the client always sends it
-   (Intuit itself now defaults to 75, qbo-facts §2.2);
+   (Intuit itself now defaults to 75, docs/quickbooks-online.md §2.2);
 6. for a write with ``requestid``: replay the stored response of an earlier request with the same id
-   instead of writing again (qbo-facts §2.8);
+   instead of writing again (docs/quickbooks-online.md §2.8);
 7. the operation itself, whose ``QboFault`` becomes Intuit's ``Fault`` envelope;
 8. webhooks for what was written, when automatic webhooks are on.
 """
@@ -154,7 +154,7 @@ async def json_object(request: Request, *, what: str = "request body") -> dict[s
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        # qbo-facts §2.1: a non-UTF-8 payload is error 500 "Unsupported Operation".
+        # docs/quickbooks-online.md §2.1: a non-UTF-8 payload is error 500 "Unsupported Operation".
         raise faults.unsupported_operation("with a request that is not UTF-8") from exc
     try:
         parsed = json.loads(text, parse_float=to_decimal)

@@ -13,7 +13,7 @@ from .sandbox import IntuitSandbox
 
 class IntuitTidMiddleware:
     """Every Intuit response carries an ``intuit_tid`` header that support uses to trace a call
-    (qbo-facts §2.1); clients log it, so the sandbox sends one too."""
+    (docs/quickbooks-online.md §2.1); clients log it, so the sandbox sends one too."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

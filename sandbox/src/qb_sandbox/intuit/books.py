@@ -72,7 +72,7 @@ class Books:
         return record
 
     def save(self, record: Record, body: dict[str, Any]) -> None:
-        """A modification: SyncToken and LastUpdatedTime move on (qbo-facts §2.9)."""
+        """A modification: SyncToken and LastUpdatedTime move on (docs/quickbooks-online.md §2.9)."""
         record.body = body
         record.sync_token += 1
         record.updated = self._now()

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 # QBO renders times in the company's time zone; Intuit's own servers answer in US Pacific time
-# (e.g. "2019-08-02T04:48:37.097-07:00" in the faults quoted in qbo-facts §2.10).
+# (e.g. "2019-08-02T04:48:37.097-07:00" in the faults quoted in docs/quickbooks-online.md §2.10).
 PACIFIC = ZoneInfo("America/Los_Angeles")
 
 

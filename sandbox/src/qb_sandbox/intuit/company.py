@@ -36,7 +36,7 @@ RULES: dict[str, EntityRules] = {
 }
 READ_ONLY_KINDS = frozenset({"TaxCode", "TaxRate", "CompanyInfo"})
 SUPPORTED_KINDS = frozenset(RULES) | READ_ONLY_KINDS
-# URIs are case sensitive (qbo-facts §2.1): /invoice, /purchaseorder, /companyinfo.
+# URIs are case sensitive (docs/quickbooks-online.md §2.1): /invoice, /purchaseorder, /companyinfo.
 RESOURCE_KINDS = {kind.lower(): kind for kind in SUPPORTED_KINDS}
 # Display names used to fill in the "name" of a reference, as QBO does in its responses.
 _REF_NAME_FIELD = {
@@ -85,7 +85,7 @@ class Company:
 
     def lookup(self, kind: str, entity_id: str) -> Record | None:
         """A record as the current request may see it: entities created earlier in the same batch are
-        invisible (qbo-facts §2.7: "requests do not have visibility of earlier requests")."""
+        invisible (docs/quickbooks-online.md §2.7: "requests do not have visibility of earlier requests")."""
         if (kind, entity_id) in self._hidden:
             return None
         return self.books.get(kind, entity_id)
@@ -94,7 +94,7 @@ class Company:
         """Check a reference and return it with the ``name`` QBO fills in.
 
         An id that was never there is 2500 Invalid Reference Id; an inactive or deleted one is 610 Object
-        Not Found (qbo-facts §2.10).
+        Not Found (docs/quickbooks-online.md §2.10).
         """
         if not isinstance(ref, dict) or ref.get("value") in (None, ""):
             raise faults.required_param_missing(element)
@@ -117,7 +117,8 @@ class Company:
         return self.resolve_ref("Account", {"value": account_id}, role)
 
     def next_doc_number(self) -> str:
-        """QBO's next-in-sequence DocNumber when the client gives none (qbo-facts §2.3 Invoice)."""
+        """QBO's next-in-sequence DocNumber when the client gives none (docs/quickbooks-online.md §2.3
+        Invoice)."""
         while True:
             self.last_doc_number += 1
             candidate = str(self.last_doc_number)
@@ -149,7 +150,8 @@ class Company:
         record = self._current(kind, payload)
         incoming = _writable_fields(payload, rules)
         if is_true(payload.get("sparse")):
-            # qbo-facts §2.9: a sparse update changes only what is sent; a Line array replaces all lines.
+            # docs/quickbooks-online.md §2.9: a sparse update changes only what is sent; a Line array replaces
+            # all lines.
             merged = {**_writable_fields(record.body, rules), **incoming}
         else:
             merged = incoming
@@ -164,7 +166,8 @@ class Company:
     def delete(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         rules = self._writable(kind, "delete")
         if not rules.deletable:
-            # Name-list entities are made inactive (Active=false), never deleted (qbo-facts §2.1).
+            # Name-list entities are made inactive (Active=false), never deleted
+            # (docs/quickbooks-online.md §2.1).
             raise faults.unsupported_operation(f"Delete for {kind}")
         self.check_schema(kind, payload)
         record = self._current(kind, payload)
@@ -208,7 +211,8 @@ class Company:
         }
 
     def batch(self, items: list[Any]) -> list[dict[str, Any]]:
-        """Run batch items one after another, each independent of the others (qbo-facts §2.7)."""
+        """Run batch items one after another, each independent of the others
+        (docs/quickbooks-online.md §2.7)."""
         responses: list[dict[str, Any]] = []
         created: set[tuple[str, str]] = set()
         for item in items:

@@ -8,7 +8,8 @@ Two sources, checked in this order for every QBO API call:
 A fault is an HTTP status (429, 500, 503, 401, 403, 504), ``"timeout"`` (the sandbox sleeps
 ``timeout_delay_s`` before answering, longer than the client's timeout, and does nothing),
 ``"timeout_after_write"`` (the write is done, then the answer stalls the same way: the case ``requestid``
-exists for, qbo-facts §2.8), or a ready ``QboFault``. ``latency_s`` adds a delay to every call.
+exists for, docs/quickbooks-online.md §2.8), or a ready ``QboFault``. ``latency_s`` adds a delay to every
+call.
 
 Injected faults apply to calls that have passed authentication and throttling. The token endpoint has
 its own queue, ``TOKEN_ENDPOINT``, which only takes one-shot injections.
@@ -27,8 +28,8 @@ Fault = int | Literal["timeout", "timeout_after_write"] | QboFault
 TIMEOUT_FAULTS = ("timeout", "timeout_after_write")
 TOKEN_ENDPOINT = "oauth2/v1/tokens/bearer"
 
-# Intuit cuts requests off at 120 s (qbo-facts §2.11), so a default stall just past it is a timeout
-# for any client; tests configure a short delay and a shorter client timeout.
+# Intuit cuts requests off at 120 s (docs/quickbooks-online.md §2.11), so a default stall just past it is a
+# timeout for any client; tests configure a short delay and a shorter client timeout.
 DEFAULT_TIMEOUT_DELAY_S = 125.0
 
 

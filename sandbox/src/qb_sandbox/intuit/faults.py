@@ -1,7 +1,7 @@
 """QBO API errors as Intuit renders them: the ``Fault`` envelope, the lower-case auth envelope, throttling.
 
-Codes, messages and envelopes follow qbo-facts §2.10 (table of codes) and §1.5 (auth envelope); the
-wording of the messages is Intuit's as quoted in the issues cited there.
+Codes, messages and envelopes follow docs/quickbooks-online.md §2.10 (table of codes) and §1.5 (auth
+envelope); the wording of the messages is Intuit's as quoted in the issues cited there.
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ def _fault(code: str, message: str, detail: str, element: str = "", **kwargs: An
 
 
 def duplicate_name(*, kind: str) -> QboFault:
-    """6240. The customer/vendor/employee wording is Intuit's as quoted in qbo-facts §2.3 (PHP SDK #241);
-    those three share one DisplayName namespace."""
+    """6240. The customer/vendor/employee wording is Intuit's as quoted in docs/quickbooks-online.md §2.3 (PHP
+    SDK #241); those three share one DisplayName namespace."""
     if kind == "Item":
         who = "Another product or service"
     elif kind == "Account":
@@ -64,7 +64,8 @@ def duplicate_name(*, kind: str) -> QboFault:
 
 
 def stale_object() -> QboFault:
-    # qbo-facts §2.9: SyncToken is an optimistic lock; the API user is the "other" person in the text.
+    # docs/quickbooks-online.md §2.9: SyncToken is an optimistic lock; the API user is the "other" person in
+    # the text.
     return _fault(
         "5010",
         "Stale Object Error",
@@ -166,7 +167,8 @@ def query_validation_error(detail: str) -> QboFault:
 
 
 def throttled() -> QboFault:
-    # qbo-facts §2.10/§2.11: code 3001 with the HTTP status inside the message; fault type SERVICE.
+    # docs/quickbooks-online.md §2.10/§2.11: code 3001 with the HTTP status inside the message; fault type
+    # SERVICE.
     return _fault(
         "3001",
         "message=ThrottleExceeded; errorCode=003001; statusCode=429",
@@ -197,7 +199,8 @@ def gateway_timeout() -> QboFault:
 
 
 def throttle_xml(time: str) -> str:
-    """The throttle fault as Intuit has sent it even to JSON clients (qbo-facts §2.10, issue #43)."""
+    """The throttle fault as Intuit has sent it even to JSON clients (docs/quickbooks-online.md §2.10,
+    issue #43)."""
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<IntuitResponse time="{time}" xmlns="http://schema.intuit.com/finance/v3">\n'
@@ -212,7 +215,8 @@ def throttle_xml(time: str) -> str:
 
 
 class AuthFault(Exception):
-    """An API-gateway auth failure: 401/3200 or 403/3100, in Intuit's lower-case envelope (qbo-facts §1.5)."""
+    """An API-gateway auth failure: 401/3200 or 403/3100, in Intuit's lower-case envelope
+    (docs/quickbooks-online.md §1.5)."""
 
     def __init__(self, detail: str, *, http_status: int = 401) -> None:
         super().__init__(detail)

@@ -1,13 +1,13 @@
 """Rules of the name lists: Customer, Vendor, Item, Account.
 
 - Customers, vendors and employees share one ``DisplayName`` namespace, item names are unique among
-  items, account names among accounts; a clash is 6240 Duplicate Name Exists (qbo-facts §2.3). Names
-  compare without regard to case, and inactive names still count.
+  items, account names among accounts; a clash is 6240 Duplicate Name Exists (docs/quickbooks-online.md §2.3).
+  Names compare without regard to case, and inactive names still count.
 - A missing ``DisplayName`` is built from the name parts or the company name (IntuitNamesTypes.xsd:
   "If not provided, this is populated from FullName").
 - Items: ``Service`` and ``NonInventory`` only; ``IncomeAccountRef`` is required, ``ExpenseAccountRef``
-  too once purchase information is given (Finance.xsd ``Item``, qbo-facts §2.3); names up to 100
-  characters.
+  too once purchase information is given (Finance.xsd ``Item``, docs/quickbooks-online.md §2.3); names up to
+  100 characters.
 - Accounts: ``AccountType`` or ``AccountSubType`` is required (6010), ``Classification`` follows the type.
 """
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from .books import Record
     from .company import Company
 
-# Customers, vendors and employees share one DisplayName namespace (qbo-facts §2.3).
+# Customers, vendors and employees share one DisplayName namespace (docs/quickbooks-online.md §2.3).
 PERSON_NAMES = "Customer|Vendor|Employee.DisplayName"
 ITEM_NAMES = "Item.Name"
 _NAME_PARTS = ("Title", "GivenName", "MiddleName", "FamilyName", "Suffix")

@@ -1,4 +1,5 @@
-"""HTTP routes of Intuit's OAuth 2.0 / OpenID side (qbo-facts §1.1–1.5), all under the sandbox's base URL.
+"""HTTP routes of Intuit's OAuth 2.0 / OpenID side
+(docs/quickbooks-online.md §1.1–1.5), all under the sandbox's base URL.
 
 - ``GET /.well-known/openid-configuration`` (also Intuit's ``openid_configuration`` and
   ``openid_sandbox_configuration`` spellings): endpoints pointing back at this app;
@@ -31,7 +32,7 @@ from .sandbox import IntuitSandbox
 
 HARD_EXPIRY_HEADER = "x-include-refresh-token-hard-expires-in"
 # Token responses must not be cached (RFC 6749 §5.1); Intuit's security review asks the same of
-# sensitive pages (qbo-facts §1.6).
+# sensitive pages (docs/quickbooks-online.md §1.6).
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
@@ -60,7 +61,8 @@ async def discovery(request: Request, sandbox: SandboxDep) -> JSONResponse:
             "authorization_endpoint": f"{base}/connect/oauth2",
             "token_endpoint": f"{base}/oauth2/v1/tokens/bearer",
             "userinfo_endpoint": f"{base}/v1/openid_connect/userinfo",
-            # Intuit's revocation endpoint lives under /v2 (qbo-facts §1.1); /oauth2/v1/... is served too.
+            # Intuit's revocation endpoint lives under /v2
+            # (docs/quickbooks-online.md §1.1); /oauth2/v1/... is served too.
             "revocation_endpoint": f"{base}/v2/oauth2/tokens/revoke",
             "jwks_uri": f"{base}/op/v1/jwks",
             "response_types_supported": ["code"],

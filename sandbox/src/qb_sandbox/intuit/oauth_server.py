@@ -1,6 +1,6 @@
 """Intuit's OAuth 2.0 authorisation server, as state and rules (no HTTP here).
 
-What it models, with the facts it follows (qbo-facts §1):
+What it models, with the facts it follows (docs/quickbooks-online.md §1):
 
 - clients with a secret and exact-match redirect URIs (§1.3);
 - an authorisation request that must ask for ``response_type=code`` and the
@@ -257,7 +257,8 @@ class OAuthServer:
         if record is None or record.client_id != client.client_id:
             raise TokenError("invalid_grant", "Invalid authorization code")
         if record.grant_id is not None:
-            # qbo-facts §1.3: reusing a code "would invalidate the token for that auth code on our side".
+            # docs/quickbooks-online.md §1.3: reusing a code "would invalidate the token for that auth code on
+            # our side".
             self.revoke_grant(record.grant_id)
             raise TokenError("invalid_grant", "Authorization code has already been used")
         if now - record.issued_at > self.lifetimes.authorization_code:

@@ -1,4 +1,5 @@
-"""HTTP routes of the QBO v3 API subset under ``/v3/company/{realmId}/`` (qbo-facts §2.1, §2.6–2.8).
+"""HTTP routes of the QBO v3 API subset under ``/v3/company/{realmId}/``
+(docs/quickbooks-online.md §2.1, §2.6–2.8).
 
 - ``POST /{entity}``: create, or update when the body carries ``Id`` (full, or sparse with
   ``"sparse": true``); ``?operation=delete`` deletes a transaction;
@@ -19,7 +20,8 @@ from .api_pipeline import Outcome, json_object, run_api_call, text_body
 from .company import RESOURCE_KINDS, Company
 from .sandbox import IntuitSandbox
 
-MAX_BATCH_ITEMS = 30  # qbo-facts §2.7: "maximum number of payloads in a single batch request is 30"
+# docs/quickbooks-online.md §2.7: "maximum number of payloads in a single batch request is 30"
+MAX_BATCH_ITEMS = 30
 _WEBHOOK_OPERATION = {"create": "Create", "update": "Update", "delete": "Delete"}
 
 

@@ -1,6 +1,6 @@
 """The QBO query language: parse a ``SELECT`` and apply it to rendered entities.
 
-Supported, per qbo-facts §2.6: ``SELECT * | count(*) FROM Entity [WHERE cond [AND cond]...]
+Supported, per docs/quickbooks-online.md §2.6: ``SELECT * | count(*) FROM Entity [WHERE cond [AND cond]...]
 [ORDERBY field [ASC|DESC], ...] [STARTPOSITION n] [MAXRESULTS n]`` with the operators ``=, <, >, <=,
 >=, LIKE`` (``%`` wildcards only) and ``IN (...)``; no ``OR``, joins or projections. Strings are in single
 quotes with backslash escapes (``\\'``). ``MAXRESULTS`` defaults to 100 and may not exceed 1000.

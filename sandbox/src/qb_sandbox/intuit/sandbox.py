@@ -61,7 +61,7 @@ class WebhookSettings:
     verifier_token: str = DEFAULT_VERIFIER_TOKEN
     format: WebhookFormat = "legacy"
     # Send a webhook after every successful write, for companies with a live OAuth connection only
-    # (qbo-facts §2.13: "Webhooks only fire for companies with a valid OAuth connection").
+    # (docs/quickbooks-online.md §2.13: "Webhooks only fire for companies with a valid OAuth connection").
     automatic: bool = False
     source: str = "intuit.sandbox"
 
@@ -92,8 +92,8 @@ class IntuitSandbox:
         self.counters = ApiCounters()
         self.companies: dict[str, Company] = {}
         self.minimum_minor_version = minimum_minor_version
-        # qbo-facts §2.10/§2.11: Intuit has answered 429 in XML even to JSON clients, and documents no
-        # Retry-After header; both are switchable so a client can be tested against either.
+        # docs/quickbooks-online.md §2.10/§2.11: Intuit has answered 429 in XML even to JSON clients, and
+        # documents no Retry-After header; both are switchable so a client can be tested against either.
         self.throttle_body = throttle_body
         self.retry_after_seconds = retry_after_seconds
         self.webhooks = webhooks or WebhookSettings()

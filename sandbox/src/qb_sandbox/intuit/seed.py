@@ -1,9 +1,10 @@
 """What a fresh sandbox company holds: a chart of accounts, the Services item, US sales tax, CompanyInfo.
 
-Accounts cover what ESP's "Send to QuickBooks" dialog asks for (DESIGN.md): Income, Cost of Goods Sold,
-Accounts Receivable, Accounts Payable, Undeposited Funds and a bank, plus a discount account
-(``SalesFormsPrefs.DefaultDiscountAccount``, qbo-facts §2.3). Tax follows the US model of qbo-facts
-§2.4: the line pseudo codes ``TAX``/``NON`` and a transaction tax code with one rate.
+Accounts cover what the "Send to QuickBooks" dialog in ESP's help article asks for: Income, Cost of Goods
+Sold, Accounts Receivable, Accounts Payable, Undeposited Funds and a bank, plus a discount account
+(``SalesFormsPrefs.DefaultDiscountAccount``, docs/quickbooks-online.md §2.3). Tax follows the US model of
+docs/quickbooks-online.md §2.4: the line pseudo codes ``TAX``/``NON`` and a transaction tax code with one
+rate.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Intuit's per-company request limits, as sliding windows on the sandbox clock (qbo-facts §2.11).
+"""Intuit's per-company request limits, as sliding windows on the sandbox clock
+(docs/quickbooks-online.md §2.11).
 
 - 500 requests per minute per realm;
 - at most 10 concurrent requests per realm and app;

@@ -71,10 +71,10 @@ def sales_totals(
 ) -> SalesTotals:
     """Totals of an invoice: TotalAmt = Σ sales lines − discount + tax.
 
-    ``tax_override`` is ``TxnTaxDetail.TotalTax`` as sent by the client; it is honoured as is (qbo-facts
-    §2.4: overriding tax means giving ``TxnTaxCodeRef`` and ``TotalTax``). Otherwise each rate of the
-    transaction tax code (percentages, 8.25 for 8.25%) is applied to the taxable base and rounded on
-    its own, as QBO shows one tax line per rate; no tax code means no tax.
+    ``tax_override`` is ``TxnTaxDetail.TotalTax`` as sent by the client; it is honoured as is
+    (docs/quickbooks-online.md §2.4: overriding tax means giving ``TxnTaxCodeRef`` and ``TotalTax``).
+    Otherwise each rate of the transaction tax code (percentages, 8.25 for 8.25%) is applied to the taxable
+    base and rounded on its own, as QBO shows one tax line per rate; no tax code means no tax.
     """
     subtotal = cents(sum(line_amounts, ZERO))
     taxable_subtotal = cents(sum(taxable_amounts, ZERO))

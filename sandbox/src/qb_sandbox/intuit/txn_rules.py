@@ -1,6 +1,6 @@
 """Rules of the transactions: Invoice, Payment, Bill, PurchaseOrder — and how they link.
 
-What the server computes, as QBO does (qbo-facts §2.3):
+What the server computes, as QBO does (docs/quickbooks-online.md §2.3):
 
 - Invoice: ``TotalAmt`` = Σ sales lines − discount (``DiscountLineDetail``, an amount or a percent of
   the subtotal) + tax (``TxnTaxDetail``: ``TotalTax`` when the client gives it, else the rates of
@@ -12,8 +12,8 @@ What the server computes, as QBO does (qbo-facts §2.3):
 - Bill / PurchaseOrder: ``TotalAmt`` = Σ lines. A bill line that links to a purchase-order line
   (``LinkedTxn`` with ``TxnId``, ``TxnType`` PurchaseOrder and ``TxnLineId``) marks that line received;
   the PO lists the bill in its ``LinkedTxn`` and closes once every line is received. An invalid link is
-  dropped without an error, as QBO does (qbo-facts §2.3: "silently omitting an invalid or unavailable
-  requested link").
+  dropped without an error, as QBO does (docs/quickbooks-online.md §2.3: "silently omitting an invalid or
+  unavailable requested link").
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def _sales_line(
     default_code = "TAX" if item is not None and item.body.get("Taxable") else "NON"
     tax_code = (detail.get("TaxCodeRef") or {}).get("value", default_code)
     if tax_code not in US_LINE_TAX_CODES:
-        # qbo-facts §2.4: US line tax codes are the pseudo codes TAX / NON (error 6100).
+        # docs/quickbooks-online.md §2.4: US line tax codes are the pseudo codes TAX / NON (error 6100).
         raise faults.business_validation(
             "Valid Line TaxCodes for US should be TAX or NON", f"{element}.TaxCodeRef", "6100"
         )
@@ -179,7 +179,8 @@ def _prepare_invoice(
     if not sales:
         raise faults.required_param_missing("Line.SalesItemLineDetail")
     if len(discounts) > 1:
-        # qbo-facts §2.10: two discount lines make QBO answer 10000 System Failure (quickbooks-ruby #267).
+        # docs/quickbooks-online.md §2.10: two discount lines make QBO answer 10000 System Failure
+        # (quickbooks-ruby #267).
         raise faults.system_failure("An invoice may carry only one discount line", http_status=400)
     subtotal = cents(sum((line["Amount"] for line in sales), ZERO))
     discount_line = None
@@ -190,7 +191,7 @@ def _prepare_invoice(
 
     # A TotalTax in the request is an override and is kept as given, also when it was carried over from
     # the stored invoice by a sparse update: QBO does not recompute tax when lines change
-    # (qbo-facts §3.2, quickbooks-ruby #591).
+    # (docs/quickbooks-online.md §3.2, quickbooks-ruby #591).
     tax_detail_in = dict(body.get("TxnTaxDetail") or {})
     tax_override = decimal_field(tax_detail_in, "TotalTax", "TxnTaxDetail.TotalTax")
     code_ref = tax_detail_in.get("TxnTaxCodeRef")
@@ -505,7 +506,7 @@ def _purchase_common(company: Company, body: dict[str, Any], lines: list[dict[st
 
 def _po_link_is_valid(company: Company, link: dict[str, Any], vendor_id: str, bill_id: str | None) -> bool:
     if link.get("TxnType") != "PurchaseOrder" or not link.get("TxnId") or not link.get("TxnLineId"):
-        return False  # "all LinkedTxn child attributes are required" (qbo-facts §2.3)
+        return False  # "all LinkedTxn child attributes are required" (docs/quickbooks-online.md §2.3)
     po = company.lookup("PurchaseOrder", str(link["TxnId"]))
     if po is None or po.deleted or po.body["VendorRef"]["value"] != vendor_id:
         return False

@@ -1,4 +1,4 @@
-"""Intuit's data-change webhooks: the two payload formats and the signature (qbo-facts §2.13).
+"""Intuit's data-change webhooks: the two payload formats and the signature (docs/quickbooks-online.md §2.13).
 
 - legacy: ``{"eventNotifications": [{"realmId", "dataChangeEvent": {"entities": [{"name", "id",
   "operation", "lastUpdated"}]}}]}``, operations ``Create``, ``Update``, ``Delete``, ``Merge``, ``Void``,
@@ -23,7 +23,8 @@ from typing import Any, Literal
 
 WebhookFormat = Literal["legacy", "cloudevents"]
 OPERATIONS = ("Create", "Update", "Delete", "Merge", "Void", "Emailed")
-# CloudEvents wire spelling: "void", not "voided" (ballerina asyncapi-triggers PR #193, qbo-facts §2.13).
+# CloudEvents wire spelling: "void", not "voided" (ballerina asyncapi-triggers PR #193,
+# docs/quickbooks-online.md §2.13).
 _CLOUDEVENT_VERBS = {
     "Create": "created",
     "Update": "updated",

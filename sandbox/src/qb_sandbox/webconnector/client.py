@@ -1,7 +1,7 @@
 """A QuickBooks Web Connector that runs one update session against a SOAP service.
 
 It makes the calls the real Web Connector makes, in its order, and reacts to the answers the way the
-Programmer's Guide says it does (qbwc-facts §1.2-§1.8). QuickBooks itself is a ``CompanyFileLike``.
+Programmer's Guide says it does (docs/web-connector.md §1.2-§1.8). QuickBooks itself is a ``CompanyFileLike``.
 Faults can be injected to reproduce what users meet in the field: QuickBooks not running, a response
 lost after QuickBooks processed a request, and HTTP exchanges that fail.
 """
@@ -22,12 +22,12 @@ from .company import UNEXPECTED_ERROR_HRESULT, CompanyFileLike, RegistersFileID,
 from .report import CallRecord, Exchange, SessionOutcome, SessionReport
 from .soap_client import HttpDrop, HttpFailure, SoapFaultAnswer, WebConnectorSoapClient
 
-# Web Connector 2.3 build seen in the field (qbwc-facts §1.1).
+# Web Connector 2.3 build seen in the field (docs/web-connector.md §1.1).
 DEFAULT_WC_VERSION = "2.3.0.215"
-# connectionError arguments when QuickBooks cannot be started (qbwc-facts §4.2, §6 #1).
+# connectionError arguments when QuickBooks cannot be started (docs/web-connector.md §4.2, §6 #1).
 QB_NOT_RUNNING_HRESULT = "0x80040408"
 QB_NOT_RUNNING_MESSAGE = "Could not start QuickBooks."
-# getLastError special values (qbwc-facts §1.7).
+# getLastError special values (docs/web-connector.md §1.7).
 NOOP = "NoOp"
 INTERACTIVE_MODE = "Interactive mode"
 NOOP_PAUSE_SECONDS = 5.0
@@ -82,9 +82,9 @@ class WebConnectorSimulator:
         self.noop_pause_seconds = noop_pause_seconds
         self.max_noop_pauses = max_noop_pauses
         # "Don't retry the same operation in response to the connectionError more than a couple of
-        # times" (qbwc-facts §1.8).
+        # times" (docs/web-connector.md §1.8).
         self.max_connection_retries = max_connection_retries
-        # A clientVersion "W:" lets the user continue or cancel (qbwc-facts §1.3).
+        # A clientVersion "W:" lets the user continue or cancel (docs/web-connector.md §1.3).
         self.continue_after_warning = continue_after_warning
         # The .qwc OwnerID/FileID pair, stamped on the company file when first connecting.
         self.owner_id = owner_id
@@ -118,13 +118,13 @@ class WebConnectorSimulator:
         return report
 
     async def _run(self, report: SessionReport) -> None:
-        # 1. serverVersion, then clientVersion; a service may implement neither (qbwc-facts §1.2).
+        # 1. serverVersion, then clientVersion; a service may implement neither (docs/web-connector.md §1.2).
         report.server_version = await self._call(report, "serverVersion", {}, fault_is_fatal=False)
         answer = await self._call(report, "clientVersion", {"strVersion": self.version}, fault_is_fatal=False)
         report.client_version_answer = answer
         self._react_to_client_version(report, answer or "")
 
-        # 2. authenticate (qbwc-facts §1.4).
+        # 2. authenticate (docs/web-connector.md §1.4).
         auth = await self._call(
             report, "authenticate", {"strUserName": self.username, "strPassword": self._password}
         )
@@ -133,12 +133,12 @@ class WebConnectorSimulator:
             await self._close(report, ticket)
             return
 
-        # 3. open the company file, or tell the service why not (qbwc-facts §1.8).
+        # 3. open the company file, or tell the service why not (docs/web-connector.md §1.8).
         if not await self._open_company_file(report, ticket):
             await self._close(report, ticket)
             return
 
-        # 4. the exchange loop (qbwc-facts §1.2 steps 5-6).
+        # 4. the exchange loop (docs/web-connector.md §1.2 steps 5-6).
         await self._exchange_until_done(report, ticket)
         await self._close(report, ticket)
 
@@ -154,12 +154,12 @@ class WebConnectorSimulator:
         if prefix in {"E", "O"} and colon:
             # "E:" refuse this Web Connector; "O:" the service needs version <text> or newer.
             self._end(report, SessionOutcome.CLIENT_VERSION_REJECTED, text)
-        # Anything else is QBWC1046, a bad clientVersion answer (qbwc-facts §1.10).
+        # Anything else is QBWC1046, a bad clientVersion answer (docs/web-connector.md §1.10).
         self._end(report, SessionOutcome.CLIENT_VERSION_REJECTED, f"QBWC1046: unexpected answer {answer!r}")
 
     def _react_to_authenticate(self, report: SessionReport, auth: list[str]) -> str:
         if len(auth) < 2:
-            # What a short or wrongly serialised array does to QBWC (qbwc-facts §1.1).
+            # What a short or wrongly serialised array does to QBWC (docs/web-connector.md §1.1).
             self._end(
                 report, SessionOutcome.SOAP_FAULT, "QBWC1012: authenticate returned fewer than 2 strings"
             )
@@ -187,7 +187,7 @@ class WebConnectorSimulator:
                 "connectionError",
                 {"ticket": ticket, "hresult": QB_NOT_RUNNING_HRESULT, "message": QB_NOT_RUNNING_MESSAGE},
             )
-            # "done" stops; any other string is a company file to retry with (qbwc-facts §1.8).
+            # "done" stops; any other string is a company file to retry with (docs/web-connector.md §1.8).
             if answer.lower() == "done" or retries >= self.max_connection_retries:
                 report.outcome = SessionOutcome.CONNECTION_ERROR
                 report.last_error = QB_NOT_RUNNING_MESSAGE
@@ -205,7 +205,7 @@ class WebConnectorSimulator:
                 "sendRequestXML",
                 {
                     "ticket": ticket,
-                    # Only the first sendRequestXML of a session carries it (qbwc-facts §1.5).
+                    # Only the first sendRequestXML of a session carries it (docs/web-connector.md §1.5).
                     "strHCPResponse": hcp_response,
                     "strCompanyFileName": self.company.file_path,
                     "qbXMLCountry": self.qbxml_country,
@@ -235,7 +235,7 @@ class WebConnectorSimulator:
             )
             report.progress.append(progress)
             if progress < 0:
-                # Negative: an error; the Web Connector asks for its text (qbwc-facts §1.6).
+                # Negative: an error; the Web Connector asks for its text (docs/web-connector.md §1.6).
                 if await self._pause_if_noop(report, ticket):
                     continue
                 return
@@ -245,7 +245,7 @@ class WebConnectorSimulator:
 
     async def _pause_if_noop(self, report: SessionReport, ticket: str) -> bool:
         """getLastError after an empty request or a negative progress; True to call sendRequestXML
-        again after the NoOp pause (qbwc-facts §1.7)."""
+        again after the NoOp pause (docs/web-connector.md §1.7)."""
         message = await self._call(report, "getLastError", {"ticket": ticket})
         if message == NOOP:
             if report.noop_pauses >= self.max_noop_pauses:
@@ -256,7 +256,7 @@ class WebConnectorSimulator:
             await asyncio.sleep(self.noop_pause_seconds)
             return True
         if message == INTERACTIVE_MODE:
-            # Interactive mode needs a browser on the user's machine (qbwc-facts §1.9).
+            # Interactive mode needs a browser on the user's machine (docs/web-connector.md §1.9).
             report.outcome = SessionOutcome.INTERACTIVE_MODE_UNSUPPORTED
             report.last_error = message
             return False
@@ -298,7 +298,7 @@ class WebConnectorSimulator:
         except SoapFaultAnswer as fault:
             report.calls.append(CallRecord(method, recorded, fault=str(fault)))
             if fault_is_fatal:
-                # QBWC1041-1045: an exception in a callback ends the session (qbwc-facts §1.10).
+                # QBWC1041-1045: an exception in a callback ends the session (docs/web-connector.md §1.10).
                 self._end(report, SessionOutcome.SOAP_FAULT, f"{method}: {fault.message}")
             return None
         except HttpFailure as failure:

@@ -8,12 +8,13 @@ from __future__ import annotations
 from typing import Protocol, runtime_checkable
 
 # One definition of "ProcessRequest threw", shared with the simulated company file: the Web Connector
-# then calls receiveResponseXML with an empty response and this HRESULT and message (qbwc-facts §1.6).
+# then calls receiveResponseXML with an empty response and this HRESULT and message
+# (docs/web-connector.md §1.6).
 from qb_sandbox.desktop.status import RequestProcessorError
 
 __all__ = ["UNEXPECTED_ERROR_HRESULT", "CompanyFileLike", "RegistersFileID", "RequestProcessorError"]
 
-# Used when a company file fails with something other than RequestProcessorError (qbwc-facts §4.2).
+# Used when a company file fails with something other than RequestProcessorError (docs/web-connector.md §4.2).
 UNEXPECTED_ERROR_HRESULT = "0x80040402"
 
 
@@ -21,7 +22,7 @@ UNEXPECTED_ERROR_HRESULT = "0x80040402"
 class CompanyFileLike(Protocol):
     @property
     def file_path(self) -> str:
-        """Full path of the company file, sent as ``strCompanyFileName`` (qbwc-facts §1.5)."""
+        """Full path of the company file, sent as ``strCompanyFileName`` (docs/web-connector.md §1.5)."""
         ...
 
     def process(self, request_xml: str) -> str:
@@ -31,14 +32,15 @@ class CompanyFileLike(Protocol):
 
     def hcp_response(self) -> str:
         """HostQuery + CompanyQuery + PreferencesQuery responses, which the Web Connector sends as
-        ``strHCPResponse`` on the first sendRequestXML of a session (qbwc-facts §1.5)."""
+        ``strHCPResponse`` on the first sendRequestXML of a session (docs/web-connector.md §1.5)."""
         ...
 
 
 @runtime_checkable
 class RegistersFileID(Protocol):
     """A company file the Web Connector can stamp with the ``.qwc`` FileID: it stores it as a private
-    data extension owned by the ``.qwc`` OwnerID the first time it connects (qbwc-facts §2), and the
-    service reads it back from the CompanyQuery answer in ``strHCPResponse`` (qbwc-facts §1.5)."""
+    data extension owned by the ``.qwc`` OwnerID the first time it connects (docs/web-connector.md §2), and
+    the service reads it back from the CompanyQuery answer in ``strHCPResponse``
+    (docs/web-connector.md §1.5)."""
 
     def set_file_id(self, owner_id: str, file_id: str) -> None: ...

@@ -24,7 +24,7 @@ class QwcRegistration:
 
 def parse_qwc(text: bytes | str) -> QwcRegistration:
     """The fields the simulator needs. Tag order does not matter; of RunEveryNMinutes and
-    RunEveryNSeconds the first one wins (qbwc-facts §2)."""
+    RunEveryNSeconds the first one wins (docs/web-connector.md §2)."""
     data = text.encode("utf-8") if isinstance(text, str) else text
     if b"<!DOCTYPE" in data:
         raise QwcError("a .qwc file has no DOCTYPE")

@@ -5,8 +5,8 @@ it goes through the caller's ``httpx.AsyncClient``, so tests can point it at
 ``httpx.ASGITransport(app)`` and no thread or socket is involved.
 
 The real Web Connector does not read a WSDL: its calls are built in. Intuit's classic WSDL lacks
-``serverVersion`` and ``clientVersion`` (qbwc-facts §1.1), yet the Web Connector 2.1+ sends both, so
-an operation the loaded WSDL does not declare is sent as the same document/literal envelope by hand.
+``serverVersion`` and ``clientVersion`` (docs/web-connector.md §1.1), yet the Web Connector 2.1+ sends both,
+so an operation the loaded WSDL does not declare is sent as the same document/literal envelope by hand.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Drop-down lookups for the "Send to QuickBooks" dialog and the settings tabs, from QuickBooks Online.
 
 Customers and vendors by search, accounts by type, tax codes, items: each answer is one page of a QBO
-query (``STARTPOSITION``/``MAXRESULTS``, at most 1000, qbo-facts §2.6) with the user's text quoted
-and escaped, kept for about a minute per company so a dialog that re-renders does not spend Intuit's
+query (``STARTPOSITION``/``MAXRESULTS``, at most 1000, docs/quickbooks-online.md §2.6) with the user's text
+quoted and escaped, kept for about a minute per company so a dialog that re-renders does not spend Intuit's
 metered read calls (§2.12) again. The sender resolves account and tax-code names through the same
 cache (``account_ids``, ``tax_code_ids``), reading the whole list once a minute at most.
 """

@@ -1,6 +1,6 @@
 """Sending past orders, one by one, only when asked (``espqb backfill``).
 
-ESP's integration is not retroactive; past orders can be sent one by one (DESIGN.md). A backfill
+ESP's integration is not retroactive; past orders can be sent one by one (ESP's help article). A backfill
 does exactly what the "QB" button does for each order of a file — the same service
 (``espqb.sending.service.send_order``), the same permissions, the same queue — with three additions:
 

@@ -1,7 +1,7 @@
 """The "A7102 example" from ESP's help article, as a ready-made snapshot.
 
 Item A7102, 100 × 2.30 = 230.00; discount −11.50; total 218.50; payment 100.00 applied; balance
-due 118.50 (../shared/DESIGN.md). Used by the OpenAPI examples, the demo and tests across the
+due 118.50 (the help article's worked example). Used by the OpenAPI examples, the demo and tests across the
 project, so keep the figures exactly as they are.
 """
 

@@ -25,8 +25,9 @@ Every operation has ``action``: ``link`` (use ``existing`` as is; write nothing)
 SyncToken / Desktop EditSequence; a re-send of an order whose documents are mapped yields only links
 and updates). A field ending in ``_key`` (``customer_key``, ``item_key``, ``vendor_key``,
 ``invoice_key``) names another operation: the encoder resolves it to the id that operation produced
-or linked (QBO), or to its ListID/TxnID or a qbXML ``useMacro`` reference (Desktop, qbwc-facts §3.3).
-``link`` operations whose ``existing.quickbooks_id`` is ``None`` were matched by name only.
+or linked (QBO), or to its ListID/TxnID or a qbXML ``useMacro`` reference (Desktop,
+docs/web-connector.md §3.3). ``link`` operations whose ``existing.quickbooks_id`` is ``None`` were matched by
+name only.
 
 Reading ``InvoiceOp.lines``, top to bottom:
 

@@ -47,9 +47,9 @@ def _action(mapped: MappedRecord | None) -> tuple[Action, Existing | None]:
 
 
 def doc_number(order_number: str, limit: int, suffix: str = "") -> str:
-    # Desktop allows 11 characters for an invoice or PO number, QBO 21 (qbwc-facts §3.4, qbo-facts
-    # §2.3). A longer order number keeps its end, the part that tells orders apart; the memo keeps
-    # the whole number.
+    # Desktop allows 11 characters for an invoice or PO number, QBO 21 (docs/web-connector.md §3.4,
+    # docs/quickbooks-online.md §2.3). A longer order number keeps its end, the part that tells orders apart;
+    # the memo keeps the whole number.
     return truncate_tail(clean_text(order_number), limit - len(suffix)) + suffix
 
 
@@ -101,7 +101,8 @@ def invoice_op(
             code=decisions.tax_code,
             amount=figures.tax,
             rate_percent=rate,
-            # US automated sales tax would recompute QBO's tax unless the total is overridden (qbo-facts §2.4).
+            # US automated sales tax would recompute QBO's tax unless the total is overridden
+            # (docs/quickbooks-online.md §2.4).
             override_total=target == "qbo" and not tax_as_item,
         ),
         subtotal=figures.subtotal,
@@ -133,7 +134,7 @@ def _sale_lines(
                 unit_price=line.unit_price,
                 amount=amounts.amount,
                 # With the tax on a line of its own, no line may be taxable as well, or QuickBooks would
-                # add tax a second time (qbo-facts §2.4, the double-tax trap).
+                # add tax a second time (docs/quickbooks-online.md §2.4, the double-tax trap).
                 taxable=line.taxable and not tax_as_item,
                 source=amounts.source,
             )
@@ -177,7 +178,7 @@ def _discount_lines(
             )
         ]
     # A Desktop discount item applies to the single line right above it, so a subtotal line goes
-    # first and the discount then covers every line (qbwc-facts §3.5).
+    # first and the discount then covers every line (docs/web-connector.md §3.5).
     return "qbd_subtotal_then_discount", [
         SubtotalLine(item_key=items.subtotal(), amount=figures.subtotal),
         DiscountLine(

@@ -99,7 +99,7 @@ class PlanSettings(_Model):
     discount_item_name: ShortText = "Discount"
     tax_item_name: ShortText = "Total Tax"
     # Whether a discount lowers the taxable amount (QBO ApplyTaxAfterDiscount; on Desktop the
-    # discount item's tax code, qbwc-facts §3.5).
+    # discount item's tax code, docs/web-connector.md §3.5).
     discount_before_tax: bool = True
 
 
@@ -126,7 +126,8 @@ class TakenName(_Model):
 
 class NamesInUse(_Model):
     # QuickBooks keeps customers, vendors, employees and other names in one list whose names must be
-    # unique across all of them (qbwc-facts §3.4; QBO's DisplayName likewise, qbo-facts §2.3 error 6240).
+    # unique across all of them (docs/web-connector.md §3.4; QBO's DisplayName likewise,
+    # docs/quickbooks-online.md §2.3 error 6240).
     names: tuple[TakenName, ...] = ()
     items: tuple[TakenName, ...] = ()
 

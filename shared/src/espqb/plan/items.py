@@ -150,7 +150,7 @@ class ItemPlanner:
         )
 
     def discount(self, *, before_tax: bool) -> str:
-        # A taxable discount item lowers the taxable amount (qbwc-facts §3.5).
+        # A taxable discount item lowers the taxable amount (docs/web-connector.md §3.5).
         return self._helper(
             DISCOUNT_ITEM,
             "discount",

@@ -33,7 +33,7 @@ class TargetLimits:
 
 
 LIMITS: dict[Target, TargetLimits] = {
-    # QuickBooks Desktop (US), qbwc-facts §3.4: names 41, item names 31, InvoiceAdd and
+    # QuickBooks Desktop (US), docs/web-connector.md §3.4: names 41, item names 31, InvoiceAdd and
     # PurchaseOrderAdd RefNumber 11, BillAdd and ReceivePaymentAdd RefNumber 20, Memo and line Desc
     # 4095, address lines 41 / City 31 / State 21 / PostalCode 13 / Country 31, First/Last 25,
     # Phone 21; ManufacturerPartNumber 31 (qbxmlops130.xml, ItemNonInventoryAdd).
@@ -57,7 +57,7 @@ LIMITS: dict[Target, TargetLimits] = {
         memo=4095,
         line_description=4095,
     ),
-    # QuickBooks Online, qbo-facts §2.3: item Name and Sku 100, DocNumber 21; GivenName 25 and
+    # QuickBooks Online, docs/quickbooks-online.md §2.3: item Name and Sku 100, DocNumber 21; GivenName 25 and
     # FamilyName 15 (IntuitNamesTypes.xsd); memo / description 4000 and address sizes from the QBOE
     # annotations in qbxmlops130.xml. DisplayName and CompanyName have no length in our sources:
     # 100 is a conservative choice [derived]; the phone length keeps Desktop's 21 [derived].

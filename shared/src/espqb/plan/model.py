@@ -53,7 +53,7 @@ ItemRole = Literal["product", "charge", "subtotal", "discount", "tax"]
 ItemType = Literal["non_inventory", "other_charge", "subtotal", "discount"]
 TaxMode = Literal["item", "quickbooks_default", "code"]
 # qbd_subtotal_then_discount: a subtotal line, then a discount-item line (a Desktop discount item
-# applies to the line right above it, qbwc-facts §3.5); qbo_discount_line: one DiscountLineDetail.
+# applies to the line right above it, docs/web-connector.md §3.5); qbo_discount_line: one DiscountLineDetail.
 DiscountStyle = Literal["qbd_subtotal_then_discount", "qbo_discount_line"]
 
 
@@ -207,10 +207,10 @@ class TaxInstruction:
     """How the invoice's tax reaches QuickBooks.
 
     * ``item``: a :class:`TaxLine` carries ``amount``; every other line is non-taxable so that
-      QuickBooks does not add tax a second time (the double-tax trap, qbo-facts §2.4).
+      QuickBooks does not add tax a second time (the double-tax trap, docs/quickbooks-online.md §2.4).
     * ``quickbooks_default``: QBO gets ``amount`` as the total-tax override in TxnTaxDetail,
-      because US automated sales tax would otherwise recompute it (qbo-facts §2.4); Desktop uses
-      the customer's or company's sales tax item and computes the tax itself.
+      because US automated sales tax would otherwise recompute it (docs/quickbooks-online.md §2.4); Desktop
+      uses the customer's or company's sales tax item and computes the tax itself.
     * ``code``: as above, with ``code`` as QBO's TxnTaxCodeRef / Desktop's ItemSalesTaxRef.
 
     ``override_total`` is true where the encoder must send ``amount`` as the transaction's total

@@ -26,7 +26,8 @@ __all__ = [
 ]
 
 # ':' separates levels of QuickBooks' name hierarchy (Parent:Child), and names may not hold tabs or
-# line breaks (qbwc-facts §3.4; qbo-facts §2.3), so they are taken out of every name.
+# line breaks (docs/web-connector.md §3.4; docs/quickbooks-online.md §2.3), so they are taken out of every
+# name.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 SuffixRule = Callable[[int], str]

@@ -25,8 +25,8 @@ class JobNotFound(QueueError):
 class IdempotencyKeyReused(QueueError):
     """The same Idempotency-Key came back with a different order, target or payload.
 
-    Merge answers such a reuse with 400 (qbo-facts §4.1, "Idempotency (beta)"); so do we, with its own
-    code, because silently returning the first job would hide that the second request was different.
+    Merge answers such a reuse with 400 (docs/quickbooks-online.md §4.1, "Idempotency (beta)"); so do we, with
+    its own code, because silently returning the first job would hide that the second request was different.
     """
 
     status_code = 400

@@ -1,4 +1,4 @@
-"""Batch requests: up to 30 independent items in one call (qbo-facts §2.7).
+"""Batch requests: up to 30 independent items in one call (docs/quickbooks-online.md §2.7).
 
 Items of one batch cannot see each other (a customer created in a batch cannot be used by an invoice
 in the same batch), so callers batch only what is independent. Each item has a ``bId`` of at most 10

@@ -1,6 +1,6 @@
 """Typed QBO API errors, read from whatever Intuit answered.
 
-Intuit answers failures in three shapes (qbo-facts §2.10, §1.5):
+Intuit answers failures in three shapes (docs/quickbooks-online.md §2.10, §1.5):
 
 * the normal envelope ``{"Fault": {"Error": [{"Message", "Detail", "code", "element"}], "type"}}`` —
   sometimes with HTTP 200, so every response is checked;
@@ -71,7 +71,8 @@ class QboFault(Exception):
         self.element = element
         self.http_status = http_status
         self.fault_type = fault_type
-        self.intuit_tid = intuit_tid  # Intuit support traces a call by this header (qbo-facts §2.1)
+        # Intuit support traces a call by this header (docs/quickbooks-online.md §2.1)
+        self.intuit_tid = intuit_tid
         self.retry_after = retry_after
 
     @property
@@ -146,7 +147,7 @@ class Unavailable(QboFault):
         return "QuickBooks Online is not answering right now; the send will be tried again."
 
 
-# Codes (qbo-facts §2.10 table) that say what kind of failure it is, whatever the HTTP status.
+# Codes (docs/quickbooks-online.md §2.10 table) that say what kind of failure it is, whatever the HTTP status.
 _AUTH_CODES = frozenset({"120", "130", "3100", "3200"})
 _BY_CODE: dict[str, type[QboFault]] = {
     "6240": DuplicateName,

@@ -1,8 +1,8 @@
 """Keep every realm under Intuit's request limits, so Intuit never has to throttle us.
 
-Intuit's limits are per realm (and app), not per company of ours (qbo-facts §2.11): 500 requests per
-minute, 10 per second, 10 at once, 40 batch requests per minute. One ``RealmLimiter`` is shared by
-every company of the process; a call waits here for a slot instead of earning a 429 and a 60 s pause.
+Intuit's limits are per realm (and app), not per company of ours (docs/quickbooks-online.md §2.11): 500
+requests per minute, 10 per second, 10 at once, 40 batch requests per minute. One ``RealmLimiter`` is shared
+by every company of the process; a call waits here for a slot instead of earning a 429 and a 60 s pause.
 
 Windows slide: a request admitted at t counts until t + span + ``margin_seconds``. The margin covers
 the time a request takes to reach Intuit and the difference between Intuit's clock and ours: without

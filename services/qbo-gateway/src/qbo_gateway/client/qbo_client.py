@@ -3,9 +3,9 @@
 Every call:
 
 * asks the ``TokenSource`` for the company's realm and access token;
-* waits for a slot of the realm's ``RealmLimiter`` (Intuit's limits, qbo-facts §2.11);
-* sends ``minorversion`` (75, qbo-facts §2.2) and, on writes, the caller's ``requestid`` so a repeated
-  write is replayed rather than done twice (§2.8);
+* waits for a slot of the realm's ``RealmLimiter`` (Intuit's limits, docs/quickbooks-online.md §2.11);
+* sends ``minorversion`` (75, docs/quickbooks-online.md §2.2) and, on writes, the caller's ``requestid`` so a
+  repeated write is replayed rather than done twice (§2.8);
 * checks the answer for a ``Fault`` even when the status is 200 (§2.10) and raises a typed error;
 * on a 401 asks for a refreshed token once and tries again; a second refusal (or a 403) marks the
   connection as needing re-authorisation;
@@ -58,8 +58,8 @@ Sleep = Callable[[float], Awaitable[None]]
 class QboClientSettings:
     base_url: str
     minor_version: int = 75
-    # Intuit stops any request after 120 s (qbo-facts §2.11): waiting a little longer than that
-    # lets its own timeout answer first; after it we give up on the answer and retry.
+    # Intuit stops any request after 120 s (docs/quickbooks-online.md §2.11): waiting a little longer than
+    # that lets its own timeout answer first; after it we give up on the answer and retry.
     timeout_seconds: float = 125.0
     connect_timeout_seconds: float = 10.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
@@ -123,7 +123,8 @@ class QboClient:
     async def update(
         self, company_id: str, kind: str, body: dict[str, Any], *, request_id: str, sparse: bool = True
     ) -> dict[str, Any]:
-        """``body`` carries ``Id`` and ``SyncToken``; sparse: only the fields sent change (qbo-facts §2.9)."""
+        """``body`` carries ``Id`` and ``SyncToken``; sparse: only the fields sent change
+        (docs/quickbooks-online.md §2.9)."""
         if "Id" not in body or "SyncToken" not in body:
             raise ValueError("an update names the entity's Id and SyncToken")
         payload = {**body, "sparse": True} if sparse else body
@@ -155,7 +156,8 @@ class QboClient:
     async def query_all(
         self, company_id: str, entity: str, statement: str, *, page_size: int = MAX_PAGE, max_pages: int = 100
     ) -> list[dict[str, Any]]:
-        """Every entity ``statement`` selects, page by page (at most 1000 per page, qbo-facts §2.6)."""
+        """Every entity ``statement`` selects, page by page (at most 1000 per page,
+        docs/quickbooks-online.md §2.6)."""
         found: list[dict[str, Any]] = []
         for index in range(max_pages):
             response = await self.query(
@@ -201,7 +203,8 @@ class QboClient:
                 return await self._send_once(credentials, call)
             except AuthFailed as error:
                 if error.refreshable and not refreshed:
-                    # A 401 usually means the access token expired (qbo-facts §1.4): refresh once.
+                    # A 401 usually means the access token expired
+                    # (docs/quickbooks-online.md §1.4): refresh once.
                     refreshed = True
                     attempt -= 1
                     credentials = await self.tokens.after_unauthorized(company_id, credentials.access_token)
@@ -311,5 +314,6 @@ class CompanyApi:
         return await self.client.batch(self.company_id, items, request_id=request_id)
 
     async def has_batch_room(self) -> bool:
-        """Intuit's 40 batch calls a minute (qbo-facts §2.11) leave room for one more right now."""
+        """Intuit's 40 batch calls a minute (docs/quickbooks-online.md §2.11) leave room for one more right
+        now."""
         return await self.client.has_batch_room(self.company_id)

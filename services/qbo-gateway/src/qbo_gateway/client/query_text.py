@@ -1,4 +1,4 @@
-"""Writing QBO query statements safely (qbo-facts §2.6).
+"""Writing QBO query statements safely (docs/quickbooks-online.md §2.6).
 
 Strings go in single quotes with a backslash before a quote or a backslash; a user's search text
 becomes a ``LIKE '%…%'`` whose only wildcard is ours (``%`` is QBO's one wildcard, so a ``%`` typed by

@@ -1,6 +1,6 @@
 """``requestid`` values: the same write, asked again, gets the same id, so QBO replays its first
-answer instead of writing twice (qbo-facts §2.8: "the service sends the same response as it did for
-the original request").
+answer instead of writing twice (docs/quickbooks-online.md §2.8: "the service sends the same response as it
+did for the original request").
 
 The id is a UUID derived from the send job and what is being written (the plan operation key, plus
 whatever makes this write different from an earlier one of the same operation: the SyncToken of an

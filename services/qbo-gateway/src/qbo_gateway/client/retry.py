@@ -1,12 +1,12 @@
 """How long to wait before trying a failed call again, and how often to try.
 
 * 429: Intuit's ``Retry-After`` when it sends one, else the 60 s its limits page asks for
-  (qbo-facts §2.11);
+  (docs/quickbooks-online.md §2.11);
 * 5xx, gateway timeouts, our own timeouts, network errors: exponential backoff with full jitter
   (a random wait between 0 and base·2ⁿ, capped), or ``Retry-After`` when given, so that many
   workers failing together do not come back together.
 
-Every write carries a ``requestid``, so repeating it never writes twice (qbo-facts §2.8).
+Every write carries a ``requestid``, so repeating it never writes twice (docs/quickbooks-online.md §2.8).
 """
 
 from __future__ import annotations

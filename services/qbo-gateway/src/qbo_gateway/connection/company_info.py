@@ -1,9 +1,9 @@
 """Reading the connected company's name (CompanyInfo) right after the code exchange.
 
-`GET /v3/company/{realmId}/companyinfo/{realmId}` (qbo-facts §2.1: paths under /v3/company/{realmId},
-case sensitive; minorversion on every call). It is also the first real use of the new tokens: a 401/403
-here means the keys and the environment do not match (qbo-facts §1.3), which is why the callback
-stores nothing when it fails.
+`GET /v3/company/{realmId}/companyinfo/{realmId}` (docs/quickbooks-online.md §2.1: paths under
+/v3/company/{realmId}, case sensitive; minorversion on every call). It is also the first real use of the new
+tokens: a 401/403 here means the keys and the environment do not match (docs/quickbooks-online.md §1.3), which
+is why the callback stores nothing when it fails.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """When a QuickBooks Online connection must be re-authorised (pure: no I/O, no clock of its own).
 
-Three clocks, the earliest wins (qbo-facts §1.4, and the "[derived]" note after §1.6):
+Three clocks, the earliest wins (docs/quickbooks-online.md §1.4, and the "[derived]" note after §1.6):
 
 - ``policy``: ESP's own rule, re-authorise every REAUTH_POLICY_DAYS (180) days after the last
   (re)authorisation — what ESP's help article promises ("every six months");
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-# qbo-facts §1.4: "valid for 100 days. This is a rolling expiry date that is extended each time the
-# token is used to refresh an access token".
+# docs/quickbooks-online.md §1.4: "valid for 100 days. This is a rolling expiry date that is extended each
+# time the token is used to refresh an access token".
 ROLLING_REFRESH_LIFETIME = timedelta(days=100)
 
 

@@ -1,11 +1,11 @@
 """Talking to Intuit's OAuth 2.0 server (authlib's httpx-based `AsyncOAuth2Client`).
 
 - Endpoints come from Intuit's discovery document (INTUIT_DISCOVERY_URL), fetched once and cached
-  (qbo-facts §1.1: "Use the discovery documents to get the latest endpoint URLs").
-- Client authentication is HTTP Basic, as Intuit's own clients send it (qbo-facts §1.1).
+  (docs/quickbooks-online.md §1.1: "Use the discovery documents to get the latest endpoint URLs").
+- Client authentication is HTTP Basic, as Intuit's own clients send it (docs/quickbooks-online.md §1.1).
 - Code exchange and refresh send ``x-include-refresh-token-hard-expires-in: true`` so the answer
-  carries ``x_refresh_token_hard_expires_in``, Intuit's five-year cap (qbo-facts §1.4; Intuit's Python
-  client never sends it, so we add it ourselves).
+  carries ``x_refresh_token_hard_expires_in``, Intuit's five-year cap (docs/quickbooks-online.md §1.4;
+  Intuit's Python client never sends it, so we add it ourselves).
 - Revocation POSTs ``{"token": …}`` as JSON with Basic auth, like Intuit's Python client (§1.5).
 
 Every answer is parsed into a `TokenGrant` here, at the edge; every failure becomes one
@@ -35,7 +35,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", authlib.deprecate.AuthlibDeprecationWarning)
     from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
 
-ACCOUNTING_SCOPE = "com.intuit.quickbooks.accounting"  # qbo-facts §1.2
+ACCOUNTING_SCOPE = "com.intuit.quickbooks.accounting"  # docs/quickbooks-online.md §1.2
 HARD_EXPIRY_HEADER = "x-include-refresh-token-hard-expires-in"
 _TOKEN_HEADERS = {
     "Accept": "application/json",
@@ -55,7 +55,7 @@ class TokenRequestFailed(Exception):
     @property
     def invalid_grant(self) -> bool:
         """Intuit will never accept this refresh token (or code) again; retrying cannot help
-        (qbo-facts §1.5)."""
+        (docs/quickbooks-online.md §1.5)."""
         return self.error == "invalid_grant"
 
 

@@ -1,7 +1,7 @@
 """The plain HTML pages a browser lands on after Intuit's sign-in (the OAuth callback).
 
 Each page says what happened and what to do next, in words; nothing on them comes from the
-request without being escaped. They are served with `no-store` (qbo-facts §1.6: no caching of
+request without being escaped. They are served with `no-store` (docs/quickbooks-online.md §1.6: no caching of
 sensitive pages) and no referrer, because the callback URL carries the authorisation code.
 """
 

@@ -8,7 +8,7 @@ and only the run whose insert took writes the notifications — in the same tran
 overlapping (two processes, a cron run during the scheduler's) therefore notify once.
 
 `keep_alive` refreshes every connection not refreshed for a day, so Intuit's 100-day rolling expiry
-(qbo-facts §1.4) stays ~100 days away and only the policy and the hard cap are ever reached.
+(docs/quickbooks-online.md §1.4) stays ~100 days away and only the policy and the hard cap are ever reached.
 """
 
 from __future__ import annotations

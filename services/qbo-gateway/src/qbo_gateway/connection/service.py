@@ -50,7 +50,7 @@ from qbo_gateway.connection.tokens import publish_deadline, store_grant
 
 log = structlog.get_logger(__name__)
 
-# Realm ids are decimal numbers (qbo-facts §1.3; e.g. 9341453050000001); the column holds 32.
+# Realm ids are decimal numbers (docs/quickbooks-online.md §1.3; e.g. 9341453050000001); the column holds 32.
 _REALM_ID = re.compile(r"^[0-9]{1,32}$")
 _MAX_PARAM = 2048
 
@@ -283,7 +283,7 @@ async def revoke_and_forget(
     ciphertext = row.refresh_token_enc or row.access_token_enc
     if ciphertext is not None:
         try:
-            # Revoking the refresh token revokes the whole grant (qbo-facts §1.5).
+            # Revoking the refresh token revokes the whole grant (docs/quickbooks-online.md §1.5).
             await rt.oauth.revoke(rt.secret_box.decrypt(ciphertext))
         except (TokenRequestFailed, ValueError) as exc:
             revoked = False

@@ -4,7 +4,8 @@ A state is 32 random bytes, handed to the browser once (in the authorisation URL
 stored: `oauth_states` keeps only its SHA-256, with the company, the user, whether the admin
 confirmed switching to other books, and an expiry ten minutes out. Consuming it is one conditional
 UPDATE (unused and unexpired → used), so two callbacks racing with the same state — a double click,
-a replay — cannot both pass (qbo-facts §1.3: check the state; the code it carries is single use).
+a replay — cannot both pass (docs/quickbooks-online.md §1.3: check the state; the code it carries is single
+use).
 """
 
 from __future__ import annotations

@@ -2,15 +2,15 @@
 
 `TokenProvider.credentials(company_id)` hands out a usable access token, refreshing it first when it
 expires within `refresh_margin`. The refresh is single-flight, so concurrent sends never race into
-``invalid_grant`` with a refresh token another sender just rotated (qbo-facts §1.5 b):
+``invalid_grant`` with a refresh token another sender just rotated (docs/quickbooks-online.md §1.5 b):
 
 - in this process, one asyncio lock per company: 50 concurrent callers make one refresh call;
 - across processes, the connection row is locked (`SELECT … FOR UPDATE` on PostgreSQL; SQLite's
   BEGIN IMMEDIATE) for the duration of the refresh, and re-read once the lock is held, so a refresh
   made by another process meanwhile is reused instead of repeated.
 
-Intuit rotates the refresh token (qbo-facts §1.4: "always store and use the LATEST"): the new one is
-encrypted and committed in the refresh's own transaction *before* the new access token is handed
+Intuit rotates the refresh token (docs/quickbooks-online.md §1.4: "always store and use the LATEST"): the new
+one is encrypted and committed in the refresh's own transaction *before* the new access token is handed
 out. Should that commit fail after Intuit answered, the old refresh token still works for 24 hours
 after its successor was issued (same §), so the next attempt recovers.
 
@@ -49,11 +49,11 @@ from qbo_gateway.connection.statuses import CONNECTED, NEEDS_REAUTH, NEEDS_REAUT
 
 log = structlog.get_logger(__name__)
 
-# Refresh this long before the access token (1 h, qbo-facts §1.4) runs out, so a call started just
-# before expiry does not arrive after it.
+# Refresh this long before the access token (1 h, docs/quickbooks-online.md §1.4) runs out, so a call started
+# just before expiry does not arrive after it.
 REFRESH_MARGIN = timedelta(minutes=5)
 
-# qbo-facts §1.5: retrying a refresh Intuit answered with invalid_grant never helps.
+# docs/quickbooks-online.md §1.5: retrying a refresh Intuit answered with invalid_grant never helps.
 INVALID_GRANT_REASON = (
     "Intuit refused the stored authorisation (invalid_grant): it was revoked, disconnected in "
     "QuickBooks, or has expired."

@@ -1,8 +1,9 @@
 """Plan operations → QBO JSON entities. Pure: no I/O, no clock; every figure comes from the plan.
 
 ``encode(op, context)`` returns ``(entity name, body)`` for a create; ``as_sparse_update`` turns a
-body into the sparse update of an existing record (qbo-facts §2.9). Field names and nesting are
-those of Intuit's XSD (../shared/qbo-schema), which the tests check every payload against.
+body into the sparse update of an existing record (docs/quickbooks-online.md §2.9). Field names and nesting
+are those of Intuit's XSD (vendored in sandbox/src/qb_sandbox/contracts/qbo/), which the tests check every
+payload against.
 """
 
 from __future__ import annotations
@@ -81,5 +82,5 @@ def encode(
 
 
 def as_sparse_update(body: dict[str, Any], entity_id: str, sync_token: str) -> dict[str, Any]:
-    """Only the fields sent change; a ``Line`` array replaces every line (qbo-facts §2.9)."""
+    """Only the fields sent change; a ``Line`` array replaces every line (docs/quickbooks-online.md §2.9)."""
     return {**body, "Id": entity_id, "SyncToken": sync_token, "sparse": True}

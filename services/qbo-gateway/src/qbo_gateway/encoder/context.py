@@ -60,7 +60,7 @@ class EncodeContext:
 
 
 def ref(value: str, name: str | None = None) -> dict[str, Any]:
-    """A QBO ``ReferenceType``: ``{"value": Id, "name": optional}`` (qbo-facts §2.3)."""
+    """A QBO ``ReferenceType``: ``{"value": Id, "name": optional}`` (docs/quickbooks-online.md §2.3)."""
     out: dict[str, Any] = {"value": value}
     if name:
         out["name"] = name

@@ -1,4 +1,4 @@
-"""The Invoice (qbo-facts §2.3, §2.4).
+"""The Invoice (docs/quickbooks-online.md §2.3, §2.4).
 
 * Item lines: ``SalesItemLineDetail`` with Qty × UnitPrice = Amount exactly as the plan computed it,
   and the US line tax code TAX or NON.
@@ -23,7 +23,7 @@ from qbo_gateway.encoder.context import EncodeContext, EncodeError, ref
 __all__ = ["DOC_NUMBER_MAX", "encode_invoice"]
 
 DOC_NUMBER_MAX = 21
-TAXABLE, NON_TAXABLE = "TAX", "NON"  # US line pseudo tax codes (qbo-facts §2.4)
+TAXABLE, NON_TAXABLE = "TAX", "NON"  # US line pseudo tax codes (docs/quickbooks-online.md §2.4)
 
 
 def _sales_line(

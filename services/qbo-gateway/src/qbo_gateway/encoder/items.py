@@ -1,4 +1,4 @@
-"""Items: products and extra charges as NonInventory or Service items (qbo-facts §2.3).
+"""Items: products and extra charges as NonInventory or Service items (docs/quickbooks-online.md §2.3).
 
 IncomeAccountRef is required for both; ExpenseAccountRef (with the purchase description) is sent when
 the item is also bought, so bill and PO lines post to the chosen COGS account through the item.

@@ -1,4 +1,5 @@
-"""Customer and Vendor (qbo-facts §2.3): one DisplayName namespace shared by both (error 6240)."""
+"""Customer and Vendor (docs/quickbooks-online.md §2.3): one DisplayName namespace shared by both (error
+6240)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Payment (receive payment), applied to the invoice through a line ``LinkedTxn`` (qbo-facts §2.3).
+"""Payment (receive payment), applied to the invoice through a line ``LinkedTxn``
+(docs/quickbooks-online.md §2.3).
 
 The whole amount is applied to this order's invoice, so nothing is left unapplied. Without a
 ``DepositToAccountRef`` QBO deposits to Undeposited Funds, which is what a bookkeeper expects of a

@@ -1,4 +1,5 @@
-"""PurchaseOrder and Bill, with the bill's lines linked to the purchase order's (qbo-facts §2.3).
+"""PurchaseOrder and Bill, with the bill's lines linked to the purchase order's
+(docs/quickbooks-online.md §2.3).
 
 Lines are ``ItemBasedExpenseLineDetail`` at unit cost; the item carries the COGS/expense account. A
 line that names the customer is marked Billable when the settings ask for it. A bill receives its

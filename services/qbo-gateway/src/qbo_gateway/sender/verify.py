@@ -1,8 +1,8 @@
 """Checking what QuickBooks Online wrote against what the plan asked for.
 
 QBO can accept a write and still store something else: a bill whose purchase-order link was dropped
-without a word (qbo-facts §2.3), automated sales tax replacing the tax we sent (§2.4), a document
-number replaced by the company's own sequence. Each difference becomes a warning on the job, in
+without a word (docs/quickbooks-online.md §2.3), automated sales tax replacing the tax we sent (§2.4), a
+document number replaced by the company's own sequence. Each difference becomes a warning on the job, in
 words; nothing here calls QuickBooks again (Intuit asks integrations not to re-read right after a
 write, §1.6).
 """

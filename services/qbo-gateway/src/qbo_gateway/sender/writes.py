@@ -1,7 +1,7 @@
 """One write (or name search) the sender is about to send, and how writes are grouped into calls.
 
 Writes of one wave are independent of each other. A wave of ``batch_min_items`` or more goes out as
-batch calls of at most 30 items (qbo-facts §2.7) when the realm has room for a batch call now;
+batch calls of at most 30 items (docs/quickbooks-online.md §2.7) when the realm has room for a batch call now;
 otherwise as single calls, because Intuit allows far fewer batch calls (40 a minute) than calls (500),
 so under sustained load singles keep the realm busy where batches would queue.
 

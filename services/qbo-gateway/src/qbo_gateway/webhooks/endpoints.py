@@ -2,8 +2,8 @@
 
 The signature is checked on the raw body first (401 when it is wrong), the body is parsed (400 when
 it is neither format), the realms must be companies of ours (400 when none is), and then the answer
-is 200 at once: Intuit wants it within 3 s and holds back later events until it gets it (qbo-facts
-§2.13). The notices are applied after the answer, in a background task.
+is 200 at once: Intuit wants it within 3 s and holds back later events until it gets it
+(docs/quickbooks-online.md §2.13). The notices are applied after the answer, in a background task.
 """
 
 from __future__ import annotations

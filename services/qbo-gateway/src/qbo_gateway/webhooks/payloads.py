@@ -1,4 +1,5 @@
-"""Webhook bodies → typed change notices, whichever of Intuit's two formats they use (qbo-facts §2.13).
+"""Webhook bodies → typed change notices, whichever of Intuit's two formats they use
+(docs/quickbooks-online.md §2.13).
 
 * CloudEvents (mandatory since 2026): a JSON array of events; ``type`` is ``qbo.<entity>.<verb>.v1``
   (verbs ``created``, ``updated``, ``deleted``, ``merged``, ``void``, ``emailed``), ``intuitaccountid``

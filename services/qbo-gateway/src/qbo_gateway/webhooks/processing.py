@@ -1,8 +1,8 @@
 """Applying Intuit's change notices to what we know: a mapped invoice that was paid, voided or deleted
 in QuickBooks says so on its mapping (``qb_status``), and the audit log records the change.
 
-A notice says only *that* a record changed (qbo-facts §2.13), so an invoice's new state is read from
-QBO: balance 0 → ``paid``, less than the total → ``partially_paid``, else ``open``. A payment that
+A notice says only *that* a record changed (docs/quickbooks-online.md §2.13), so an invoice's new state is
+read from QBO: balance 0 → ``paid``, less than the total → ``partially_paid``, else ``open``. A payment that
 changed may have paid one of our invoices, so the invoices it applies to are read as well. Deletes,
 voids and merges of any mapped record are recorded as such. Notices arrive late, twice or out of
 order; reading the current state makes each one safe to apply again.
@@ -127,7 +127,8 @@ class ChangeProcessor:
                 return
             changed_status = mapping.qb_status != status
             if version is not None:
-                # Intuit moved the record on: the next update must send this SyncToken (qbo-facts §2.9).
+                # Intuit moved the record on: the next update must send this SyncToken
+                # (docs/quickbooks-online.md §2.9).
                 mapping.qb_version = version
             if not changed_status:
                 return

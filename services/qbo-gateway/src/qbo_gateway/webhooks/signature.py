@@ -1,5 +1,5 @@
 """Intuit signs each webhook delivery: header ``intuit-signature`` = base64(HMAC-SHA256(verifier
-token, raw body)) (qbo-facts §2.13). The check runs on the raw bytes, before any parsing."""
+token, raw body)) (docs/quickbooks-online.md §2.13). The check runs on the raw bytes, before any parsing."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pure: the accounting plan → qbXML requests and message sets (qbXML 13.0, qbwc-facts §3).
+"""Pure: the accounting plan → qbXML requests and message sets (qbXML 13.0, docs/web-connector.md §3).
 
 ``encode_job(plan, tag=…, memory=…, shared=…, prefs=…)`` gives the requests one job still needs;
 ``MessageSetDraft`` packs several jobs into one message set under a size cap; ``message_set`` and

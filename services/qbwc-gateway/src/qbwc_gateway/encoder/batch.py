@@ -18,7 +18,7 @@ from espqb.plan.naming import clean_name
 from .job import EncodedRequest, JobEncoding, ListKey, Purpose, SharedAdd
 from .xml_build import Element, message_set, serialized_size
 
-# Customers and vendors share QuickBooks' name list; items have their own (qbwc-facts §3.4).
+# Customers and vendors share QuickBooks' name list; items have their own (docs/web-connector.md §3.4).
 NAME_SPACE = {"customer": "names", "vendor": "names", "item": "items"}
 
 

@@ -1,15 +1,15 @@
 """Invoices, received payments, purchase orders and bills: the Add and the Mod of each.
 
-The figures are the plan's, written as they are (qbwc-facts §3.5-§3.8):
+The figures are the plan's, written as they are (docs/web-connector.md §3.5-§3.8):
 
 * invoice lines: item lines (quantity × rate = amount), then a Subtotal-item line and a
   Discount-item line whose negative amount is what the invoice loses (a Desktop discount item
   applies to the line right above it), then the "Total Tax" line when tax is carried as an item;
 * a payment is applied to its invoice through the invoice's ``defMacro`` when both travel in the
-  same message set (``AppliedToTxnAdd/TxnID useMacro``, qbwc-facts §3.3);
+  same message set (``AppliedToTxnAdd/TxnID useMacro``, docs/web-connector.md §3.3);
 * purchase lines post to the chosen COGS/expense account through ``OverrideItemAccountRef``;
 * a Mod sends the stored ``EditSequence`` and every line anew (``TxnLineID`` -1): the lines of the
-  document are replaced by the plan's (qbwc-facts §3.8).
+  document are replaced by the plan's (docs/web-connector.md §3.8).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from .list_requests import account, address
 from .prefs import CompanyFilePrefs
 from .xml_build import Element, Ref, amount, child, opt, qb_date, rate, ref, request
 
-NEW_LINE = "-1"  # TxnLineID of a line a Mod adds (qbwc-facts §3.8)
+NEW_LINE = "-1"  # TxnLineID of a line a Mod adds (docs/web-connector.md §3.8)
 TXN_QUERY_BY_KIND = {
     "invoice": "InvoiceQueryRq",
     "payment": "ReceivePaymentQueryRq",
@@ -311,7 +311,7 @@ def bill_add(
     purchase_order_lines: tuple[str, Sequence[str]] | None = None,
 ) -> Element:
     """``purchase_order_lines`` = (PO TxnID, its TxnLineIDs in plan order): each bill line then
-    receives the matching purchase-order line (``LinkToTxn``, qbwc-facts §3.7)."""
+    receives the matching purchase-order line (``LinkToTxn``, docs/web-connector.md §3.7)."""
     links: list[tuple[str, str] | None] = []
     if purchase_order_lines is not None:
         po_txn_id, po_line_ids = purchase_order_lines
@@ -347,7 +347,7 @@ def current_version(kind: str, ref_number: str, request_id: str) -> Element:
 
 
 def read_transaction(kind: str, txn_id: str, request_id: str) -> Element:
-    """Read a document again (for its current EditSequence after a 3200, qbwc-facts §3.8)."""
+    """Read a document again (for its current EditSequence after a 3200, docs/web-connector.md §3.8)."""
     rq = request(TXN_QUERY_BY_KIND[kind], request_id)
     child(rq, "TxnID", txn_id)
     return rq

@@ -4,7 +4,7 @@ Pure. The same plan is encoded again on every round trip of a session, together 
 session already learnt (:class:`JobMemory`): operations written earlier are not written again, their
 ids are used instead; operations that failed are not retried and what depends on them is skipped.
 
-How operations refer to each other inside one message set (qbwc-facts §3.3):
+How operations refer to each other inside one message set (docs/web-connector.md §3.3):
 
 * list entries (customer, vendor, items) created in the set are referred to by name: qbXML has no
   macro for a ListID. The set runs with ``stopOnError``, so a request only runs when every request
@@ -13,7 +13,7 @@ How operations refer to each other inside one message set (qbwc-facts §3.3):
 * a bill can only name a purchase order by TxnID (no macro), so linking waits one round trip.
 
 Request IDs are ``<job tag>.<operation index>`` (plus ``q`` for a query): short (qbXML allows 50,
-qbwc-facts §3.1) and enough to route each response back to its job and operation.
+docs/web-connector.md §3.1) and enough to route each response back to its job and operation.
 """
 
 from __future__ import annotations

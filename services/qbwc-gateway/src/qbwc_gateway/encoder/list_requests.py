@@ -1,7 +1,8 @@
 """Customer, vendor and item adds, and the queries that find a list entry by name.
 
 Element order follows ``qbxmlops130.xsd`` (CustomerAdd, VendorAdd, ItemNonInventoryAdd,
-ItemOtherChargeAdd, ItemSubtotalAdd, ItemDiscountAdd); lengths were cut by the plan (qbwc-facts §3.4).
+ItemOtherChargeAdd, ItemSubtotalAdd, ItemDiscountAdd); lengths were cut by the plan
+(docs/web-connector.md §3.4).
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ def item_add(op: ItemOp, request_id: str, prefs: CompanyFilePrefs) -> Element:
             add = child(rq, "ItemDiscountAdd")
             child(add, "Name", op.name)
             opt(add, "ItemDesc", op.description)
-            # A taxable discount item lowers the taxable amount (qbwc-facts §3.5).
+            # A taxable discount item lowers the taxable amount (docs/web-connector.md §3.5).
             ref(add, "SalesTaxCodeRef", prefs.tax_code(op.taxable))
             ref(add, "AccountRef", account(op.income_account))
     return rq

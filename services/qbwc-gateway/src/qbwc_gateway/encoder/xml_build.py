@@ -1,6 +1,6 @@
 """Building qbXML: elements in schema order, figures in the schema's formats, the message-set envelope.
 
-The qbXML schema enforces element order and lengths (qbwc-facts §0.7, §3.9): each builder in this
+The qbXML schema enforces element order and lengths (docs/web-connector.md §0.7, §3.9): each builder in this
 package appends children in the order of ``qbxmlops130.xsd``, and the tests validate every message.
 Figures are already rounded by the plan; here they are only written (never rounded again).
 """
@@ -20,7 +20,7 @@ Element: TypeAlias = etree._Element
 ON_ERROR = "stopOnError"
 # qbXML message-set IDs longer than 24 characters are refused (status 9004, the SDK's error recovery).
 MESSAGE_SET_ID_MAX = 24
-# qbXML requestID: at most 50 characters, else status 1060 (qbwc-facts §3.1).
+# qbXML requestID: at most 50 characters, else status 1060 (docs/web-connector.md §3.1).
 REQUEST_ID_MAX = 50
 
 
@@ -112,12 +112,13 @@ def message_set(
     old_message_set_id: str | None = None,
     on_error: str = ON_ERROR,
 ) -> str:
-    """The qbXML document the Web Connector hands to QuickBooks (qbwc-facts §3.1).
+    """The qbXML document the Web Connector hands to QuickBooks (docs/web-connector.md §3.1).
 
     ``stopOnError``: after the first failing request QuickBooks processes nothing more, so a request
     never runs against a record an earlier request failed to write; what was not processed is simply
     sent again. ``newMessageSetID`` makes QuickBooks keep the answer for error recovery, and
-    ``oldMessageSetID`` asks for a kept answer instead of processing again (qbwc-facts §0.8, §1.2 #9).
+    ``oldMessageSetID`` asks for a kept answer instead of processing again
+    (docs/web-connector.md §0.8, §1.2 #9).
     """
     root = etree.Element("QBXML")
     msgs = etree.SubElement(root, "QBXMLMsgsRq", onError=on_error)

@@ -1,4 +1,4 @@
-"""The ``.qwc`` file a user adds to the Web Connector (pure; qbwc-facts §2).
+"""The ``.qwc`` file a user adds to the Web Connector (pure; docs/web-connector.md §2).
 
 Rules the Web Connector enforces: AppURL must be https, except ``localhost`` for development
 (QBWC1010/QBWC1051); no IP addresses (QBWC1001/1002); AppSupport on the same domain (QBWC1000) and

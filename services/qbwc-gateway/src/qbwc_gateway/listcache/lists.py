@@ -1,14 +1,15 @@
 """Which QuickBooks lists the cache keeps, and the queries that read them (pure).
 
 Big lists are read with iterators, about 100 records a page (``MaxReturned`` + ``iterator="Start"``,
-then ``"Continue"`` with the ``iteratorID``, qbwc-facts §3.2): an unpaged customer list of thousands
-of records takes QuickBooks minutes and can time the Web Connector out (qbwc-facts §7). qbXML 13.0
-offers iterators only on some queries (customers, vendors, items); the small lists (accounts, tax
+then ``"Continue"`` with the ``iteratorID``, docs/web-connector.md §3.2): an unpaged customer list of
+thousands of records takes QuickBooks minutes and can time the Web Connector out (docs/web-connector.md §7).
+qbXML 13.0 offers iterators only on some queries (customers, vendors, items); the small lists (accounts, tax
 codes, terms, classes, payment methods) are read whole.
 
 A refresh after the first one asks only for what changed: ``FromModifiedDate``, rewound a minute
-because QuickBooks stamps ``TimeModified`` with the clock of the computer it runs on (qbwc-facts §3.2).
-Every query asks for inactive records too (``ActiveStatus=All``): an inactive name is still taken.
+because QuickBooks stamps ``TimeModified`` with the clock of the computer it runs on
+(docs/web-connector.md §3.2). Every query asks for inactive records too (``ActiveStatus=All``): an inactive
+name is still taken.
 """
 
 from __future__ import annotations

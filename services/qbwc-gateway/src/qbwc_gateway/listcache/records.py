@@ -34,7 +34,7 @@ ITEM_TYPES = (
     "ItemSalesTaxGroup",
     "ItemGroup",
 )
-NAME_LIST_TYPES = ("Customer", "Vendor")  # QuickBooks' shared name list (qbwc-facts §3.4)
+NAME_LIST_TYPES = ("Customer", "Vendor")  # QuickBooks' shared name list (docs/web-connector.md §3.4)
 
 
 @dataclass(frozen=True, slots=True)

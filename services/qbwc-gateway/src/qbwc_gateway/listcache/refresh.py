@@ -19,7 +19,8 @@ from .records import CachedEntry, cached_entry
 
 RefreshMode = Literal["full", "incremental"]
 REQUEST_PREFIX = "cache."
-INVALID_ITERATOR = 3391  # the iterator expired or is unknown: start that list again (qbwc-facts §3.2)
+# the iterator expired or is unknown: start that list again (docs/web-connector.md §3.2)
+INVALID_ITERATOR = 3391
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """What to do about each response status, and how to say it to a bookkeeper.
 
-The codes and their meaning are in qbwc-facts §4.1:
+The codes and their meaning are in docs/web-connector.md §4.1:
 
 * 0 stores the result; 500-999 are warnings: the record was saved, the message is kept;
 * 1 ("no match") on a query is an empty answer, not an error;
@@ -71,7 +71,7 @@ def warning(what: str, status: QbStatus) -> str:
     return f"QuickBooks saved {what} with a warning: {quickbooks_said(status)} (status {status.code})"
 
 
-# HRESULTs the Web Connector passes on when QuickBooks itself failed (qbwc-facts §4.2).
+# HRESULTs the Web Connector passes on when QuickBooks itself failed (docs/web-connector.md §4.2).
 _HRESULT_WORDS = {
     "0x80040400": "QuickBooks could not read the data we sent (it reported an XML error)",
     "0x80040401": "the Web Connector could not reach QuickBooks",

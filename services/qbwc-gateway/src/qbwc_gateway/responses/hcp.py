@@ -1,8 +1,9 @@
 """What the first ``sendRequestXML`` of a session tells us about QuickBooks and the company file.
 
-``strHCPResponse`` holds the HostQuery, CompanyQuery and PreferencesQuery responses (qbwc-facts §1.5):
-the product and the qbXML versions it speaks, the company's name and the Web Connector's ``FileID``
-data extension (qbwc-facts §2), and whether sales tax and multi-currency are on.
+``strHCPResponse`` holds the HostQuery, CompanyQuery and PreferencesQuery responses
+(docs/web-connector.md §1.5): the product and the qbXML versions it speaks, the company's name and the Web
+Connector's ``FileID`` data extension (docs/web-connector.md §2), and whether sales tax and multi-currency are
+on.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from .message_set import Ret, parse_response_set
 from .xml_reader import QbXmlReadError, as_list, text_at
 
-# The encoder writes qbXML 13.0, the newest version with a published schema (qbwc-facts §3.1, §8).
+# The encoder writes qbXML 13.0, the newest version with a published schema (docs/web-connector.md §3.1, §8).
 PREFERRED_QBXML_VERSION = "13.0"
 # defMacro/useMacro and the error-recovery attributes our messages rely on are older than this.
 OLDEST_USABLE_QBXML_VERSION = (7, 0)
@@ -31,7 +32,7 @@ class HostInfo:
 class CompanyIdentity:
     company_name: str | None
     legal_name: str | None
-    # DataExt "FileID" values written by the Web Connector, by OwnerID (qbwc-facts §1.5, §2).
+    # DataExt "FileID" values written by the Web Connector, by OwnerID (docs/web-connector.md §1.5, §2).
     file_ids: dict[str, str] = field(default_factory=dict)
 
 
@@ -106,7 +107,7 @@ def _version_key(version: str) -> tuple[int, int] | None:
 
 def choose_qbxml_version(supported: Sequence[str], major: int = 0, minor: int = 0) -> str | None:
     """The qbXML version to write: 13.0 when QuickBooks supports it, else the newest it supports
-    below 13.0 (the SDK is backward compatible, qbwc-facts §3.1); None when QuickBooks is too old.
+    below 13.0 (the SDK is backward compatible, docs/web-connector.md §3.1); None when QuickBooks is too old.
 
     ``supported`` comes from HostQuery; when it is empty, the request processor's own level
     (``qbXMLMajorVers``/``qbXMLMinorVers`` of sendRequestXML) stands in for it.

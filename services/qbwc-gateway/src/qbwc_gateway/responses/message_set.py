@@ -1,8 +1,9 @@
 """A qbXML response message set → typed responses, one per request, matched by ``requestID``.
 
-Every ``…Rs`` carries ``statusCode``/``statusSeverity``/``statusMessage`` (qbwc-facts §0.9, §3.1);
-query responses may add ``retCount``/``iteratorRemainingCount``/``iteratorID`` (qbwc-facts §3.2);
-the set itself may carry ``newMessageSetID``/``messageSetStatusCode`` (error recovery, qbwc-facts §0.8).
+Every ``…Rs`` carries ``statusCode``/``statusSeverity``/``statusMessage`` (docs/web-connector.md §0.9, §3.1);
+query responses may add ``retCount``/``iteratorRemainingCount``/``iteratorID`` (docs/web-connector.md §3.2);
+the set itself may carry ``newMessageSetID``/``messageSetStatusCode`` (error recovery,
+docs/web-connector.md §0.8).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ class QbStatus:
 
     @property
     def is_error(self) -> bool:
-        # 0-499 Info, 500-999 Warn, >= 1000 Error (qbwc-facts §4.1); trust the code over the word.
+        # 0-499 Info, 500-999 Warn, >= 1000 Error (docs/web-connector.md §4.1); trust the code over the word.
         return self.code >= 1000 or self.severity == "Error"
 
     @property

@@ -1,7 +1,7 @@
 """Orders never land in the wrong books: the company file is pinned on the first session (pure).
 
 The first session records which company file answered: its name from CompanyQuery, its path, and
-the ``FileID`` data extension the Web Connector writes under our OwnerID (qbwc-facts §1.5, §2: "use
+the ``FileID`` data extension the Web Connector writes under our OwnerID (docs/web-connector.md §1.5, §2: "use
 the CompanyRet's FileID DataExt to verify you are talking to the expected company file"). A later
 session from another company file is refused with an explanation instead of sending anything.
 """

@@ -4,7 +4,7 @@ Each ``sendRequestXML`` hands out one message set:
 
 1. an unanswered set left by an interrupted session first, sent again with
    ``oldMessageSetID``/``newMessageSetID`` so QuickBooks returns the answer it kept instead of
-   writing twice (a read-only set is simply sent again) (qbwc-facts §0.8, §1.2 #9);
+   writing twice (a read-only set is simply sent again) (docs/web-connector.md §0.8, §1.2 #9);
 2. on the first session, the list cache, page by page: the plans need it (first order takes longer);
 3. then the orders: as many jobs as fit under the size cap, each job whole, preceded by the
    incremental cache refresh of the session, so later sessions take one round trip for their orders.
@@ -437,7 +437,7 @@ class Conversation:
         await outcomes.finish(self.session, job, progress, plan, self.state, now=self.now)
 
     async def _quickbooks_failed(self, outstanding: Outstanding, hresult: str, message: str) -> int:
-        """QuickBooks' request processor threw instead of answering (qbwc-facts §1.6, §4.2)."""
+        """QuickBooks' request processor threw instead of answering (docs/web-connector.md §1.6, §4.2)."""
         state = self.state
         words = hresult_words(hresult, message)
         state.last_error = f"{words} Nothing more is sent in this update; it is tried again at the next one."

@@ -1,14 +1,15 @@
 """The number receiveResponseXML returns: honest progress (pure).
 
-0-99 while work remains, 100 when there is none, negative on failure (qbwc-facts §1.6). Never 100
+0-99 while work remains, 100 when there is none, negative on failure (docs/web-connector.md §1.6). Never 100
 early: the Web Connector stops calling sendRequestXML at 100, so capping at 99 keeps the session
-alive until the last order is written (the same rule peers follow, qbwc-facts §1.6).
+alive until the last order is written (the same rule peers follow, docs/web-connector.md §1.6).
 """
 
 from __future__ import annotations
 
 DONE = 100
-# Negative values are custom error codes; the Web Connector then calls getLastError (qbwc-facts §1.6).
+# Negative values are custom error codes; the Web Connector then calls getLastError
+# (docs/web-connector.md §1.6).
 QUICKBOOKS_FAILED = -101
 UNREADABLE_RESPONSE = -102
 

@@ -50,7 +50,8 @@ class Outstanding:
     document: str
     requests: dict[str, RequestTag]
     # Set when the message set writes: QuickBooks keeps its answer under this ID, so a lost answer
-    # is recovered instead of writing twice (qbwc-facts §0.8). A read-only set is simply sent again.
+    # is recovered instead of writing twice (docs/web-connector.md §0.8). A read-only set is simply sent
+    # again.
     message_set_id: str | None
     sent_at: datetime
 

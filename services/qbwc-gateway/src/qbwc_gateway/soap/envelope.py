@@ -11,7 +11,8 @@ Pure functions over bytes; no I/O. Parsing is the edge where untrusted XML enter
 Results are rendered the way the WSDL and .NET serialise them: ``<{method}Response>`` in the
 ``http://developer.intuit.com/`` namespace holding ``<{method}Result>``; arrays as ``<string>``
 children in that same namespace (another namespace crashes the Web Connector with QBWC1012 "Index out
-of range", qbwc-facts §1.1); qbXML travels as escaped text, never as nested markup (qbwc-facts §1.1).
+of range", docs/web-connector.md §1.1); qbXML travels as escaped text, never as nested markup
+(docs/web-connector.md §1.1).
 """
 
 from __future__ import annotations
@@ -152,7 +153,8 @@ def _read_params(method_element: etree._Element, operation: Operation) -> dict[s
     for child in method_element.iterchildren(etree.Element):
         qname = etree.QName(child)
         # elementFormDefault="qualified" puts parameters in the Intuit namespace; an unqualified name
-        # is what the .qwc Style "RPC" produces (qbwc-facts §2), so accept both spellings of the name.
+        # is what the .qwc Style "RPC" produces (docs/web-connector.md §2), so accept both spellings of the
+        # name.
         if qname.namespace not in (INTUIT_NS, None) or qname.localname not in by_name:
             continue  # unknown elements are ignored, as .NET's serializer does
         if qname.localname in found:

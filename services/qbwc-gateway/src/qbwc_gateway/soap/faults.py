@@ -2,8 +2,8 @@
 
 A fault travels as an ordinary exception until the router renders it. Its text is shown in the Web
 Connector's log and status column, so it must be short, human and free of internals: never a stack
-trace and never the body we were sent (qbwc-facts §6 #5: server errors leaking into the SOAP body give
-users the cryptic QBWC1042).
+trace and never the body we were sent (docs/web-connector.md §6 #5: server errors leaking into the SOAP body
+give users the cryptic QBWC1042).
 """
 
 from __future__ import annotations

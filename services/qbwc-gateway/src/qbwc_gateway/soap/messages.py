@@ -1,9 +1,10 @@
 """The Web Connector's calls as typed values, and the table that ties them to the WSDL.
 
-Element names are part of the contract ("You must use the parameter names as given", qbwc-facts §0.1),
-so each parameter records its exact WSDL element name next to its Python name. The table also covers
-the Programmer's Guide methods no published WSDL declares (interactive mode, ``getServerVersion``):
-the Web Connector may still call them, and we answer harmlessly (qbwc-facts §1.3, §1.9).
+Element names are part of the contract ("You must use the parameter names as given",
+docs/web-connector.md §0.1), so each parameter records its exact WSDL element name next to its Python name.
+The table also covers the Programmer's Guide methods no published WSDL declares (interactive mode,
+``getServerVersion``): the Web Connector may still call them, and we answer harmlessly
+(docs/web-connector.md §1.3, §1.9).
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ INTUIT_NS = "http://developer.intuit.com/"
 @dataclass(frozen=True, slots=True)
 class ServerVersionCall:
     # Intuit's troubleshooting WSDL sends no parameter, consolibyte's sends strVersion: accept both
-    # (qbwc-facts §9).
+    # (docs/web-connector.md §9).
     str_version: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class GetServerVersionCall:
-    """The Programmer's Guide 2.0 name of serverVersion (qbwc-facts §1.3)."""
+    """The Programmer's Guide 2.0 name of serverVersion (docs/web-connector.md §1.3)."""
 
     ticket: str = ""
 
@@ -187,7 +188,7 @@ _OPERATION_LIST: tuple[Operation, ...] = (
     ),
     Operation("getLastError", GetLastErrorCall, (_ticket(),), ResultKind.STRING),
     Operation("closeConnection", CloseConnectionCall, (_ticket(),), ResultKind.STRING),
-    # Programmer's Guide only (qbwc-facts §1.3: PG p.71, p.74-76).
+    # Programmer's Guide only (docs/web-connector.md §1.3: PG p.71, p.74-76).
     Operation("getServerVersion", GetServerVersionCall, (_ticket(),), ResultKind.STRING, in_wsdl=False),
     Operation(
         "getInteractiveURL",

@@ -102,7 +102,7 @@ class JobStep(Base):
     error: Mapped[str | None] = mapped_column(Text)  # in plain words
     # A write that reached QuickBooks Online without an answer: the requestid (and batch item id)
     # it was sent with, so the next attempt repeats exactly that request and Intuit replays it
-    # instead of writing twice (qbo-facts §2.8).
+    # instead of writing twice (docs/quickbooks-online.md §2.8).
     request_id: Mapped[str | None] = mapped_column(String(64))
     batch_item_id: Mapped[str | None] = mapped_column(String(16))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
