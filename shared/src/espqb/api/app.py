@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from espqb.api import health
 from espqb.api.context import AppContext
 from espqb.api.deps import refuse_nul_text
+from espqb.api.docs import install_docs
 from espqb.api.errors import install_error_handlers
 from espqb.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from espqb.config import Settings, get_settings
@@ -92,7 +93,15 @@ def build_app(
                 await hook(ctx)
             await ctx.db.dispose()
 
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="1.0.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    install_docs(app)
     install_error_handlers(app)
     app.include_router(health.router)
     for router in (*SHARED_ROUTERS, *routers):
