@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import httpx
 
+from tests.api.conftest import desktop_lists_read
 from tests.support.api import auth
 
 LAKESIDE = {"quickbooks_id": "80000001-1700000000", "quickbooks_name": "Lakeside Dental Group"}
 
 
-async def _install(client: httpx.AsyncClient) -> None:
-    response = await client.post("/v1/integration/install", headers=auth(), json={"product": "qbd"})
-    assert response.status_code == 200
+async def _install(database_url: str) -> None:
+    """QuickBooks Desktop (installed by ``desktop_client``) whose lists hold the customer."""
+    await desktop_lists_read(database_url, {LAKESIDE["quickbooks_id"]: LAKESIDE["quickbooks_name"]})
 
 
 async def test_a_quickbooks_customer_linked_to_one_esp_customer_cannot_be_linked_to_another(
-    client: httpx.AsyncClient,
+    desktop_client: httpx.AsyncClient, database_url: str
 ) -> None:
-    await _install(client)
+    client = desktop_client
+    await _install(database_url)
     first = await client.put("/v1/crm/customers/C1001/quickbooks-link", headers=auth(), json=LAKESIDE)
     assert first.status_code == 200
 
@@ -30,9 +32,10 @@ async def test_a_quickbooks_customer_linked_to_one_esp_customer_cannot_be_linked
 
 
 async def test_relinking_the_same_customer_and_linking_after_an_unlink_are_allowed(
-    client: httpx.AsyncClient,
+    desktop_client: httpx.AsyncClient, database_url: str
 ) -> None:
-    await _install(client)
+    client = desktop_client
+    await _install(database_url)
     url = "/v1/crm/customers/C1001/quickbooks-link"
     assert (await client.put(url, headers=auth(), json=LAKESIDE)).status_code == 200
     assert (await client.put(url, headers=auth(), json=LAKESIDE)).status_code == 200

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from espqb.orders.examples import a7102_request
+from tests.api.conftest import desktop_lists_read
 from tests.support.api import auth
 
 
@@ -58,8 +59,11 @@ async def test_key_reused_for_another_order_is_409(client: httpx.AsyncClient) ->
     assert other.json()["type"].endswith("/idempotency-key-reused")
 
 
-async def test_other_company_cannot_see_or_touch_jobs_and_mappings(client: httpx.AsyncClient) -> None:
-    await _install(client, "acme")
+async def test_other_company_cannot_see_or_touch_jobs_and_mappings(
+    desktop_client: httpx.AsyncClient, database_url: str
+) -> None:
+    client = desktop_client  # QuickBooks Desktop installed for acme, on its own gateway
+    await desktop_lists_read(database_url, {"80000001-1700000000": "Lakeside Dental Group"})
     await _install(client, "globex")
     job = (await client.post("/v1/orders/10245/send", headers=auth(company="acme"), json=a7102())).json()
     link = await client.put(

@@ -13,7 +13,7 @@ from qbo_gateway.connection import router as connection_router
 from qbo_gateway.connection import start_connection, stop_connection
 from qbo_gateway.connection.deadlines import earliest_deadline
 from qbo_gateway.webhooks import router as webhooks_router
-from qbo_gateway.worker import lookups_for, start_sending, stop_sending
+from qbo_gateway.worker import lookups_for, records_for, start_sending, stop_sending
 
 DESCRIPTION = """
 The QuickBooks Online half of esp-quickbooks.
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=settings,
         routers=[connection_router, webhooks_router],
         lookups=lookups_for,
+        records=records_for,
         # Sending uses the connection's token provider: it starts after it and stops before it.
         on_startup=[start_connection, start_sending, start_metrics],
         on_shutdown=[stop_connection, stop_sending, stop_metrics],

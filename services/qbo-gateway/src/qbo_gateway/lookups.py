@@ -20,7 +20,7 @@ from typing import Any
 from espqb.api.errors import ApiError, Conflict, UpstreamUnavailable
 from espqb.db import Database
 from espqb.lookups.provider import LookupItem, LookupKind, LookupPage
-from qbo_gateway.client import QboClient, QboFault, contains, quote
+from qbo_gateway.client import ObjectNotFound, QboClient, QboFault, contains, quote
 from qbo_gateway.client.errors import AuthFailed
 from qbo_gateway.connection.errors import NeedsReauthorization, NotConnected, TokenRefreshUnavailable
 
@@ -160,6 +160,19 @@ class QboLookups:
         while len(self._pages) > MAX_CACHED_ANSWERS:
             self._pages.popitem(last=False)
         return page
+
+    async def find(self, db: Database, company_id: str, kind: LookupKind, qb_id: str) -> LookupItem | None:
+        """One record by Id, read from QuickBooks Online now (never from the cache: a link must see what
+        QuickBooks has). ``None``: no such record. QBO Ids are digits (docs/quickbooks-online.md §2.1);
+        anything else names nothing there."""
+        if not qb_id.isdigit():
+            return None
+        with _as_api_errors():
+            try:
+                row = await self.client.read(company_id, _KINDS[kind].entity, qb_id)
+            except ObjectNotFound:
+                return None
+        return _item(kind, row)
 
     async def account_ids(self, company_id: str) -> dict[str, str]:
         """Account name and full name (case-folded) → Id, for accounts the settings name without an Id."""

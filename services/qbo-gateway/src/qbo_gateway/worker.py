@@ -24,7 +24,7 @@ import structlog
 from espqb.api.context import AppContext
 from espqb.config import Settings
 from espqb.db import Database
-from espqb.lookups.provider import LookupKind, LookupPage, LookupProvider
+from espqb.lookups.provider import LookupItem, LookupKind, LookupPage, LookupProvider, RecordFinder
 from espqb.queue import Worker
 from espqb.queue.clock import Clock, utcnow
 from qbo_gateway.client import QboClient, QboClientSettings, RealmLimiter, TokenSource
@@ -173,7 +173,16 @@ class _AppLookups:
             db, company_id, kind, q=q, type_filter=type_filter, limit=limit, offset=offset
         )
 
+    async def find(self, db: Database, company_id: str, kind: LookupKind, qb_id: str) -> LookupItem | None:
+        provider: QboLookups = self._ctx.extras[LOOKUPS_KEY]
+        return await provider.find(db, company_id, kind, qb_id)
+
 
 def lookups_for(ctx: AppContext) -> LookupProvider:
     """The ``lookups=`` factory of ``build_app``."""
+    return _AppLookups(ctx)
+
+
+def records_for(ctx: AppContext) -> RecordFinder:
+    """The ``records=`` factory of ``build_app``: links are checked against QuickBooks Online."""
     return _AppLookups(ctx)

@@ -74,6 +74,7 @@ def create_app(
             soap_router(get_handler, public_url=public_url, max_body_bytes=settings.qbwc_max_soap_body_bytes),
         ),
         lookups=lambda _ctx: DesktopLookups(),
+        records=lambda _ctx: DesktopLookups(),
         on_startup=(start_web_connector, start_metrics),
         on_shutdown=(stop_web_connector, stop_metrics),
         extras={OPTIONS_KEY: session_options},

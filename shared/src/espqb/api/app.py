@@ -21,7 +21,7 @@ from espqb.db.migrate import current_heads
 from espqb.integration.endpoints import router as integration_router
 from espqb.jobs.endpoints import router as jobs_router
 from espqb.lookups.endpoints import router as lookups_router
-from espqb.lookups.provider import LookupProvider
+from espqb.lookups.provider import LookupProvider, RecordFinder
 from espqb.mappings.endpoints import router as mappings_router
 from espqb.observability.logging import configure_logging
 from espqb.security.crypto import SecretBox
@@ -64,6 +64,7 @@ def build_app(
     settings: Settings | None = None,
     routers: Sequence[APIRouter] = (),
     lookups: Callable[[AppContext], LookupProvider] | None = None,
+    records: Callable[[AppContext], RecordFinder] | None = None,
     on_startup: Sequence[Hook] = (),
     on_shutdown: Sequence[Hook] = (),
     extras: dict[str, Any] | None = None,
@@ -83,6 +84,8 @@ def build_app(
         ctx.extras.setdefault("migration_head", next(iter(heads)) if len(heads) == 1 else None)
         if lookups is not None:
             ctx.lookups = lookups(ctx)
+        if records is not None:
+            ctx.records = records(ctx)
         app.state.ctx = ctx
         for hook in on_startup:
             await hook(ctx)

@@ -12,7 +12,7 @@ from espqb.security.crypto import SecretBox
 from espqb.security.jwt import TokenVerifier
 
 if TYPE_CHECKING:
-    from espqb.lookups.provider import LookupProvider
+    from espqb.lookups.provider import LookupProvider, RecordFinder
 
 
 @dataclass
@@ -23,5 +23,6 @@ class AppContext:
     verifier: TokenVerifier
     secret_box: SecretBox
     lookups: LookupProvider | None = None
+    records: RecordFinder | None = None  # checks a QuickBooks id before a link to it is kept
     service_product: str | None = None  # "qbo" or "qbd": which product this service speaks for
     extras: dict[str, Any] = field(default_factory=dict)

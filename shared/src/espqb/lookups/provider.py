@@ -44,3 +44,15 @@ class LookupProvider(Protocol):
         limit: int,
         offset: int,
     ) -> LookupPage: ...
+
+
+class RecordFinder(Protocol):
+    """Finds one QuickBooks record by its id, so a link to it can be checked before it is kept.
+
+    ``None``: QuickBooks has no such record. A provider that cannot tell (QuickBooks out of reach,
+    Desktop lists never read) raises an ``ApiError`` saying what to do. Like ``LookupProvider`` it
+    gets the database, not an open transaction."""
+
+    async def find(
+        self, db: Database, company_id: str, kind: LookupKind, qb_id: str
+    ) -> LookupItem | None: ...

@@ -64,6 +64,19 @@ class Existing:
     quickbooks_id: str | None  # None: known only by name (an unlinked record found by name)
     name: str | None = None
     version: str | None = None  # SyncToken / EditSequence; None: read it before updating
+    # The dialog said "Create New", but this ESP record is already linked to this one: it is used
+    # instead (no second QuickBooks record for one ESP record), and the job's step says so.
+    instead_of_create_new: bool = False
+
+    @property
+    def create_new_note(self) -> str:
+        """What the step adds when the link won over the dialog's "Create New" ("" otherwise)."""
+        if not self.instead_of_create_new:
+            return ""
+        return (
+            "; the dialog said “Create New”, but this ESP record is already linked to this QuickBooks "
+            "record (CRM link or an earlier send), so it was used and no second one was created"
+        )
 
 
 @dataclass(frozen=True, slots=True)

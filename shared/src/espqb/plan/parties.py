@@ -12,7 +12,7 @@ Precedence for the customer (and likewise each vendor):
 
 from __future__ import annotations
 
-from espqb.orders.choices import ExistingRecord, PartyChoice
+from espqb.orders.choices import CreateNew, ExistingRecord, PartyChoice
 from espqb.orders.snapshot import Address as OrderAddress
 from espqb.orders.snapshot import Customer, Supplier
 from espqb.plan.inputs import MappedRecord
@@ -61,7 +61,12 @@ def _existing_choice(
             version=mapped.version if same and mapped else None,
         )
     if mapped is not None:
-        return "link", Existing(quickbooks_id=mapped.quickbooks_id, name=mapped.name, version=mapped.version)
+        return "link", Existing(
+            quickbooks_id=mapped.quickbooks_id,
+            name=mapped.name,
+            version=mapped.version,
+            instead_of_create_new=isinstance(choice, CreateNew),
+        )
     return "create", None
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from espqb.api.errors import Conflict
 from espqb.db import Database
 from espqb.db.types import utcnow
 from espqb.lookups.provider import LookupItem, LookupKind, LookupPage
@@ -27,7 +28,24 @@ LIST_TYPES: dict[LookupKind, tuple[str, ...]] = {
 
 
 class DesktopLookups:
-    """``espqb.lookups.provider.LookupProvider`` for the qbwc-gateway."""
+    """``espqb.lookups.provider.LookupProvider`` and ``RecordFinder`` for the qbwc-gateway."""
+
+    async def find(self, db: Database, company_id: str, kind: LookupKind, qb_id: str) -> LookupItem | None:
+        """The record as the Web Connector last read it. Lists never read: we cannot tell, so the
+        caller is told to let the Web Connector update first (and the next poll reads the lists)."""
+        async with db.transaction() as session:
+            row = await repository.find_entry(session, company_id, LIST_TYPES[kind], qb_id)
+            never_read = row is None and await repository.refreshed_at(session, company_id) is None
+            if never_read:
+                await repository.request_lists(session, company_id, now=utcnow())
+        if never_read:
+            raise Conflict(
+                "QuickBooks Desktop's lists have not been read yet, so this QuickBooks id cannot be "
+                "checked: run the Web Connector (Update Selected), then link again."
+            )
+        if row is None:
+            return None
+        return LookupItem(id=row.list_id, name=row.full_name, type=row.list_type, active=row.is_active)
 
     async def lookup(
         self,

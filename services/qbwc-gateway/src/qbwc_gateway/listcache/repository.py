@@ -122,6 +122,21 @@ async def search(
     return (await session.scalars(stmt)).all()
 
 
+async def find_entry(
+    session: AsyncSession, company_id: str, list_types: Sequence[str], list_id: str
+) -> QbdListEntry | None:
+    """The cached record with this ListID among ``list_types``, if QuickBooks had it at the last read."""
+    return await session.scalar(
+        select(QbdListEntry)
+        .where(
+            QbdListEntry.company_id == company_id,
+            QbdListEntry.list_type.in_(list(list_types)),
+            QbdListEntry.list_id == list_id,
+        )
+        .limit(1)
+    )
+
+
 async def refreshed_at(session: AsyncSession, company_id: str) -> datetime | None:
     """When the cache last finished reading QuickBooks (None: never)."""
     return await session.scalar(

@@ -68,7 +68,8 @@ def _summary(op: Operation, done: Done, *, origin: str, ref_number: str | None) 
             kind = op.kind
             name = done.name or getattr(op, "name", None) or ""
             if origin == "linked":
-                return f"Linked to the QuickBooks {kind} “{name}”"
+                note = op.existing.create_new_note if op.existing else ""
+                return f"Linked to the QuickBooks {kind} “{name}”{note}"
             if origin == "found":
                 return f"Linked to the existing QuickBooks {kind} “{name}” (the name was already in use)"
             return f"{kind.capitalize()} “{name}” created"
