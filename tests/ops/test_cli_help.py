@@ -49,3 +49,11 @@ def test_mint_token_reads_settings(tmp_path) -> None:  # type: ignore[no-untyped
         ("user",),
         ("east",),
     )
+
+
+def test_backfill_help_names_the_user_the_sends_are_recorded_as() -> None:
+    from espqb.ops import BACKFILL_USER
+
+    result = runner.invoke(app, ["backfill", "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    assert f"(default: {BACKFILL_USER})" in result.output

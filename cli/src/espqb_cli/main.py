@@ -13,6 +13,9 @@ app = typer.Typer(
     help="Operate esp-quickbooks: migrations, tokens, keys, workers, reminders, backfills, status.",
     no_args_is_help=True,
     add_completion=False,
+    # Plain help: typer's Rich panels import Rich's Markdown and syntax highlighting, which doubles the
+    # time `espqb --help` takes.
+    rich_markup_mode=None,
 )
 
 app.command("migrate")(database.migrate)

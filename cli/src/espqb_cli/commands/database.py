@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import typer
 
-import espqb.db.migrate as migrations
-from espqb.config import get_settings
-from espqb.db.engine import normalise_database_url
-
 
 def migrate(
     revision: str = typer.Option("head", help="Target revision (default: the newest)."),
@@ -16,6 +12,9 @@ def migrate(
     ),
 ) -> None:
     """Upgrade the database to the newest schema (safe to run repeatedly; run before starting services)."""
+    import espqb.db.migrate as migrations
+    from espqb.config import get_settings
+
     url = database_url or get_settings().database_url
     migrations.upgrade(url, revision)
     typer.echo(f"database at {revision}: {_safe(url)}")
@@ -26,6 +25,9 @@ def downgrade(
     database_url: str | None = typer.Option(None, envvar="DATABASE_URL"),
 ) -> None:
     """Downgrade the database schema (every revision is reversible)."""
+    import espqb.db.migrate as migrations
+    from espqb.config import get_settings
+
     url = database_url or get_settings().database_url
     migrations.downgrade(url, revision)
     typer.echo(f"database at {revision}: {_safe(url)}")
@@ -33,5 +35,7 @@ def downgrade(
 
 def _safe(url: str) -> str:
     from sqlalchemy.engine import make_url
+
+    from espqb.db.engine import normalise_database_url
 
     return make_url(normalise_database_url(url)).render_as_string(hide_password=True)

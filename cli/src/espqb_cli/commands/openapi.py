@@ -8,10 +8,9 @@ from typing import Any
 
 import typer
 
-from espqb.config import REPO_ROOT, Settings
-
 
 def service_specs() -> dict[str, dict[str, Any]]:
+    from espqb.config import Settings
     from qbo_gateway.app import create_app as qbo_app
     from qbwc_gateway.app import create_app as qbwc_app
 
@@ -27,9 +26,16 @@ def render(spec: dict[str, Any]) -> str:
 
 
 def export_openapi(
-    out: Path = typer.Option(REPO_ROOT / "openapi", help="Folder to write <service>.json into."),
+    out: Path | None = typer.Option(
+        None,
+        show_default=False,
+        help="Folder to write <service>.json into (default: the repository's openapi/).",
+    ),
 ) -> None:
     """Write openapi/qbo-gateway.json and openapi/qbwc-gateway.json from the running code."""
+    from espqb.config import REPO_ROOT
+
+    out = out or REPO_ROOT / "openapi"
     out.mkdir(parents=True, exist_ok=True)
     for name, spec in service_specs().items():
         (out / f"{name}.json").write_text(render(spec))

@@ -6,21 +6,13 @@ import asyncio
 import contextlib
 import signal
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-import httpx
 import typer
-from sqlalchemy import text
 
-from espqb.config import Settings, get_settings
-from espqb.db import Database
-from espqb.db.types import utcnow
-from espqb.notifications import deliver_due
-from espqb.observability.logging import configure_from_settings
-from espqb.observability.metrics import serve_metrics
-from espqb.security.crypto import SecretBox
-from qbo_gateway.connection.key_rotation import rotate_token_encryption
-from qbo_gateway.connection.reminders import SentReminder, run_reauth_reminders
-from qbo_gateway.connection.runtime import build_runtime
+if TYPE_CHECKING:
+    from espqb.config import Settings
+    from qbo_gateway.connection.reminders import SentReminder
 
 
 def _parse_now(value: str | None) -> datetime | None:
@@ -51,6 +43,11 @@ def reauth_reminders(
     Safe to run from cron as often as you like, and alongside `espqb scheduler`: each deadline is
     reminded once. Prints every company reminded; `espqb deliver-notifications` (or the scheduler)
     sends them."""
+    from espqb.config import get_settings
+    from espqb.db import Database
+    from espqb.db.types import utcnow
+    from qbo_gateway.connection.reminders import run_reauth_reminders
+
     moment = _parse_now(now)
     settings = get_settings()
 
@@ -73,6 +70,11 @@ def rotate_keys() -> None:
 
     Put the new key first in ENCRYPTION_KEYS (keep the old ones after it), run this, then the old
     keys can be removed. Exits 1 if some token could not be decrypted with any configured key."""
+    from espqb.config import get_settings
+    from espqb.db import Database
+    from espqb.security.crypto import SecretBox
+    from qbo_gateway.connection.key_rotation import rotate_token_encryption
+
     settings = get_settings()
 
     async def run() -> tuple[int, int, int, int]:
@@ -98,6 +100,10 @@ def rotate_keys() -> None:
 
 
 async def _database_answers(settings: Settings) -> bool:
+    from sqlalchemy import text
+
+    from espqb.db import Database
+
     db = Database.from_url(settings.database_url)
     try:
         async with db.engine.connect() as conn:
@@ -122,6 +128,8 @@ def scheduler(
 
     Run it in exactly one process; each run also takes a PostgreSQL advisory lock, so a second copy
     only skips runs. `--check` is a container health check."""
+    from espqb.config import get_settings
+
     settings = get_settings()
     if check:
         if not asyncio.run(_database_answers(settings)):
@@ -130,29 +138,33 @@ def scheduler(
         typer.echo("ok")
         return
 
+    asyncio.run(_run_scheduler(settings, metrics_port))
+
+
+async def _run_scheduler(settings: Settings, metrics_port: int) -> None:
+    from espqb.db import Database
+    from espqb.observability.logging import configure_from_settings
+    from espqb.observability.metrics import serve_metrics
+    from espqb.security.crypto import SecretBox
+    from qbo_gateway.connection.runtime import build_runtime
+
     configure_from_settings(settings)
     # Keep-alive token refreshes (and their failures) are counted in this process.
     serve_metrics(metrics_port)
-
-    async def run() -> None:
-        db = Database.from_url(settings.database_url)
-        runtime = build_runtime(
-            db, settings, SecretBox.from_setting(settings.encryption_keys.get_secret_value())
-        )
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(sig, stop.set)
-        runtime.start_scheduler()
-        typer.echo("scheduler running (reminders hourly, keep-alive daily, notifications every 10 s)")
-        try:
-            await stop.wait()
-        finally:
-            await runtime.aclose()
-            await db.dispose()
-
-    asyncio.run(run())
+    db = Database.from_url(settings.database_url)
+    runtime = build_runtime(db, settings, SecretBox.from_setting(settings.encryption_keys.get_secret_value()))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    runtime.start_scheduler()
+    typer.echo("scheduler running (reminders hourly, keep-alive daily, notifications every 10 s)")
+    try:
+        await stop.wait()
+    finally:
+        await runtime.aclose()
+        await db.dispose()
 
 
 def deliver_notifications() -> None:
@@ -160,6 +172,12 @@ def deliver_notifications() -> None:
 
     The scheduler does this every 10 seconds; this command is for cron set-ups and for trying out
     the SMTP and webhook settings."""
+    import httpx
+
+    from espqb.config import get_settings
+    from espqb.db import Database
+    from espqb.notifications import deliver_due
+
     settings = get_settings()
 
     async def run() -> tuple[int, int, int, list[str]]:

@@ -9,16 +9,14 @@ import asyncio
 import functools
 import json
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from espqb.config import get_settings
-from espqb.db import Database
-from espqb.observability.logging import configure_from_settings
-from espqb.ops import StatusReport, read_status
-from qbo_gateway.connection.deadlines import earliest_deadline
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from espqb.ops import StatusReport
 
 
 def _when(moment: datetime | None, now: datetime) -> str:
@@ -35,6 +33,8 @@ def _when(moment: datetime | None, now: datetime) -> str:
 
 
 def _table(title: str, *columns: str) -> Table:
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left", title_style="bold")
     for column in columns:
         table.add_column(column, overflow="fold")
@@ -136,6 +136,14 @@ def status(
     (last 24 h), each Web Connector's last poll and outcome, QuickBooks Online connections with
     their token refresh errors, and the re-authorisation deadlines coming up. Read from the database:
     the same figures as the Grafana dashboard."""
+    from rich.console import Console
+
+    from espqb.config import get_settings
+    from espqb.db import Database
+    from espqb.observability.logging import configure_from_settings
+    from espqb.ops import read_status
+    from qbo_gateway.connection.deadlines import earliest_deadline
+
     settings = get_settings()
     configure_from_settings(settings)
     deadline_of = functools.partial(earliest_deadline, policy_days=settings.reauth_policy_days)

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from espqb.config import get_settings
-from espqb.security.crypto import generate_key as new_fernet_key
-from espqb.security.jwt import mint_token as mint
-
 
 def mint_token(
     company: str = typer.Option("demo-company", "--company", help="ESP company id (the `company_id` claim)."),
@@ -19,6 +15,9 @@ def mint_token(
     """Print a development JWT signed with ESP_JWT_SECRET (HS256), for curl and the README walkthroughs.
 
     Only for development: in production ESP's own front end signs the tokens."""
+    from espqb.config import get_settings
+    from espqb.security.jwt import mint_token as mint
+
     settings = get_settings()
     if settings.esp_jwks_url:
         raise typer.BadParameter(
@@ -39,4 +38,6 @@ def mint_token(
 def generate_key() -> None:
     """Print a new encryption key for ENCRYPTION_KEYS (put it first; keep the old ones after it,
     then run `espqb rotate-keys`)."""
+    from espqb.security.crypto import generate_key as new_fernet_key
+
     typer.echo(new_fernet_key())

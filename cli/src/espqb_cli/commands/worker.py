@@ -10,22 +10,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy import func, select, text
 
-from espqb.config import Settings, get_settings
-from espqb.db import Database
-from espqb.db.models import SendJob
-from espqb.observability.logging import configure_from_settings
-from espqb.observability.metrics import serve_metrics
-from espqb.security.crypto import SecretBox
-from qbo_gateway.connection.runtime import build_runtime
-from qbo_gateway.worker import build_sending
+if TYPE_CHECKING:
+    from espqb.config import Settings
+    from espqb.db import Database
 
 
 async def _check(db: Database, settings: Settings) -> bool:
     """Can this process work? Prints what it finds; False when it cannot."""
+    from sqlalchemy import func, select, text
+
+    from espqb.db.models import SendJob
+
     try:
         async with db.transaction() as session:
             await session.execute(text("SELECT 1"))
@@ -47,6 +46,14 @@ async def _check(db: Database, settings: Settings) -> bool:
 
 
 async def _run(*, once: bool, check: bool, metrics_port: int = 0) -> int:
+    from espqb.config import get_settings
+    from espqb.db import Database
+    from espqb.observability.logging import configure_from_settings
+    from espqb.observability.metrics import serve_metrics
+    from espqb.security.crypto import SecretBox
+    from qbo_gateway.connection.runtime import build_runtime
+    from qbo_gateway.worker import build_sending
+
     settings = get_settings()
     configure_from_settings(settings)
     db = Database.from_url(settings.database_url)
