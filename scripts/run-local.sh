@@ -28,8 +28,8 @@ cleanup() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>
 trap cleanup INT TERM EXIT
 
 $RUN python -m qb_sandbox.intuit --host "$HOST" --port "$SANDBOX_PORT" & pids+=($!)
-$RUN uvicorn --factory qbo_gateway.app:create_app --host "$HOST" --port "$QBO_PORT" & pids+=($!)
-$RUN uvicorn --factory qbwc_gateway.app:create_app --host "$HOST" --port "$QBWC_PORT" & pids+=($!)
+$RUN uvicorn --factory qbo_gateway.app:create_app --host "$HOST" --port "$QBO_PORT" --no-server-header & pids+=($!)
+$RUN uvicorn --factory qbwc_gateway.app:create_app --host "$HOST" --port "$QBWC_PORT" --no-server-header & pids+=($!)
 
 for url in "http://127.0.0.1:$QBO_PORT/readyz" "http://127.0.0.1:$QBWC_PORT/readyz" "http://127.0.0.1:$SANDBOX_PORT/.well-known/openid-configuration"; do
   for _ in $(seq 1 60); do curl -fsS "$url" >/dev/null 2>&1 && break; sleep 0.5; done

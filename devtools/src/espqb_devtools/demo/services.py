@@ -81,7 +81,9 @@ def _bound_socket() -> socket.socket:
 @contextmanager
 def _serving(app: FastAPI, sock: socket.socket, name: str) -> Iterator[None]:
     """Run ``app`` on ``sock`` in a background thread (lifespan on) until the block ends."""
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", ws="none")
+    config = uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan="on", ws="none", server_header=False
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=name, daemon=True)
     thread.start()

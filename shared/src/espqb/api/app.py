@@ -15,6 +15,7 @@ from espqb.api.deps import refuse_nul_text
 from espqb.api.docs import install_docs
 from espqb.api.errors import install_error_handlers
 from espqb.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from espqb.api.security_headers import SecuredFastAPI
 from espqb.config import Settings, get_settings
 from espqb.db import Database
 from espqb.db.migrate import current_heads
@@ -96,7 +97,7 @@ def build_app(
                 await hook(ctx)
             await ctx.db.dispose()
 
-    app = FastAPI(
+    app = SecuredFastAPI(
         title=title,
         description=description,
         version="1.0.0",
