@@ -79,8 +79,11 @@ def test_the_worker_and_scheduler_run_their_commands_with_metrics(compose: dict[
         port = command[command.index("--metrics-port") + 1]
         assert f"{name}:{port}" in targets
     for name in ("qbo-gateway", "qbwc-gateway"):
-        container_port = everything[name]["ports"][0].split(":")[-1]
-        assert f"{name}:{container_port}" in targets
+        # Scraped on the internal METRICS_PORT, which is not published; never on the public port.
+        metrics_port = environment(everything[name])["METRICS_PORT"]
+        published = [mapping.split(":")[-1] for mapping in everything[name]["ports"]]
+        assert f"{name}:{metrics_port}" in targets and metrics_port not in published
+        assert not any(f"{name}:{port}" in targets for port in published)
 
 
 def test_no_secret_is_written_into_the_file(compose: dict[str, Any]) -> None:
@@ -153,6 +156,8 @@ def test_dockerfiles_build_from_the_repository_root_with_the_lock_file(compose: 
                 assert (REPO_ROOT / path).exists(), (
                     f"{dockerfile} copies {path}, which is not in the repository"
                 )
+                # the simulators and the development tools stay out of production images
+                assert not path.startswith(("sandbox", "devtools")), f"{dockerfile} copies {path}"
         assert re.search(r"^USER (?!root)\S+", text, re.M), f"{dockerfile} runs as root"
 
 
