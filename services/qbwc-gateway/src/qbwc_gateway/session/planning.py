@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from espqb.db.models import SendJob
 from espqb.integration import service as integration_service
 from espqb.mappings import repository as mappings_repository
-from espqb.mappings.plan_bridge import known_mappings, plan_item_keys
+from espqb.mappings.plan_bridge import known_mappings, names_from_mappings, plan_item_keys
 from espqb.orders import SendRequest
-from espqb.plan import NamesInUse, Plan, PlanSettings, build_plan
+from espqb.plan import NamesInUse, Plan, PlanSettings, TakenName, build_plan
 
 from ..listcache import repository as cache_repository
 
@@ -35,7 +35,22 @@ class RoundInputs:
 async def round_inputs(session: AsyncSession, company_id: str) -> RoundInputs:
     settings = integration_service.plan_settings(await integration_service.read_settings(session, company_id))
     names, items = await cache_repository.taken_names(session, company_id)
-    return RoundInputs(settings=settings, names=NamesInUse(names=tuple(names), items=tuple(items)))
+    # Which ESP record owns each cached name: a record another ESP record owns is never adopted.
+    owned = names_from_mappings(await mappings_repository.names_taken(session, company_id, TARGET))
+    owners = {t.quickbooks_id: t.owner for t in (*owned.names, *owned.items) if t.quickbooks_id}
+    return RoundInputs(
+        settings=settings,
+        names=NamesInUse(
+            names=(*owned.names, *_owned_by(names, owners)), items=(*owned.items, *_owned_by(items, owners))
+        ),
+    )
+
+
+def _owned_by(taken: list[TakenName], owners: dict[str, str | None]) -> tuple[TakenName, ...]:
+    return tuple(
+        t.model_copy(update={"owner": owners[t.quickbooks_id]}) if t.quickbooks_id in owners else t
+        for t in taken
+    )
 
 
 def send_request(job: SendJob) -> SendRequest:

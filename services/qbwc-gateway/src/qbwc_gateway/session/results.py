@@ -90,27 +90,24 @@ async def settle(
     ctx: JobContext, op: Operation, done: Done, *, origin: str, ref_number: str | None = None
 ) -> None:
     """Record a settled operation: progress, mapping, step (and its audit entry)."""
+    note = ""
+    if origin != "unchanged":
+        try:
+            await _map(ctx, op, done, origin=origin, ref_number=ref_number)
+        except mappings_repository.RecordOwned as owned:
+            if not isinstance(op, CustomerOp | VendorOp | ItemOp):
+                raise
+            if origin == "found":
+                await _claimed_by_another(ctx, op, owned)
+                return
+            # Chosen in the dialog (or an item the plan took by name): this order uses it, but it
+            # stays the other ESP record's.
+            note = f"; it stays linked to ESP record {owned.owner}, so later sends do not use it"
     ctx.progress.done[op.key] = done
     if origin in ("created", "updated"):
         ctx.progress.wrote = True
     ctx.progress.find_first.pop(op.key, None)
     ctx.progress.read_first.discard(op.key)
-    if origin != "unchanged":
-        kind, esp_key, order_number = _mapping_key(ctx, op)
-        await mappings_repository.upsert(
-            ctx.session,
-            company_id=ctx.company_id,
-            target=TARGET,
-            kind=kind,
-            esp_key=esp_key,
-            qb_id=done.qb_id,
-            qb_version=done.version,
-            qb_name=done.name if isinstance(op, CustomerOp | VendorOp | ItemOp) else None,
-            qb_ref_number=ref_number,
-            order_number=order_number,
-            origin="created" if origin in ("created", "updated") else origin,
-            job_id=str(ctx.job_id),
-        )
     await record_step(
         ctx.session,
         ctx.job_id,
@@ -120,11 +117,46 @@ async def settle(
         StepStatus.SUCCEEDED,
         qb_id=done.qb_id,
         qb_version=done.version,
-        summary=_summary(op, done, origin=origin, ref_number=ref_number),
+        summary=_summary(op, done, origin=origin, ref_number=ref_number) + note,
         company_id=ctx.company_id,
         actor=ACTOR,
         # The callback's one instant: the job's own times use it too, so its timeline reads in order.
         clock=lambda: ctx.now,
+    )
+
+
+async def _map(ctx: JobContext, op: Operation, done: Done, *, origin: str, ref_number: str | None) -> None:
+    kind, esp_key, order_number = _mapping_key(ctx, op)
+    await mappings_repository.upsert(
+        ctx.session,
+        company_id=ctx.company_id,
+        target=TARGET,
+        kind=kind,
+        esp_key=esp_key,
+        qb_id=done.qb_id,
+        qb_version=done.version,
+        qb_name=done.name if isinstance(op, CustomerOp | VendorOp | ItemOp) else None,
+        qb_ref_number=ref_number,
+        order_number=order_number,
+        origin="created" if origin in ("created", "updated") else origin,
+        job_id=str(ctx.job_id),
+    )
+
+
+async def _claimed_by_another(
+    ctx: JobContext, op: CustomerOp | VendorOp | ItemOp, owned: mappings_repository.RecordOwned
+) -> None:
+    """The record of that name is another ESP record's (claimed by another job of this round trip):
+    never share it. The next plan sees its owner and creates one under a name of its own."""
+    progress = ctx.progress
+    progress.find_first.pop(op.key, None)
+    if progress.retry(op.key) <= MAX_RETRIES[Decision.LINK_EXISTING] + 2:
+        return
+    await fail(
+        ctx,
+        op,
+        f"QuickBooks' {op.kind} “{owned.qb_name or op.name}” belongs to another ESP "
+        f"record and no free name was found for this one; send the order again.",
     )
 
 
