@@ -144,6 +144,9 @@ def _route_standard_logging(
         uvicorn_logger.handlers.clear()
         uvicorn_logger.propagate = True
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    # APScheduler says at INFO that it runs and finished each job: with notification delivery every
+    # 10 s that is two lines every 10 s of an idle system. Its warnings (missed runs) and errors stay.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
 
 
 @contextmanager
