@@ -4,6 +4,7 @@ mapped invoice (paid, voided, deleted) leaves on its mapping and in the audit lo
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,13 +16,13 @@ import pytest
 from sqlalchemy import select
 
 from espqb.db import Database
-from espqb.db.models import AuditEntry, Company, Mapping, QboConnection
+from espqb.db.models import AuditEntry, Company, Mapping, Notification, QboConnection, SendJob
 from qb_sandbox.intuit import DEMO_REALM_ID, IntuitSandbox
 from qb_sandbox.intuit.webhooks import ChangeEvent, encode
 from qbo_gateway.app import create_app
 from qbo_gateway.webhooks import SIGNATURE_HEADER, parse_notifications, sign
 from tests.qbo.client.support import FakeTime, SandboxTokens, new_sandbox, sandbox_client
-from tests.support.api import running, service_settings
+from tests.support.api import auth, running, service_settings
 
 VERIFIER = "dev-verifier-token"  # service_settings' development default
 URL = "/v1/qbo/webhooks"
@@ -33,6 +34,7 @@ class World:
     db: Database
     sandbox: IntuitSandbox
     invoice: dict[str, Any]
+    job_id: str  # the succeeded send job that wrote the invoice
 
 
 @pytest.fixture
@@ -56,14 +58,28 @@ async def world(database_url: str) -> AsyncIterator[World]:
             ],
         },
     )
-    async with running(create_app, service_settings(database_url)) as (app, http):
+    settings = service_settings(database_url, notify_webhook_url="https://esp.example/notify")
+    async with running(create_app, settings) as (app, http):
         ctx = app.state.ctx
+        job_id = uuid.uuid4()
         async with ctx.db.transaction() as session:
             session.add(Company(id="acme", name="Acme"))
             await session.flush()
             session.add(QboConnection(company_id="acme", realm_id=DEMO_REALM_ID, status="connected"))
             session.add(
+                SendJob(
+                    id=job_id,
+                    company_id="acme",
+                    order_number="10245",
+                    target="qbo",
+                    status="succeeded",
+                    payload={},
+                    finished_at=datetime(2026, 3, 2, 17, 0, tzinfo=UTC),
+                )
+            )
+            session.add(
                 Mapping(
+                    last_job_id=str(job_id),
                     company_id="acme",
                     target="qbo",
                     kind="invoice",
@@ -77,7 +93,7 @@ async def world(database_url: str) -> AsyncIterator[World]:
         client = sandbox_client(sandbox, SandboxTokens(sandbox), time=time)
         ctx.extras["qbo_client"] = client  # the app's client, pointed at the sandbox
         try:
-            yield World(http, ctx.db, sandbox, invoice)
+            yield World(http, ctx.db, sandbox, invoice, str(job_id))
         finally:
             await client.http.aclose()
 
@@ -98,6 +114,11 @@ async def _mapping(world: World) -> Mapping:
         row = await session.scalar(select(Mapping).where(Mapping.kind == "invoice"))
         assert row is not None
         return row
+
+
+async def _notifications(world: World) -> list[Notification]:
+    async with world.db.sessions() as session:
+        return list(await session.scalars(select(Notification).order_by(Notification.id)))
 
 
 async def _audit(world: World) -> list[str]:
@@ -146,8 +167,20 @@ async def test_a_payment_notice_updates_the_invoices_it_pays(world: World) -> No
     assert (await _mapping(world)).qb_status == "partially_paid"
 
 
+def _in_quickbooks(world: World, operation: str) -> None:
+    """Someone voids or deletes the invoice in QuickBooks Online."""
+    company = world.sandbox.company(DEMO_REALM_ID)
+    current = company.read("Invoice", world.invoice["Id"])
+    reference = {"Id": current["Id"], "SyncToken": current["SyncToken"]}
+    if operation == "Void":
+        company.void("Invoice", reference)
+    else:
+        company.delete("Invoice", reference)
+
+
 @pytest.mark.parametrize(("operation", "status"), [("Void", "voided"), ("Delete", "deleted")])
 async def test_voided_and_deleted_invoices_are_recorded(world: World, operation: str, status: str) -> None:
+    _in_quickbooks(world, operation)
     response = await _post(world, _body(DEMO_REALM_ID, "Invoice", world.invoice["Id"], operation))
 
     assert response.status_code == 200
@@ -155,11 +188,48 @@ async def test_voided_and_deleted_invoices_are_recorded(world: World, operation:
     assert await _audit(world) == [f"qbo.invoice.{status}"]
 
 
+@pytest.mark.parametrize("operation", ["Void", "Delete"])
+async def test_a_void_or_delete_quickbooks_does_not_show_is_not_recorded(
+    world: World, operation: str
+) -> None:
+    response = await _post(world, _body(DEMO_REALM_ID, "Invoice", world.invoice["Id"], operation))
+
+    assert response.status_code == 200
+    assert (await _mapping(world)).qb_status == "open"  # what QuickBooks shows: the invoice is open
+    assert await _audit(world) == ["qbo.invoice.open"]
+    assert (await world.http.get("/v1/jobs?flag=voided", headers=auth())).json()["items"] == []
+
+
 async def test_the_same_notice_twice_is_recorded_once(world: World) -> None:
+    _in_quickbooks(world, "Void")
     body = _body(DEMO_REALM_ID, "Invoice", world.invoice["Id"], "Void")
     await _post(world, body)
     await _post(world, body)
     assert await _audit(world) == ["qbo.invoice.voided"]
+    assert len(await _notifications(world)) == 1
+
+
+@pytest.mark.parametrize(("operation", "status"), [("Void", "voided"), ("Delete", "deleted")])
+async def test_a_document_voided_behind_a_sent_job_is_told_on_the_job_and_to_the_admins(
+    world: World, operation: str, status: str
+) -> None:
+    _in_quickbooks(world, operation)
+    await _post(world, _body(DEMO_REALM_ID, "Invoice", world.invoice["Id"], operation, "legacy"))
+
+    job = (await world.http.get(f"/v1/jobs/{world.job_id}", headers=auth())).json()
+    assert job["status"] == "succeeded"
+    assert job["flags"] == [status]
+    assert job["warnings"] == [
+        f"Invoice 10245 (QuickBooks Online Id {world.invoice['Id']}) was {status} in QuickBooks Online "
+        "after this job sent it."
+    ]
+    flagged = (await world.http.get(f"/v1/jobs?flag={status}", headers=auth())).json()["items"]
+    assert [j["id"] for j in flagged] == [world.job_id]
+    assert (await world.http.get("/v1/jobs?flag=drift", headers=auth())).json()["items"] == []
+    (notice,) = await _notifications(world)
+    assert notice.kind == f"job.{status}"
+    assert "Order 10245" in notice.subject and status in notice.subject
+    assert "Invoice 10245" in notice.body
 
 
 async def test_a_change_to_a_record_we_did_not_write_is_ignored(world: World) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from . import faults, name_rules, txn_rules
+from . import faults, name_rules, txn_rules, voids
 from .books import ENVELOPE_FIELDS, Books, Record
 from .clock import company_date
 from .qbo_schema import QboSchema, SchemaProblem
@@ -176,6 +176,15 @@ class Company:
         rules.after_delete(self, record)
         return record.render()
 
+    def void(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Void a transaction: it stays, with zero amounts and "Voided" as its note (``voids``)."""
+        self._writable(kind, "void")
+        if kind not in voids.VOIDABLE:
+            raise faults.unsupported_operation(f"Void for {kind}")
+        record = self._current(kind, payload)
+        voids.void(self, kind, record)
+        return record.render()
+
     def read(self, kind: str, entity_id: str) -> dict[str, Any]:
         if kind not in SUPPORTED_KINDS:
             raise faults.unsupported_operation(f"Read for {kind}")
@@ -244,6 +253,8 @@ class Company:
         if operation == "create":
             rendered = self.create(kind, payload)
             created.add((kind, rendered["Id"]))
+        elif operation == "update" and item.get("optionsData") == "void":
+            rendered = self.void(kind, payload)
         elif operation == "update":
             rendered = self.update(kind, payload)
         elif operation == "delete":

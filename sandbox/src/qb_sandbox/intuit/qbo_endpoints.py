@@ -2,7 +2,8 @@
 (docs/quickbooks-online.md §2.1, §2.6–2.8).
 
 - ``POST /{entity}``: create, or update when the body carries ``Id`` (full, or sparse with
-  ``"sparse": true``); ``?operation=delete`` deletes a transaction;
+  ``"sparse": true``); ``?operation=delete`` deletes a transaction, ``?operation=void`` voids an
+  invoice (a payment: ``?operation=update&include=void``);
 - ``GET /{entity}/{id}``, ``GET /companyinfo/{realmId}``;
 - ``GET /query?query=…`` and ``POST /query`` with the query as an ``application/text`` body;
 - ``POST /batch`` with ``{"BatchItemRequest": [...]}``, at most 30 items.
@@ -82,6 +83,8 @@ async def batch(
         changed = []
         for item, response in zip(items, responses, strict=True):
             operation = _WEBHOOK_OPERATION.get(str(item.get("operation")) if isinstance(item, dict) else "")
+            if operation == "Update" and item.get("optionsData") == "void":
+                operation = "Void"
             for kind, rendered in response.items():
                 if operation and kind in RESOURCE_KINDS.values() and isinstance(rendered, dict):
                     changed.append((kind, str(rendered.get("Id")), operation))
@@ -124,6 +127,8 @@ async def write_entity(
         rendered: dict[str, Any]
         if operation == "delete":
             rendered, event = company.delete(kind, payload), "Delete"
+        elif operation == "void" or (operation == "update" and request.query_params.get("include") == "void"):
+            rendered, event = company.void(kind, payload), "Void"
         elif operation not in (None, "create", "update"):
             raise faults.unsupported_operation(f"{operation} for {kind}")
         elif operation == "update" or payload.get("Id") not in (None, ""):

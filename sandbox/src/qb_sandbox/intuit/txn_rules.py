@@ -326,7 +326,12 @@ def refresh_invoice(company: Company, invoice_id: str) -> None:
 def _invoice_after_delete(company: Company, record: Record) -> None:
     """Payments applied to a deleted invoice lose that application and become unapplied credit."""
     company.unique_names.release(INVOICE_NUMBERS, str(record.body["DocNumber"]), "Invoice", record.id)
-    for payment_id in sorted(company.links.payments_by_invoice.pop(record.id, set())):
+    detach_payments(company, record.id)
+
+
+def detach_payments(company: Company, invoice_id: str) -> None:
+    """The payments applied to an invoice (deleted or voided) lose that application: unapplied credit."""
+    for payment_id in sorted(company.links.payments_by_invoice.pop(invoice_id, set())):
         payment = company.books.get("Payment", payment_id)
         if payment is None or payment.deleted:
             continue
@@ -334,7 +339,7 @@ def _invoice_after_delete(company: Company, record: Record) -> None:
         body["Line"] = [
             line
             for line in body.get("Line") or []
-            if not any(link.get("TxnId") == record.id for link in line.get("LinkedTxn") or [])
+            if not any(link.get("TxnId") == invoice_id for link in line.get("LinkedTxn") or [])
         ]
         applied = sum((Decimal(str(line["Amount"])) for line in body["Line"]), ZERO)
         body["UnappliedAmt"] = cents(Decimal(str(body["TotalAmt"])) - applied)

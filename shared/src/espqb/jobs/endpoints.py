@@ -11,6 +11,7 @@ from espqb import queue
 from espqb.api.deps import PrincipalDep, SessionDep
 from espqb.api.errors import V1_PROBLEMS, NotFound
 from espqb.jobs import presenter, repository
+from espqb.jobs.flags import Flag
 from espqb.jobs.schemas import JobOut, JobPage
 
 router = APIRouter(prefix="/v1", tags=["jobs"], responses=V1_PROBLEMS)
@@ -34,6 +35,10 @@ async def list_jobs(
     status: StatusFilter | None = None,
     order_number: Annotated[str | None, Query(max_length=64)] = None,
     target: Literal["qbo", "qbd"] | None = None,
+    flag: Annotated[
+        Flag | None,
+        Query(description="Only jobs carrying this flag: drift, voided or deleted (see JobOut.flags)"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> JobPage:
@@ -45,6 +50,7 @@ async def list_jobs(
         target=target,
         limit=limit,
         offset=offset,
+        flag=flag,
     )
     return JobPage(items=await presenter.present(session, jobs), limit=limit, offset=offset)
 

@@ -9,11 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.db.models import JobStatus, JobStep, SendJob
 from espqb.jobs import repository
+from espqb.jobs.flags import flags_of
 from espqb.jobs.schemas import JobOut, StepOut
 from espqb.queue.labels import status_label
 
 
-def job_out(job: SendJob, steps: Sequence[JobStep], last_poll: datetime | None = None) -> JobOut:
+def job_out(
+    job: SendJob, steps: Sequence[JobStep], last_poll: datetime | None = None, flags: Sequence[str] = ()
+) -> JobOut:
     return JobOut(
         id=job.id,
         order_number=job.order_number,
@@ -25,6 +28,7 @@ def job_out(job: SendJob, steps: Sequence[JobStep], last_poll: datetime | None =
         last_error=job.last_error,
         hold_reason=job.hold_reason,
         warnings=list(job.warnings or []),
+        flags=list(flags),
         requested_by=job.requested_by,
         created_at=job.created_at,
         updated_at=job.updated_at,
@@ -49,7 +53,8 @@ def job_out(job: SendJob, steps: Sequence[JobStep], last_poll: datetime | None =
 
 async def present(session: AsyncSession, jobs: Sequence[SendJob]) -> list[JobOut]:
     steps = await repository.steps_of(session, [j.id for j in jobs])
+    flags = await flags_of(session, [j.id for j in jobs])
     last_poll = None
     if any(j.target == "qbd" for j in jobs):
         last_poll = await repository.web_connector_last_poll(session, jobs[0].company_id)
-    return [job_out(j, steps[j.id], last_poll) for j in jobs]
+    return [job_out(j, steps[j.id], last_poll, flags[j.id]) for j in jobs]

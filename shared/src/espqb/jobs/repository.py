@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.db.models import JobStep, QbwcCredential, SendJob
+from espqb.jobs.flags import Flag, flagged
 
 
 async def get_for_company(session: AsyncSession, company_id: str, job_id: uuid.UUID) -> SendJob | None:
@@ -35,8 +36,11 @@ async def search(
     target: str | None,
     limit: int,
     offset: int,
+    flag: Flag | None = None,
 ) -> Sequence[SendJob]:
     stmt = select(SendJob).where(SendJob.company_id == company_id)
+    if flag:
+        stmt = stmt.where(flagged(flag))
     if status:
         stmt = stmt.where(SendJob.status == status)
     if order_number:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -32,7 +33,14 @@ class JobOut(BaseModel):
     last_error: str | None = None
     hold_reason: str | None = None
     warnings: list[str] = Field(
-        default_factory=list, description="Differences QuickBooks returned, flagged after writing"
+        default_factory=list,
+        description="What a person should know: differences QuickBooks returned, documents voided or "
+        "deleted in QuickBooks since, documents the settings left out",
+    )
+    flags: list[Literal["drift", "voided", "deleted"]] = Field(
+        default_factory=list,
+        description="drift: QuickBooks shows other figures than ESP planned; voided / deleted: a document "
+        "this job wrote was voided or deleted in QuickBooks later (filter with GET /v1/jobs?flag=…)",
     )
     requested_by: str | None = None
     created_at: datetime

@@ -81,5 +81,5 @@ async def receive(request: Request, ctx: ContextDep, background: BackgroundTasks
     ours = [notice for notice in notices if notice.realm_id in companies]
     client = ctx.extras.get(CLIENT_KEY)
     if ours and client is not None:
-        background.add_task(ChangeProcessor(ctx.db, client).process, ours, companies)
+        background.add_task(ChangeProcessor(ctx.db, client, settings=ctx.settings).process, ours, companies)
     return WebhookAccepted(accepted=len(ours), ignored_realms=len(unknown))

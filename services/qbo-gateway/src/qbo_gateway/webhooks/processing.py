@@ -1,11 +1,18 @@
 """Applying Intuit's change notices to what we know: a mapped invoice that was paid, voided or deleted
 in QuickBooks says so on its mapping (``qb_status``), and the audit log records the change.
 
-A notice says only *that* a record changed (docs/quickbooks-online.md §2.13), so an invoice's new state is
-read from QBO: balance 0 → ``paid``, less than the total → ``partially_paid``, else ``open``. A payment that
-changed may have paid one of our invoices, so the invoices it applies to are read as well. Deletes,
-voids and merges of any mapped record are recorded as such. Notices arrive late, twice or out of
-order; reading the current state makes each one safe to apply again.
+A notice says only *that* a record changed (docs/quickbooks-online.md §2.13), so nothing is recorded
+on its word: the record is read from QBO first. An invoice's state: balance 0 → ``paid``, less than
+the total → ``partially_paid``, else ``open``. A payment that changed may have paid one of our
+invoices, so the invoices it applies to are read as well. A notice of a delete, void or merge is
+recorded only when QuickBooks confirms it: the record is gone (``deleted``; ``merged`` for a merge),
+or it is still there voided — QBO keeps a voided transaction with zero amounts and "Voided" as its
+private note (``voided``). Notices arrive late, twice or out of order; reading the current state
+makes each one safe to apply again.
+
+A document voided or deleted behind a job that says it was sent is what a bookkeeper must hear
+about: the job gets a warning and the ``voided`` / ``deleted`` flag, and the admins a notification
+(``espqb.jobs.flags``).
 """
 
 from __future__ import annotations
@@ -14,15 +21,19 @@ from decimal import Decimal
 from typing import Any
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.audit import record_audit
+from espqb.config import Settings
 from espqb.db import Database
+from espqb.db.models import JobStatus, Mapping
 from espqb.db.types import utcnow
-from qbo_gateway.client import ObjectNotFound, QboClient, QboFault
+from espqb.jobs.flags import Flag, raise_flag
+from qbo_gateway.client import ObjectNotFound, QboClient
 from qbo_gateway.webhooks import repository
 from qbo_gateway.webhooks.payloads import ChangeNotice
 
-__all__ = ["ChangeProcessor", "invoice_status"]
+__all__ = ["ChangeProcessor", "invoice_status", "is_voided"]
 
 log = structlog.get_logger(__name__)
 
@@ -36,7 +47,18 @@ MAPPING_KINDS = {
     "Vendor": "vendor",
     "Item": "item",
 }
-_RECORDED = {"Delete": "deleted", "Void": "voided", "Merge": "merged"}
+_RECORDED = ("Delete", "Void", "Merge")  # recorded only as QuickBooks confirms them
+_GONE: dict[str, Flag] = {"voided": "voided", "deleted": "deleted"}
+_DOCUMENTS = {"invoice": "Invoice", "payment": "Payment", "bill": "Bill", "purchase_order": "Purchase order"}
+
+
+def is_voided(entity: dict[str, Any]) -> bool:
+    """QBO keeps a voided transaction: its amounts are zero and its private note says "Voided"."""
+    return str(entity.get("PrivateNote") or "").strip().casefold() == "voided"
+
+
+def _version(entity: dict[str, Any]) -> str | None:
+    return str(entity["SyncToken"]) if entity.get("SyncToken") is not None else None
 
 
 def invoice_status(invoice: dict[str, Any]) -> str:
@@ -51,9 +73,10 @@ def invoice_status(invoice: dict[str, Any]) -> str:
 
 
 class ChangeProcessor:
-    def __init__(self, db: Database, client: QboClient) -> None:
+    def __init__(self, db: Database, client: QboClient, *, settings: Settings | None = None) -> None:
         self.db = db
         self.client = client
+        self.settings = settings
 
     async def process(self, notices: list[ChangeNotice], companies: dict[str, str]) -> None:
         """``companies``: realm → company. One notice failing never stops the others."""
@@ -80,9 +103,40 @@ class ChangeProcessor:
             for invoice_id in await self._invoices_paid_by(company_id, notice.entity_id):
                 await self._refresh_invoice(company_id, invoice_id, notice)
         if notice.operation in _RECORDED:
-            await self._record(company_id, kind, notice, _RECORDED[notice.operation], version=None)
+            await self._confirm(company_id, kind, notice)
         elif notice.entity == "Invoice":
             await self._refresh_invoice(company_id, notice.entity_id, notice)
+
+    async def _confirm(self, company_id: str, kind: str, notice: ChangeNotice) -> None:
+        """A delete, void or merge: recorded as QuickBooks shows the record now, never on the notice's word."""
+        async with self.db.transaction() as session:
+            if await repository.mapping_of(session, company_id, kind, notice.entity_id) is None:
+                return  # not one of ours: nothing to read
+        entity = await self._read(company_id, notice.entity, notice.entity_id)
+        if entity is None:
+            status = "merged" if notice.operation == "Merge" else "deleted"
+            await self._record(company_id, kind, notice, status, version=None)
+        elif is_voided(entity):
+            await self._record(company_id, kind, notice, "voided", version=_version(entity))
+        elif notice.entity == "Invoice":
+            # QuickBooks does not show what the notice said (it was undone, or the notice is stale).
+            await self._record(company_id, kind, notice, invoice_status(entity), version=_version(entity))
+        else:
+            log.info(
+                "qbo webhook notice not confirmed by QuickBooks",
+                company=company_id,
+                entity=notice.entity,
+                entity_id=notice.entity_id,
+                operation=notice.operation,
+            )
+
+    async def _read(self, company_id: str, entity: str, entity_id: str) -> dict[str, Any] | None:
+        """The record as QBO holds it now; None when it is gone (deleted, or merged away)."""
+        try:
+            found = await self.client.read(company_id, entity, entity_id)
+        except ObjectNotFound:
+            return None
+        return None if found.get("status") == "Deleted" else found
 
     async def _invoices_paid_by(self, company_id: str, payment_id: str) -> list[str]:
         try:
@@ -100,14 +154,12 @@ class ChangeProcessor:
         async with self.db.transaction() as session:
             if await repository.mapping_of(session, company_id, "invoice", invoice_id) is None:
                 return  # not one of ours: nothing to read
-        try:
-            invoice = await self.client.read(company_id, "Invoice", invoice_id)
-        except ObjectNotFound:
+        invoice = await self._read(company_id, "Invoice", invoice_id)
+        if invoice is None:
             status, version = "deleted", None
-        except QboFault:
-            raise
         else:
-            status, version = invoice_status(invoice), str(invoice.get("SyncToken"))
+            status = "voided" if is_voided(invoice) else invoice_status(invoice)
+            version = _version(invoice)
         await self._record(company_id, "invoice", notice, status, version=version, qb_id=invoice_id)
 
     async def _record(
@@ -154,3 +206,18 @@ class ChangeProcessor:
                     },
                 },
             )
+            if kind in _DOCUMENTS and (gone := _GONE.get(status)) is not None:
+                await self._surface(session, company_id, mapping, gone)
+
+    async def _surface(self, session: AsyncSession, company_id: str, mapping: Mapping, status: Flag) -> None:
+        """The job that sent the document says it was sent: it gets a warning and a flag, the admins
+        a notification."""
+        job = await repository.job_that_wrote(session, company_id, mapping)
+        if job is None or job.status not in (JobStatus.SUCCEEDED, JobStatus.PARTIALLY_SUCCEEDED):
+            return
+        number = mapping.qb_ref_number or mapping.order_number or mapping.esp_key
+        warning = (
+            f"{_DOCUMENTS[mapping.kind]} {number} (QuickBooks Online Id {mapping.qb_id}) was {status} in "
+            "QuickBooks Online after this job sent it."
+        )
+        await raise_flag(session, job, status, [warning], settings=self.settings)

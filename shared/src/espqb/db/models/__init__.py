@@ -2,7 +2,7 @@
 
 from espqb.db.models.audit import AuditEntry
 from espqb.db.models.companies import Company, Integration, IntegrationSettings
-from espqb.db.models.jobs import ACTIVE_JOB_STATUSES, JobStatus, JobStep, SendJob, StepStatus
+from espqb.db.models.jobs import ACTIVE_JOB_STATUSES, JobFlag, JobStatus, JobStep, SendJob, StepStatus
 from espqb.db.models.mappings import Mapping, MappingKind
 from espqb.db.models.notifications import Notification
 from espqb.db.models.qbo import OAuthState, QboConnection, ReauthReminder
@@ -14,6 +14,7 @@ __all__ = [
     "Company",
     "Integration",
     "IntegrationSettings",
+    "JobFlag",
     "JobStatus",
     "JobStep",
     "Mapping",

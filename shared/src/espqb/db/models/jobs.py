@@ -106,3 +106,17 @@ class JobStep(Base):
     request_id: Mapped[str | None] = mapped_column(String(64))
     batch_item_id: Mapped[str | None] = mapped_column(String(16))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+class JobFlag(Base):
+    """Something about a job a person must look at, that the jobs list filters on
+    (``GET /v1/jobs?flag=…``): ``drift`` (QuickBooks shows other figures than ESP planned),
+    ``voided`` / ``deleted`` (a document the job wrote was voided or deleted in QuickBooks later).
+    The words for a person are in the job's ``warnings``; one row per job and flag."""
+
+    __tablename__ = "job_flags"
+
+    job_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("send_jobs.id", ondelete="CASCADE"), primary_key=True
+    )
+    flag: Mapped[str] = mapped_column(String(16), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
