@@ -96,15 +96,27 @@ def test_the_dashboard_shows_every_figure_of_the_issue() -> None:
     for family in (
         "espqb_queue_jobs",  # queue depth by status
         "espqb_send_seconds",  # send latency
-        "espqb_jobs_finished",  # sends and failures per company
-        "espqb_qbwc_polls",  # Web Connector polls per company
-        "espqb_qbwc_last_seen_timestamp",  # … and last seen
+        "espqb_jobs_finished",  # sends and failures (which companies: espqb status)
+        "espqb_qbwc_polls",  # Web Connector polls
+        "espqb_qbwc_companies",  # … and how long ago each company's last one was, in buckets
         "espqb_qbo_token_refresh_failures",
-        "espqb_qbo_reauth_deadline_timestamp",  # deadlines in the next 14 days
+        "espqb_qbo_reauth_due_connections",  # deadlines in the next 14 days
     ):
         assert family in used, f"no panel shows {family}"
-    deadlines = next(p for p in panels() if "espqb_qbo_reauth_deadline_timestamp" in p["targets"][0]["expr"])
-    assert "< 14" in deadlines["targets"][0]["expr"] and deadlines["fieldConfig"]["defaults"]["unit"] == "d"
+    deadlines = next(p for p in panels() if "espqb_qbo_reauth_due_connections" in p["targets"][0]["expr"])
+    assert all(due in deadlines["targets"][0]["expr"] for due in ("overdue", "1d", "7d", "14d"))
+    assert "later" not in deadlines["targets"][0]["expr"]
+
+
+def test_no_series_is_labelled_by_company_or_realm() -> None:
+    """Series stay bounded as distributors grow: per-company figures are in espqb status and the API."""
+    for value in vars(metrics).values():
+        if isinstance(value, Counter | Gauge | Histogram):
+            assert not {"company", "realm"} & set(value._labelnames), value._name
+    for panel in panels():
+        for target in panel["targets"]:
+            assert "company" not in target["expr"] and "$company" not in target.get("legendFormat", "")
+    assert dashboard()["templating"]["list"] == []
 
 
 def test_panels_have_unique_ids_and_do_not_overlap() -> None:
@@ -174,10 +186,10 @@ async def test_the_sampler_sets_the_gauges_from_the_database(db: Database) -> No
 
     assert sample("espqb_queue_jobs", target="qbo", status="queued") == 2
     assert sample("espqb_queue_jobs", target="qbd", status="waiting_for_web_connector") == 1
-    assert sample("espqb_qbwc_last_seen_timestamp", company=company) == pytest.approx(polled_at.timestamp())
-    assert sample("espqb_qbo_reauth_deadline_timestamp", company=company) == pytest.approx(
-        (reauthorized + timedelta(days=180)).timestamp()
-    )
+    assert sample("espqb_qbwc_companies", last_poll="15m") == 1  # polled 7 minutes ago
+    assert sample("espqb_qbwc_companies", last_poll="never") == 0
+    assert sample("espqb_qbo_reauth_due_connections", due="later") == 1  # 80 days ahead
+    assert sample("espqb_qbo_reauth_due_connections", due="14d") == 0
 
     # The queue drains and the company removes its Web Connector and disconnects.
     async with db.transaction() as session:
@@ -187,8 +199,40 @@ async def test_the_sampler_sets_the_gauges_from_the_database(db: Database) -> No
     await sampler.sample_once()
 
     assert sample("espqb_queue_jobs", target="qbo", status="queued") == 0  # 0, not its last value
-    assert REGISTRY.get_sample_value("espqb_qbwc_last_seen_timestamp", {"company": company}) is None
-    assert REGISTRY.get_sample_value("espqb_qbo_reauth_deadline_timestamp", {"company": company}) is None
+    assert sample("espqb_qbwc_companies", last_poll="15m") == 0
+    assert sample("espqb_qbo_reauth_due_connections", due="later") == 0
+
+
+async def test_the_sampler_counts_companies_in_buckets(db: Database) -> None:
+    now = utcnow()
+    async with db.transaction() as session:
+        for n, (polled, reauthorized) in enumerate(
+            [(now - timedelta(hours=3), now - timedelta(days=175)), (None, now - timedelta(days=181))]
+        ):
+            company = await _company(db)
+            session.add(
+                QbwcCredential(
+                    company_id=company, username=f"u-{n}-{company}", file_id="{f}", last_poll_at=polled
+                )
+            )
+            session.add(
+                QboConnection(
+                    company_id=company, realm_id=f"r{n}", status="connected", reauthorized_at=reauthorized
+                )
+            )
+
+    class Deadline:
+        kind = "policy"
+
+        def __init__(self, row: QboConnection) -> None:
+            self.at = row.reauthorized_at + timedelta(days=180)
+
+    await MetricsSampler(db, deadline_of=Deadline).sample_once()
+
+    assert sample("espqb_qbwc_companies", last_poll="1d") == 1  # three hours ago
+    assert sample("espqb_qbwc_companies", last_poll="never") == 1
+    assert sample("espqb_qbo_reauth_due_connections", due="7d") == 1  # in five days
+    assert sample("espqb_qbo_reauth_due_connections", due="overdue") == 1
 
 
 async def test_a_send_finished_by_the_worker_is_counted_and_timed(db: Database) -> None:
@@ -196,6 +240,8 @@ async def test_a_send_finished_by_the_worker_is_counted_and_timed(db: Database) 
     for order in ("1", "2", "3"):
         await _enqueue(db, company, order)
     latency_before = sample("espqb_send_seconds_count", target="qbo")
+    succeeded_before = sample("espqb_jobs_finished_total", target="qbo", status="succeeded")
+    failed_before = sample("espqb_jobs_finished_total", target="qbo", status="failed")
 
     async def handler(job: ClaimedJob) -> JobOutcome:
         if job.order_number == "2":
@@ -206,18 +252,18 @@ async def test_a_send_finished_by_the_worker_is_counted_and_timed(db: Database) 
 
     assert await Worker(db, target="qbo", handler=handler, worker_id="w-metrics").run_once() == 3
 
-    assert sample("espqb_jobs_finished_total", target="qbo", company=company, status="succeeded") == 1
-    assert sample("espqb_jobs_finished_total", target="qbo", company=company, status="failed") == 1
+    assert sample("espqb_jobs_finished_total", target="qbo", status="succeeded") - succeeded_before == 1
+    assert sample("espqb_jobs_finished_total", target="qbo", status="failed") - failed_before == 1
     assert sample("espqb_send_seconds_count", target="qbo") - latency_before == 2
 
 
 async def test_web_connector_polls_and_desktop_sends_are_counted(database_url: str) -> None:
     def polls(answer: str) -> float:
-        return sample("espqb_qbwc_polls_total", company="acme", answer=answer)
+        return sample("espqb_qbwc_polls_total", answer=answer)
 
     async with office(database_url) as place:
         before = {answer: polls(answer) for answer in ("none", "session", "nvu")}
-        sent_before = sample("espqb_jobs_finished_total", target="qbd", company="acme", status="succeeded")
+        sent_before = sample("espqb_jobs_finished_total", target="qbd", status="succeeded")
         await place.send()
 
         await place.update()  # the lists, then the order
@@ -227,7 +273,7 @@ async def test_web_connector_polls_and_desktop_sends_are_counted(database_url: s
         assert polls("session") - before["session"] == 1
         assert polls("none") - before["none"] == 1
         assert polls("nvu") - before["nvu"] == 1
-        sent = sample("espqb_jobs_finished_total", target="qbd", company="acme", status="succeeded")
+        sent = sample("espqb_jobs_finished_total", target="qbd", status="succeeded")
         assert sent - sent_before == 1
 
 
@@ -235,19 +281,26 @@ async def test_a_running_service_publishes_the_sampled_gauges(database_url: str,
     company = await _company(db)
     await _enqueue(db, company, "7", "qbd", initial_status=JobStatus.WAITING_FOR_WEB_CONNECTOR)
 
-    async with running(create_qbwc_app, service_settings(database_url)) as (app, http):
+    port = free_port()
+    async with running(create_qbwc_app, service_settings(database_url, metrics_port=port)) as (app, http):
         assert isinstance(app.state.ctx.extras[SAMPLER_KEY], MetricsSampler)
-        for _ in range(100):  # the sampler's first pass runs as the service starts
-            body = (await http.get("/metrics")).text
-            line = re.search(
-                r'^espqb_queue_jobs\{status="waiting_for_web_connector",target="qbd"\} (\S+)$', body, re.M
-            )
-            if line and float(line[1]) >= 1:
-                break
-            await asyncio.sleep(0.05)
-        else:
-            raise AssertionError("/metrics never showed the waiting Desktop job")
+        public = await http.get("/metrics")
+        assert public.status_code == 404  # not on the public port
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as internal:
+            for _ in range(100):  # the sampler's first pass runs as the service starts
+                body = (await internal.get("/metrics")).text
+                line = re.search(
+                    r'^espqb_queue_jobs\{status="waiting_for_web_connector",target="qbd"\} (\S+)$', body, re.M
+                )
+                if line and float(line[1]) >= 1:
+                    break
+                await asyncio.sleep(0.05)
+            else:
+                raise AssertionError("/metrics never showed the waiting Desktop job")
     assert SAMPLER_KEY not in app.state.ctx.extras  # stopped with the service
+    async with httpx.AsyncClient() as after:
+        with pytest.raises(httpx.ConnectError):  # … and so is the internal port
+            await after.get(f"http://127.0.0.1:{port}/metrics", timeout=2)
 
 
 def test_the_worker_and_scheduler_processes_serve_their_metrics() -> None:

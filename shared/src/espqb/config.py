@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=1_000_000, validation_alias="MAX_REQUEST_BYTES")
     qbo_public_url: str = Field(default="http://localhost:8001", validation_alias="QBO_PUBLIC_URL")
     qbwc_public_url: str = Field(default="http://localhost:8002", validation_alias="QBWC_PUBLIC_URL")
+    # Prometheus metrics: on an internal port of their own (never published), and/or on the public
+    # port's /metrics for requests carrying the token. Neither set: no metrics are served.
+    metrics_port: int = Field(default=0, ge=0, le=65535, validation_alias="METRICS_PORT")
+    metrics_token: SecretStr | None = Field(default=None, validation_alias="METRICS_TOKEN")
 
     # --- Send-job queue -----------------------------------------------------------------------
     job_lease_seconds: float = Field(default=60.0, validation_alias="JOB_LEASE_SECONDS")

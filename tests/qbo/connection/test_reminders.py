@@ -7,7 +7,6 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from espqb.config import Settings
@@ -96,8 +95,6 @@ async def test_each_deadline_is_notified_once(
     assert {n.payload["days_left"] for n in notes} == {5}
     assert "8 August 2026" in notes[0].subject
     assert "Reconnect" in notes[0].body
-    gauge = REGISTRY.get_sample_value("espqb_qbo_reauth_deadline_timestamp", {"company": "acme"})
-    assert gauge == (NOW + 5 * DAY).timestamp()
 
 
 async def test_two_reminder_processes_at_once_notify_each_deadline_once(

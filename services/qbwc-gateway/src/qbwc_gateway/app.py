@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request
 from espqb.api.app import build_app
 from espqb.api.context import AppContext
 from espqb.config import Settings, get_settings
+from espqb.db.types import utcnow
 from espqb.observability.sampling import sampler_hooks
 
 from .install import router as install_router
@@ -51,8 +52,9 @@ def create_app(
     session_options = options or SessionOptions.from_settings(settings)
 
     async def start_web_connector(ctx: AppContext) -> None:
-        extra = {"clock": clock} if clock is not None else {}
-        ctx.extras[HANDLER_KEY] = DesktopWebConnector(ctx.db, ctx.settings, options=session_options, **extra)
+        ctx.extras[HANDLER_KEY] = DesktopWebConnector(
+            ctx.db, ctx.settings, options=session_options, clock=clock or utcnow
+        )
 
     async def stop_web_connector(ctx: AppContext) -> None:
         handler = ctx.extras.get(HANDLER_KEY)

@@ -24,6 +24,7 @@ from espqb.jobs.endpoints import router as jobs_router
 from espqb.lookups.endpoints import router as lookups_router
 from espqb.lookups.provider import LookupProvider, RecordFinder
 from espqb.mappings.endpoints import router as mappings_router
+from espqb.observability.exposition import metrics_port_hooks
 from espqb.observability.logging import configure_logging
 from espqb.security.crypto import SecretBox
 from espqb.security.jwt import TokenVerifier
@@ -72,6 +73,8 @@ def build_app(
     body_limit_exempt: tuple[str, ...] = (),
 ) -> FastAPI:
     settings = settings or get_settings()
+    start_metrics_port, stop_metrics_port = metrics_port_hooks()
+    on_startup, on_shutdown = (start_metrics_port, *on_startup), (*on_shutdown, stop_metrics_port)
     configure_logging(
         json_logs=(settings.log_format or ("console" if settings.is_development else "json")) == "json",
         level=settings.log_level,

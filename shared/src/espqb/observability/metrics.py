@@ -1,4 +1,8 @@
-"""Prometheus metrics. Defined once per process; `/metrics` on each service exposes them."""
+"""Prometheus metrics. Defined once per process; each service serves them on its internal
+``METRICS_PORT`` (or on ``/metrics`` with ``METRICS_TOKEN``), never openly on the public port.
+
+Labels stay bounded: no company or realm label, so the number of series does not grow with the
+number of distributors. Per-company figures are in ``espqb status`` and the API."""
 
 from __future__ import annotations
 
@@ -12,10 +16,8 @@ HTTP_REQUESTS = Counter(
 )
 HTTP_LATENCY = Histogram("espqb_http_request_seconds", "HTTP request latency", ["service", "route"])
 
-JOBS_ENQUEUED = Counter("espqb_jobs_enqueued_total", "Send jobs enqueued", ["target", "company"])
-JOBS_FINISHED = Counter(
-    "espqb_jobs_finished_total", "Send jobs finished, by outcome", ["target", "company", "status"]
-)
+JOBS_ENQUEUED = Counter("espqb_jobs_enqueued_total", "Send jobs enqueued", ["target"])
+JOBS_FINISHED = Counter("espqb_jobs_finished_total", "Send jobs finished, by outcome", ["target", "status"])
 SEND_LATENCY = Histogram(
     "espqb_send_seconds",
     "From enqueue to the job's end",
@@ -29,18 +31,24 @@ QBWC_POLLS = Counter(
     "Web Connector authenticate calls, by answer (throttled: refused for wrong passwords from the address)",
     ["answer"],
 )
-QBWC_LAST_SEEN = Gauge("espqb_qbwc_last_seen_timestamp", "Last Web Connector poll (unix time)", ["company"])
+# Companies with a Web Connector set up, by how long ago it last polled (sampled): "15m", "1h", "1d",
+# "older", "never". Auto-Run polls every 15 minutes by default.
+QBWC_COMPANIES = Gauge(
+    "espqb_qbwc_companies", "Companies with a Web Connector, by when it last polled (sampled)", ["last_poll"]
+)
 
 TOKEN_REFRESH_FAILURES = Counter(
-    "espqb_qbo_token_refresh_failures_total", "QBO token refreshes that failed", ["company", "reason"]
+    "espqb_qbo_token_refresh_failures_total", "QBO token refreshes that failed", ["reason"]
 )
-TOKEN_REFRESHES = Counter("espqb_qbo_token_refreshes_total", "QBO token refreshes", ["company"])
-REAUTH_DEADLINE = Gauge(
-    "espqb_qbo_reauth_deadline_timestamp",
-    "When the QBO connection must be re-authorised (unix time)",
-    ["company"],
+TOKEN_REFRESHES = Counter("espqb_qbo_token_refreshes_total", "QBO token refreshes")
+# QuickBooks Online connections by how soon they must be re-authorised (sampled): "overdue", "1d",
+# "7d", "14d" (within that many days, not a shorter one), "later".
+REAUTH_DUE = Gauge(
+    "espqb_qbo_reauth_due_connections",
+    "QBO connections by how soon they must be re-authorised (sampled)",
+    ["due"],
 )
-QBO_CALLS = Counter("espqb_qbo_api_calls_total", "Calls to the QBO API", ["realm", "kind", "status"])
+QBO_CALLS = Counter("espqb_qbo_api_calls_total", "Calls to the QBO API", ["kind", "status"])
 
 # A job's end, as counted by JOBS_FINISHED and timed by SEND_LATENCY. "held" is not an end: the job
 # continues by itself once QuickBooks Online is re-authorised.
@@ -48,7 +56,7 @@ FINISHED_STATUSES = frozenset({"succeeded", "partially_succeeded", "failed", "ca
 
 
 def observe_job_finished(
-    *, target: str, company_id: str, status: str, enqueued_at: datetime | None, finished_at: datetime
+    *, target: str, status: str, enqueued_at: datetime | None, finished_at: datetime
 ) -> None:
     """Count a job that reached a final status and time it from enqueue to that moment.
 
@@ -56,7 +64,7 @@ def observe_job_finished(
     a status that is not final (a retry, a hold) is ignored, so callers need not check."""
     if status not in FINISHED_STATUSES:
         return
-    JOBS_FINISHED.labels(target, company_id, status).inc()
+    JOBS_FINISHED.labels(target, status).inc()
     if enqueued_at is not None:
         SEND_LATENCY.labels(target).observe(max((finished_at - enqueued_at).total_seconds(), 0.0))
 

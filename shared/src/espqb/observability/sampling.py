@@ -1,9 +1,10 @@
 """Gauges that only the database knows, refreshed every few seconds by each service.
 
 Counters are incremented where things happen (a send finishing, a Web Connector poll, a token
-refresh); these figures are states instead — how many jobs wait, when each Web Connector last
-polled, when each QBO connection must be re-authorised — so a small sampler reads them with the
-cheap queries of ``espqb.ops.queries`` and sets the gauges. Both services run one (whichever
+refresh); these figures are states instead — how many jobs wait, how many Web Connectors polled
+lately, how many QBO connections must be re-authorised soon — so a small sampler reads them with the
+cheap queries of ``espqb.ops.queries`` and sets the gauges, counted in bounded buckets (which
+company is which is in ``espqb status``). Both services run one (whichever
 Prometheus scrapes sees the same rows); the dashboard takes ``max by`` over them.
 
 Wiring: ``on_startup=[..., start]`` and ``on_shutdown=[stop, ...]`` with
@@ -14,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import Counter
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 import structlog
 
@@ -22,6 +25,7 @@ from espqb.api.context import AppContext
 from espqb.config import Settings
 from espqb.db import Database
 from espqb.db.models import ACTIVE_JOB_STATUSES
+from espqb.db.types import utcnow
 from espqb.observability import metrics
 from espqb.ops import queries
 from espqb.ops.status_model import DeadlineOf
@@ -35,6 +39,21 @@ SAMPLE_SECONDS = 15.0  # Prometheus' scrape interval (deploy/prometheus/promethe
 TARGETS = ("qbo", "qbd")
 
 Hook = Callable[[AppContext], Awaitable[None]]
+# (bucket, at most this long): a Web Connector's last poll; a re-authorisation deadline ahead.
+POLL_BUCKETS = (("15m", timedelta(minutes=15)), ("1h", timedelta(hours=1)), ("1d", timedelta(days=1)))
+DUE_BUCKETS = (("1d", timedelta(days=1)), ("7d", timedelta(days=7)), ("14d", timedelta(days=14)))
+
+
+def _since(at: datetime | None, now: datetime, buckets: tuple[tuple[str, timedelta], ...], none: str) -> str:
+    if at is None:
+        return none
+    return next((name for name, span in buckets if now - at <= span), "older")
+
+
+def _until(at: datetime, now: datetime) -> str:
+    if at <= now:
+        return "overdue"
+    return next((name for name, span in DUE_BUCKETS if at - now <= span), "later")
 
 
 class MetricsSampler:
@@ -50,40 +69,30 @@ class MetricsSampler:
         self.interval_seconds = interval_seconds
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        # Label values set last time: a company that disappears (uninstalled, disconnected) loses
-        # its series instead of showing its last value forever.
-        self._polled: set[str] = set()
-        self._deadlines: set[str] = set()
 
     async def sample_once(self) -> None:
         async with self.db.sessions() as session:
             depth = await queries.queue_depth(session)
             polls = await queries.web_connector_polls(session)
             connections = await queries.qbo_connections(session) if self.deadline_of is not None else []
+        now = utcnow()
         counts = {(row.target, row.status): row.jobs for row in depth}
         # Every (target, status) is set, zero included: a drained queue must read 0, not its last value.
         for target in {*TARGETS, *(t for t, _ in counts)}:
             for status in ACTIVE_JOB_STATUSES:
                 metrics.QUEUE_DEPTH.labels(target, str(status)).set(counts.get((target, str(status)), 0))
-
-        polled = {p.company_id: p.last_poll_at for p in polls if p.last_poll_at is not None}
-        for company_id, at in polled.items():
-            metrics.QBWC_LAST_SEEN.labels(company_id).set(at.timestamp())
-        for gone in self._polled - polled.keys():
-            metrics.QBWC_LAST_SEEN.remove(gone)
-        self._polled = set(polled)
-
-        deadlines: dict[str, float] = {}
+        # Counted in bounded buckets, every bucket set: no series per company.
+        seen = Counter(_since(p.last_poll_at, now, POLL_BUCKETS, "never") for p in polls)
+        for bucket in (*(name for name, _ in POLL_BUCKETS), "older", "never"):
+            metrics.QBWC_COMPANIES.labels(bucket).set(seen.get(bucket, 0))
         if self.deadline_of is not None:
-            for row in connections:
-                if row.status in ("connected", "needs_reauth"):
-                    deadlines[row.company_id] = self.deadline_of(row).at.timestamp()
-        for company_id, at_seconds in deadlines.items():
-            metrics.REAUTH_DEADLINE.labels(company_id).set(at_seconds)
-        for gone in self._deadlines - deadlines.keys():
-            with contextlib.suppress(KeyError):  # also set by the token code in this process
-                metrics.REAUTH_DEADLINE.remove(gone)
-        self._deadlines = set(deadlines)
+            due = Counter(
+                _until(self.deadline_of(row).at, now)
+                for row in connections
+                if row.status in ("connected", "needs_reauth")
+            )
+            for bucket in ("overdue", *(name for name, _ in DUE_BUCKETS), "later"):
+                metrics.REAUTH_DUE.labels(bucket).set(due.get(bucket, 0))
 
     async def _sample_logged(self) -> None:
         try:

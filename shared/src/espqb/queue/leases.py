@@ -231,7 +231,6 @@ async def complete(
             await notify_jobs_ready(conn, row.target)
     observe_job_finished(
         target=row.target,
-        company_id=row.company_id,
         status=transition.status,
         enqueued_at=row.created_at,
         finished_at=now,
@@ -293,7 +292,6 @@ async def complete_many(
             continue
         observe_job_finished(
             target=job.target,
-            company_id=job.company_id,
             status=transition.status,
             enqueued_at=job.enqueued_at,
             finished_at=now,
@@ -478,7 +476,6 @@ async def rescue_expired(db: Database, *, target: str | None = None, clock: Cloc
         if row.attempts >= row.max_attempts:
             observe_job_finished(
                 target=row.target,
-                company_id=row.company_id,
                 status=JobStatus.FAILED,
                 enqueued_at=row.created_at,
                 finished_at=now,

@@ -61,5 +61,5 @@ async def send_order(
     if result.created:
         if reason:
             result.job.hold_reason = reason
-        metrics.JOBS_ENQUEUED.labels(target, principal.company_id).inc()
+        metrics.JOBS_ENQUEUED.labels(target).inc()
     return result.job, result.created

@@ -255,14 +255,14 @@ class QboClient:
                         call.method, url, params=params, headers=headers, content=content, timeout=timeout
                     )
             except (TimeoutError, httpx.TimeoutException) as exc:
-                QBO_CALLS.labels(realm, call.operation, "timeout").inc()
+                QBO_CALLS.labels(call.operation, "timeout").inc()
                 raise unavailable(
                     TransportProblem("timeout", f"no answer within {self.settings.timeout_seconds:g} s")
                 ) from exc
             except httpx.TransportError as exc:
-                QBO_CALLS.labels(realm, call.operation, "network").inc()
+                QBO_CALLS.labels(call.operation, "network").inc()
                 raise unavailable(TransportProblem("network", type(exc).__name__)) from exc
-        QBO_CALLS.labels(realm, call.operation, str(response.status_code)).inc()
+        QBO_CALLS.labels(call.operation, str(response.status_code)).inc()
         text = response.text
         error = error_from_response(
             response.status_code,

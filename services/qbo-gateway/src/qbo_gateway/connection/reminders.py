@@ -28,7 +28,6 @@ from espqb.db.insert_once import insert_once
 from espqb.db.models import ReauthReminder
 from espqb.db.types import utcnow
 from espqb.notifications import notify_company_admins
-from espqb.observability import metrics
 from espqb.queue.clock import Clock
 from qbo_gateway.connection import notices, repository
 from qbo_gateway.connection.deadlines import Deadline, earliest_deadline, reminder_due
@@ -60,7 +59,6 @@ async def _remind_one(
         if row is None or row.status != CONNECTED:
             return None  # needs_reauth was announced when it happened; disconnected needs nothing
         deadline = earliest_deadline(row, settings.reauth_policy_days)
-        metrics.REAUTH_DEADLINE.labels(company_id).set(deadline.at.timestamp())
         if not reminder_due(deadline, now, settings.reauth_notice_days):
             return None
         first_time = await insert_once(

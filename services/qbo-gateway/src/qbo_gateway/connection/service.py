@@ -46,7 +46,7 @@ from qbo_gateway.connection.statuses import (
     NOT_CONNECTED,
     QBO,
 )
-from qbo_gateway.connection.tokens import publish_deadline, store_grant
+from qbo_gateway.connection.tokens import store_grant
 
 log = structlog.get_logger(__name__)
 
@@ -228,7 +228,6 @@ async def _store_connection(
         message,
         {"realm_id": realm_id, "company_name": row.company_name, "released_jobs": released},
     )
-    publish_deadline(row, rt.settings.reauth_policy_days)
     log.info("qbo connected", company=company_id, realm=realm_id, released_jobs=released)
     return pages.connected(row.company_name, realm_id, released)
 

@@ -42,7 +42,7 @@ from espqb.queue.clock import Clock
 from espqb.queue.holds import hold_jobs
 from espqb.security.crypto import SecretBox
 from qbo_gateway.connection import notices, repository
-from qbo_gateway.connection.deadlines import ROLLING_REFRESH_LIFETIME, earliest_deadline, stable_hard_expiry
+from qbo_gateway.connection.deadlines import ROLLING_REFRESH_LIFETIME, stable_hard_expiry
 from qbo_gateway.connection.errors import NeedsReauthorization, NotConnected, TokenRefreshUnavailable
 from qbo_gateway.connection.oauth import IntuitOAuth, TokenGrant, TokenRequestFailed
 from qbo_gateway.connection.statuses import CONNECTED, NEEDS_REAUTH, NEEDS_REAUTH_HOLD_REASON, QBO
@@ -101,10 +101,6 @@ def store_grant(
         row.refresh_hard_expires_at = None
     row.last_refresh_at = requested_at
     row.last_error = None
-
-
-def publish_deadline(row: QboConnection, policy_days: int) -> None:
-    metrics.REAUTH_DEADLINE.labels(row.company_id).set(earliest_deadline(row, policy_days).at.timestamp())
 
 
 async def mark_row_needs_reauthorization(
@@ -285,7 +281,7 @@ class TokenProvider:
         try:
             grant = await self._oauth.refresh(self._box.decrypt(row.refresh_token_enc))
         except TokenRequestFailed as exc:
-            metrics.TOKEN_REFRESH_FAILURES.labels(company_id, exc.error).inc()
+            metrics.TOKEN_REFRESH_FAILURES.labels(exc.error).inc()
             if exc.invalid_grant:
                 await mark_row_needs_reauthorization(
                     session, row, INVALID_GRANT_REASON, settings=self._settings, now=requested_at
@@ -301,8 +297,7 @@ class TokenProvider:
         store_grant(row, grant, self._box, requested_at=requested_at, new_authorisation=False)
         row.updated_at = requested_at
         await session.flush()
-        metrics.TOKEN_REFRESHES.labels(company_id).inc()
-        publish_deadline(row, self._settings.reauth_policy_days)
+        metrics.TOKEN_REFRESHES.inc()
         log.info("qbo token refreshed", company=company_id)
         assert row.access_expires_at is not None
         return _Result(

@@ -105,7 +105,6 @@ async def finish(session: AsyncSession, job: SendJob, outcome: JobOutcome, *, no
     # Counted when recorded: the callback's transaction commits before the Web Connector hears back.
     observe_job_finished(
         target=job.target,
-        company_id=job.company_id,
         status=status,
         enqueued_at=job.created_at,
         finished_at=now,
