@@ -74,7 +74,7 @@ from qbo_gateway.sender.loading import SendInputs
 from qbo_gateway.sender.results import AttemptInterrupted, StepResult
 from qbo_gateway.sender.store import ResultStore
 from qbo_gateway.sender.summaries import describe, step_summary
-from qbo_gateway.sender.verify import differences
+from qbo_gateway.sender.verify import differences, figure_drift
 from qbo_gateway.sender.writes import IN_DOUBT_SUMMARY, Call, Write, compose_calls, replay_calls, wants_batch
 
 __all__ = ["SendRun", "SenderSettings"]
@@ -370,6 +370,9 @@ class SendRun:
             wrote=write.action in ("create", "update"),
         )
         result.warnings = self._check(op, entity, write)
+        if write.action in ("create", "update") and (drift := figure_drift(op, entity)) is not None:
+            result.drift = drift
+            result.summary = f"{summary}; {drift}"
         self._succeed(op, result)
 
     def _check(self, op: Operation, entity: dict[str, Any], write: Write) -> list[str]:

@@ -28,6 +28,8 @@ class StepResult:
     # Set on a write that got no answer: repeated as the same request on the next attempt.
     in_doubt: tuple[str, str | None] | None = None
     warnings: list[str] = field(default_factory=list)
+    # QuickBooks' figure next to the planned one when they differ (``verify.figure_drift``).
+    drift: str | None = None
     entity: dict[str, Any] | None = None  # what QuickBooks answered (not stored)
     wrote: bool = False  # a create or update reached QuickBooks
     persist_mapping: bool = True  # False when the mapping already says exactly this

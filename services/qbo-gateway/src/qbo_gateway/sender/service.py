@@ -1,7 +1,7 @@
 """The QBO send handler: one claimed job in, one ``JobOutcome`` out.
 
     load (mappings, settings, earlier steps) → build the plan (shared, pure) → run it against QBO
-    (``SendRun``: waves, batch calls, 6240/5010/610) → outcome
+    (``SendRun``: waves, batch calls, 6240/5010/610) → drift flagged (``drift``) → outcome
 
 A company whose connection needs re-authorisation (or was disconnected) gets its job held, never
 failed: reconnecting releases it (``espqb.queue.release_held``). Passing trouble at Intuit ends the
@@ -20,6 +20,7 @@ from espqb.queue.clock import Clock, utcnow
 from qbo_gateway.client import QboClient
 from qbo_gateway.connection.errors import NeedsReauthorization, NotConnected, TokenRefreshUnavailable
 from qbo_gateway.lookups import QboLookups
+from qbo_gateway.sender.drift import report_drift
 from qbo_gateway.sender.execution import SenderSettings, SendRun
 from qbo_gateway.sender.loading import load_inputs
 from qbo_gateway.sender.outcome import job_outcome
@@ -94,4 +95,5 @@ class QboSender:
             return JobOutcome.hold(problem.message)
         except TokenRefreshUnavailable as problem:
             return JobOutcome.retry(problem.message)
+        await report_drift(self.db, job.id, results)
         return job_outcome(results, plan.notes)

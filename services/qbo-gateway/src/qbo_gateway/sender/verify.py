@@ -15,7 +15,7 @@ from typing import Any
 from espqb.money import format_money
 from espqb.plan import BillOp, InvoiceOp, Operation, PaymentOp, PurchaseOrderOp
 
-__all__ = ["differences"]
+__all__ = ["differences", "figure_drift"]
 
 
 def _money(value: Any) -> Decimal | None:
@@ -90,3 +90,19 @@ def differences(
             )
         return warnings
     return []
+
+
+def figure_drift(op: Operation, entity: dict[str, Any]) -> str | None:
+    """QuickBooks' figure next to the planned one, when the document's total is not what ESP planned:
+    the step says so, and the job is flagged ``drift``. None when they agree (or ``op`` has no total)."""
+    if isinstance(op, PaymentOp):
+        planned = op.amount
+    elif isinstance(op, InvoiceOp | PurchaseOrderOp | BillOp):
+        planned = op.total
+    else:
+        return None
+    got = _money(entity.get("TotalAmt"))
+    if got == planned:
+        return None
+    shown = "no total" if got is None else format_money(got)
+    return f"QuickBooks Online shows {shown} where ESP planned {format_money(planned)}"
