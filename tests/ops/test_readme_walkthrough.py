@@ -1,93 +1,124 @@
 """The README's walkthroughs, run as written against `make run`'s services, so the README cannot rot.
 
-`scripts/run-local.sh` (what `make run` runs) starts both gateways and the Intuit sandbox; each
-`<!-- walkthrough:… -->` bash block of README.md then runs in bash from the repository root. Only the
-ports are moved to free ones, so a developer's own `make run` is not disturbed.
+`make run` starts both gateways and the Intuit sandbox once for this module, on free ports rather than
+8001-8003 (so a developer's own `make run` is not disturbed, and the README is proven on other ports
+than its defaults). Each `<!-- walkthrough:… -->` bash block of README.md then runs in bash from the
+repository root, as a reader pastes it into a second terminal.
+
+Nothing is injected that the README does not show. The environment is the test run's own, cleared of
+every setting that could point the blocks at the right place behind the README's back (`INTUIT_*`,
+`QBO_*`, `QBWC_*`, `SANDBOX_*`, `ESPQB_*`, `DATABASE_URL`); then only these are set:
+
+- `QBO_PORT`, `QBWC_PORT`, `SANDBOX_PORT`: the variables the README tells the reader to export when
+  `make run` got other ports;
+- `DATABASE_URL`, for isolation: PostgreSQL when TEST_DATABASE_URL is set, else a fresh SQLite file
+  (the blocks prove the README, not the backend; the backends have their own tests);
+- `ESPQB_SANDBOX_COMPANY_FILE`, for isolation: the simulated Desktop company file, in a temporary folder.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
 from espqb.config import REPO_ROOT
+from espqb_devtools.main import app as dev_app
+from tests.conftest import TEST_DATABASE_URL, truncate_all
 from tests.support.servers import free_port
 
-pytestmark = pytest.mark.slow
+README = REPO_ROOT / "README.md"
+HIDDEN_HELP = ("INTUIT_", "QBO_", "QBWC_", "SANDBOX_", "ESPQB_")
+DEFAULT_PORTS = {"QBO_PORT": "8001", "QBWC_PORT": "8002", "SANDBOX_PORT": "8003"}
 
 
 def walkthrough_blocks() -> dict[str, str]:
-    readme = (REPO_ROOT / "README.md").read_text()
-    found = re.findall(r"<!-- walkthrough:(\w+) -->\s*```bash\n(.*?)```", readme, re.S)
+    found = re.findall(r"<!-- walkthrough:(\w+) -->\s*```bash\n(.*?)```", README.read_text(), re.S)
     return dict(found)
 
 
-@pytest.fixture
-def services(database_url: str, tmp_path: Path) -> Iterator[dict[str, str]]:
-    ports = {"QBO_PORT": free_port(), "QBWC_PORT": free_port(), "SANDBOX_PORT": free_port()}
-    env = {
-        **os.environ,
-        **{k: str(v) for k, v in ports.items()},
-        "DATABASE_URL": database_url,
-        "ESPQB_SANDBOX_COMPANY_FILE": str(tmp_path / "company.json"),
-        "UV": str(REPO_ROOT / ".tools/bin/uv") if (REPO_ROOT / ".tools/bin/uv").exists() else "uv",
-        "LOG_LEVEL": "WARNING",
-    }
-    log = (tmp_path / "run.log").open("w")
-    proc = subprocess.Popen(
-        ["bash", "scripts/run-local.sh"],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+@dataclass(frozen=True)
+class Services:
+    env: dict[str, str]
+    log: Path
+
+    def port(self, name: str) -> str:
+        return self.env[name]
+
+
+def _isolated_database(request: pytest.FixtureRequest, folder: Path) -> str:
+    if TEST_DATABASE_URL:
+        url: str = request.getfixturevalue("postgres_url")
+        truncate_all(url)
+        return url
+    template: Path = request.getfixturevalue("sqlite_template")
+    shutil.copyfile(template, folder / "readme.sqlite3")
+    return f"sqlite+aiosqlite:///{folder / 'readme.sqlite3'}"
+
+
+def _wait_until_up(proc: subprocess.Popen[bytes], env: dict[str, str], log: Path) -> None:
+    urls = (
+        f"http://127.0.0.1:{env['QBO_PORT']}/readyz",
+        f"http://127.0.0.1:{env['QBWC_PORT']}/readyz",
+        f"http://127.0.0.1:{env['SANDBOX_PORT']}/_sandbox/realms",
     )
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if all(
-                    httpx.get(f"http://127.0.0.1:{ports[p]}{path}", timeout=2).status_code == 200
-                    for p, path in (
-                        ("QBO_PORT", "/readyz"),
-                        ("QBWC_PORT", "/readyz"),
-                        ("SANDBOX_PORT", "/_sandbox/realms"),
-                    )
-                ):
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(
-                    "make run's services did not come up:\n" + (tmp_path / "run.log").read_text()[-3000:]
-                )
-            time.sleep(0.5)
-        env["INTUIT_API_BASE_URL"] = f"http://127.0.0.1:{ports['SANDBOX_PORT']}"
-        yield {**env, **{k: str(v) for k, v in ports.items()}}
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 180
+    pending = list(urls)
+    while pending or "esp-quickbooks is running" not in log.read_text():
         try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
+            while pending and httpx.get(pending[0], timeout=2).status_code == 200:
+                pending.pop(0)
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"make run's services did not come up:\n{log.read_text()[-3000:]}")
+        time.sleep(0.25)
 
 
-def run_block(block: str, env: dict[str, str]) -> str:
-    for default, key in (("8001", "QBO_PORT"), ("8002", "QBWC_PORT"), ("8003", "SANDBOX_PORT")):
-        block = block.replace(f"localhost:{default}", f"localhost:{env[key]}")
+@pytest.fixture(scope="module")
+def services(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    folder = tmp_path_factory.mktemp("readme")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(HIDDEN_HELP) and k != "DATABASE_URL"}
+    env |= {name: str(free_port()) for name in DEFAULT_PORTS}
+    env["DATABASE_URL"] = _isolated_database(request, folder)
+    env["ESPQB_SANDBOX_COMPANY_FILE"] = str(folder / "desktop-company.json")
+    log = folder / "make-run.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            ["make", "--no-print-directory", "run"],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            _wait_until_up(proc, env, log)
+            yield Services(env, log)
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def run_block(name: str, services: Services) -> str:
     result = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", block],
+        ["bash", "-euo", "pipefail", "-c", walkthrough_blocks()[name]],
         cwd=REPO_ROOT,
-        env=env,
+        env=services.env,
         capture_output=True,
         text=True,
         timeout=180,
@@ -96,18 +127,64 @@ def run_block(block: str, env: dict[str, str]) -> str:
     return result.stdout
 
 
+# --- the README as text ---------------------------------------------------------------------------------
+
+
 def test_readme_has_both_walkthroughs() -> None:
     assert set(walkthrough_blocks()) == {"qbo", "qbd"}
 
 
-def test_readme_walkthroughs_work(services: dict[str, str]) -> None:
-    blocks = walkthrough_blocks()
-    online = run_block(blocks["qbo"], services)
+def test_the_readme_calls_the_command_lines_one_way() -> None:
+    """`.venv/bin/espqb …` / `.venv/bin/espqb-dev …`, never a bare `espqb …` nor `uv run espqb …`."""
+    readme = README.read_text()
+    bare = re.findall(r".{0,30}(?<![/\w.-])espqb(?:-dev)?(?=[ `\"]).{0,20}", readme)
+    assert not bare, bare
+    assert "uv run" not in readme
+    assert ".venv/bin/espqb-dev sandbox books --online" in readme
+
+
+def test_the_readme_names_one_intuit_discovery_host() -> None:
+    urls = re.findall(r"https://[\w.-]+/\.well-known/\w+/?", README.read_text())
+    assert urls, "the README names no Intuit discovery URL"
+    assert {url.split("/")[2] for url in urls} == {"developer.intuit.com"}, urls
+
+
+def test_the_sandbox_books_command_says_in_one_line_that_the_sandbox_is_not_there() -> None:
+    nobody = f"http://127.0.0.1:{free_port()}"
+
+    result = CliRunner().invoke(dev_app, ["sandbox", "books", "--online", "--sandbox-url", nobody])
+
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"espqb-dev sandbox books: cannot reach the Intuit sandbox at {nobody} (ConnectError): "
+        "is `make run` going, and on that port (SANDBOX_PORT)?"
+    ]
+
+
+# --- the README against `make run` ------------------------------------------------------------------------
+
+
+def test_make_run_prints_the_token_commands_the_readme_quotes(services: Services) -> None:
+    readme = README.read_text()
+    quoted = re.search(r"It prints how to get a development token:\s*```bash\n(.*?)```", readme, re.S)
+    assert quoted is not None
+    banner = services.log.read_text()
+    for line in quoted.group(1).strip().splitlines():
+        assert line.replace("localhost:8001", f"localhost:{services.port('QBO_PORT')}") in banner, line
+
+
+def test_the_online_walkthrough_lands_the_a7102_invoice_in_the_intuit_sandbox(services: Services) -> None:
+    online = run_block("qbo", services)
+
     assert "connected" in online
     assert '"status": "succeeded"' in online
-    assert "218.5" in online and "118.5" in online and "A7102" in online
+    assert "A7102" in online and "218.5" in online and "118.5" in online
 
-    desktop = run_block(blocks["qbd"], services)
+
+def test_the_desktop_walkthrough_lands_the_a7102_invoice_in_the_company_file(services: Services) -> None:
+    desktop = run_block("qbd", services)
+
     assert "waiting_for_web_connector" in desktop
-    assert "outcome:        completed" in desktop or "completed" in desktop
-    assert "218.50" in desktop and "118.50" in desktop and "A7102" in desktop
+    assert "outcome:        completed" in desktop
+    assert "A7102" in desktop and "218.50" in desktop and "118.50" in desktop
+    assert Path(services.env["ESPQB_SANDBOX_COMPANY_FILE"]).exists()

@@ -10,13 +10,16 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from espqb.config import REPO_ROOT, get_settings
 from espqb_devtools.sandbox_books import books
-from qb_sandbox.desktop import CompanyFile
-from qb_sandbox.webconnector import SessionReport, WebConnectorSimulator
+
+if TYPE_CHECKING:  # imported by the command that uses them: `approve` and `books --online` start fast
+    from qb_sandbox.desktop import CompanyFile
+    from qb_sandbox.webconnector import SessionReport, WebConnectorSimulator
 
 app = typer.Typer(
     help="The sandboxes: a simulated QuickBooks Web Connector and company file.", no_args_is_help=True
@@ -73,6 +76,9 @@ def web_connector(
     ),
 ) -> None:
     """Run Web Connector updates against the qbwc-gateway, like Auto-Run or "Update Selected"."""
+    from qb_sandbox.desktop import CompanyFile
+    from qb_sandbox.webconnector import WebConnectorSimulator
+
     endpoint = url or get_settings().qbwc_public_url.rstrip("/") + "/qbwc"
     books = CompanyFile.load_or_create(company_file, company_name=company_name, seed_demo=True)
     simulator = WebConnectorSimulator(endpoint, username=username, password=password, company=books)

@@ -123,13 +123,54 @@ def print_records(
     (console or Console()).print(table)
 
 
+class SandboxUnreachable(Exception):
+    """The Intuit sandbox could not be read; the message is the one line the user sees."""
+
+
+def _online_records(base: str, realm: str | None, kinds: list[str]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Each kind's records in the sandbox at ``base``; SandboxUnreachable in one sentence otherwise."""
+    try:
+        with httpx.Client(base_url=base, timeout=10) as client:
+            realms = client.get("/_sandbox/realms")
+            if realms.status_code != 200:
+                raise SandboxUnreachable(
+                    f"{base} is not the Intuit sandbox (GET /_sandbox/realms answered {realms.status_code})"
+                )
+            if realm is None and not realms.json():
+                raise SandboxUnreachable(f"the Intuit sandbox at {base} has no company yet")
+            realm_id = realm or realms.json()[0]["realm_id"]
+            found = []
+            for name in kinds:
+                answer = client.get(f"/_sandbox/realms/{realm_id}/entities/{name}")
+                if answer.status_code != 200:
+                    raise SandboxUnreachable(
+                        f"the Intuit sandbox at {base} has no {name} records for company {realm_id} "
+                        f"(HTTP {answer.status_code})"
+                    )
+                found.append((name, answer.json()))
+            return found
+    except ValueError as error:  # an answer that is not JSON
+        raise SandboxUnreachable(f"{base} is not the Intuit sandbox (its answer is not JSON)") from error
+    except httpx.HTTPError as error:
+        raise SandboxUnreachable(
+            f"cannot reach the Intuit sandbox at {base} ({type(error).__name__}): is `make run` going, "
+            "and on that port (SANDBOX_PORT)?"
+        ) from error
+
+
 def books(
     online: bool = typer.Option(False, "--online", help="The local Intuit sandbox (QuickBooks Online)."),
     desktop: bool = typer.Option(False, "--desktop", help="The simulated QuickBooks Desktop company file."),
     kind: list[str] = typer.Option(
         ["Invoice"], "--kind", help="Record kinds to show (repeatable), e.g. Invoice, Bill."
     ),
-    url: str | None = typer.Option(None, help="Intuit sandbox URL (default: INTUIT_API_BASE_URL)."),
+    sandbox_url: str | None = typer.Option(
+        None,
+        "--sandbox-url",
+        "--url",
+        help="The Intuit sandbox, e.g. http://localhost:8003 (default: INTUIT_API_BASE_URL).",
+        show_default=False,
+    ),
     realm: str | None = typer.Option(None, help="Sandbox company (realm id; default: the first)."),
     company_file: Path | None = typer.Option(
         None,
@@ -141,12 +182,14 @@ def books(
     if online == desktop:
         raise typer.BadParameter("choose --online or --desktop")
     if online:
-        base = (url or get_settings().intuit_api_base_url).rstrip("/")
-        with httpx.Client(base_url=base, timeout=10) as client:
-            realm_id = realm or client.get("/_sandbox/realms").raise_for_status().json()[0]["realm_id"]
-            for name in kind:
-                records = client.get(f"/_sandbox/realms/{realm_id}/entities/{name}").raise_for_status().json()
-                print_records(name, records, online=True)
+        base = (sandbox_url or get_settings().intuit_api_base_url).rstrip("/")
+        try:
+            found = _online_records(base, realm, kind)
+        except SandboxUnreachable as error:
+            typer.echo(f"espqb-dev sandbox books: {error}", err=True)
+            raise typer.Exit(1) from None
+        for name, records in found:
+            print_records(name, records, online=True)
         return
     from espqb_devtools.sandbox import DEFAULT_COMPANY_FILE
     from qb_sandbox.desktop import CompanyFile

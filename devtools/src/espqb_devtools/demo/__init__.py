@@ -5,9 +5,6 @@ the ESP front end would (install, settings, connect or Web Connector set-up, the
 the resulting QuickBooks documents and each job's timeline, and checks every figure against the order
 it came from. Modules: ``services`` starts things, ``frontend`` is the ESP front end's HTTP calls,
 ``story_qbo`` / ``story_qbd`` tell the two stories, ``books*`` read QuickBooks back, ``checks``
-compares figures, ``tables`` / ``report`` print, ``command`` is the CLI entry point.
+compares figures, ``tables`` / ``report`` print, ``command`` runs it all (`espqb-dev demo` imports it
+only when the demo runs, so the sandbox commands start without loading the gateways).
 """
-
-from espqb_devtools.demo.command import demo
-
-__all__ = ["demo"]

@@ -99,17 +99,7 @@ def _shown(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def demo(
-    keep: bool = typer.Option(
-        False, "--keep", help="Keep the demo's database and Desktop company file under var/demo/ afterwards."
-    ),
-    database_url: str | None = typer.Option(
-        None,
-        "--database-url",
-        help="Run on this (empty) database instead of a fresh SQLite file under var/demo/.",
-        show_default=False,
-    ),
-) -> None:
+def demo(*, keep: bool = False, database_url: str | None = None) -> None:
     """Send the A7102 example and a two-supplier order to QuickBooks Online and Desktop (sandboxes),
     print the documents and each job's timeline, and exit 1 if any figure differs from its order."""
     console = _console()
