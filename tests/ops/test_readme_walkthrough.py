@@ -143,10 +143,12 @@ def test_the_readme_calls_the_command_lines_one_way() -> None:
     assert ".venv/bin/espqb-dev sandbox books --online" in readme
 
 
-def test_the_readme_names_one_intuit_discovery_host() -> None:
-    urls = re.findall(r"https://[\w.-]+/\.well-known/\w+/?", README.read_text())
-    assert urls, "the README names no Intuit discovery URL"
-    assert {url.split("/")[2] for url in urls} == {"developer.intuit.com"}, urls
+def test_the_readme_and_the_deployment_name_one_intuit_discovery_host() -> None:
+    """Intuit's discovery documents live on developer.intuit.com, in every place that names one."""
+    for path in (README, REPO_ROOT / "docker-compose.yml", REPO_ROOT / "shared/src/espqb/config.py"):
+        urls = re.findall(r"https://[\w.-]+/\.well-known/\w+/?", path.read_text())
+        assert urls, f"{path.name} names no Intuit discovery URL"
+        assert {url.split("/")[2] for url in urls} == {"developer.intuit.com"}, (path.name, urls)
 
 
 def test_the_sandbox_books_command_says_in_one_line_that_the_sandbox_is_not_there() -> None:

@@ -92,7 +92,9 @@ class Settings(BaseSettings):
     intuit_redirect_uri: str = Field(
         default="http://localhost:8001/v1/qbo/callback", validation_alias="INTUIT_REDIRECT_URI"
     )
-    # Discovery document; the sandbox simulator serves one at the same path.
+    # Discovery document. The default is the local Intuit sandbox's; Intuit's own are
+    # https://developer.intuit.com/.well-known/openid_configuration/ (production) and
+    # https://developer.intuit.com/.well-known/openid_sandbox_configuration/ (Intuit's sandbox companies).
     intuit_discovery_url: str = Field(
         default="http://127.0.0.1:8003/.well-known/openid-configuration",
         validation_alias="INTUIT_DISCOVERY_URL",
