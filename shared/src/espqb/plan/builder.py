@@ -72,7 +72,7 @@ def build_plan(
         )
 
     documents: list[Operation] = []
-    notes: list[str] = []
+    notes: list[str] = list(decisions.notes)
     applied = ZERO
     if decisions.send_invoice:
         documents.append(invoice_op(order, figures, decisions, settings, mappings, items, limits, target))

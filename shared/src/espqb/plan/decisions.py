@@ -39,6 +39,8 @@ class Decisions:
     discount_account: AccountRef | None
     tax_account: AccountRef | None
     suppliers: tuple[SupplierDecision, ...]  # the order's suppliers, in the order's order
+    # Documents the defaults would have sent but the settings do not allow: said on the job.
+    notes: tuple[str, ...] = ()
 
     def supplier(self, supplier_id: str) -> SupplierDecision:
         return next(s for s in self.suppliers if s.supplier_id == supplier_id)
@@ -52,6 +54,7 @@ def decide(
     order: OrderSnapshot, choices: SendChoices, settings: PlanSettings, problems: Problems
 ) -> Decisions:
     accounts = settings.default_accounts
+    notes: list[str] = []
     send_invoice = _document(
         choices.send_invoice,
         settings.send_invoice_by_default,
@@ -60,6 +63,8 @@ def decide(
         "invoices",
         problems,
     )
+    if _left_out(choices.send_invoice, settings.send_invoice_by_default, settings.allow_invoices):
+        notes.append(_not_allowed("The invoice was not sent", "invoices"))
 
     on_order = {s.esp_id for s in order.suppliers}
     for supplier_id in choices.suppliers:
@@ -94,6 +99,14 @@ def decide(
         )
         # A supplier with nothing on the order has nothing to bill: no empty documents.
         send_bill, send_po = send_bill and has_lines, send_po and has_lines
+        if has_lines and _left_out(chosen.send_bill, settings.send_bill_by_default, settings.allow_bills):
+            notes.append(_not_allowed(f"No bill was sent for {supplier.name}", "bills"))
+        if has_lines and _left_out(
+            chosen.send_purchase_order,
+            settings.send_purchase_order_by_default,
+            settings.allow_purchase_orders,
+        ):
+            notes.append(_not_allowed(f"No purchase order was sent for {supplier.name}", "purchase orders"))
         cogs = account_ref(chosen.cogs_account or accounts.cogs)
         if (send_bill or send_po) and cogs is None:
             problems.add(
@@ -130,6 +143,7 @@ def decide(
         discount_account=account_ref(accounts.discount) or income,
         tax_account=account_ref(accounts.tax) or income,
         suppliers=tuple(suppliers),
+        notes=tuple(notes),
     )
 
 
@@ -142,6 +156,15 @@ def _document(
         problems.add(path, f"Your company's QuickBooks settings do not allow sending {noun}.")
         return False
     return chosen
+
+
+def _left_out(chosen: bool | None, default: bool, allowed: bool) -> bool:
+    """The dialog left the document to the defaults, which would send it, but the settings forbid it."""
+    return chosen is None and default and not allowed
+
+
+def _not_allowed(what: str, noun: str) -> str:
+    return f"{what}: the Details tab of your company's QuickBooks integration does not allow sending {noun}."
 
 
 def _tax(choices: SendChoices, settings: PlanSettings) -> tuple[TaxMode, str | None]:
