@@ -8,6 +8,10 @@ oldest mapping (lowest id) is kept and the others are removed, each removal writ
 can see which ESP records lost their link. The next send of such a record creates (or links) a
 QuickBooks record of its own. The downgrade only drops the constraint (removed rows stay removed).
 
+Also: at most one follow-up send (``waiting_for_previous_send``) per order and target, a partial
+unique index: a re-send of an order whose send is under way waits behind it, and a later re-send
+replaces that follow-up's body rather than queueing a third send.
+
 Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-02 02:00:00.000000
@@ -28,6 +32,7 @@ depends_on: str | Sequence[str] | None = None
 
 JSON_TYPE = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
 log = logging.getLogger("alembic.runtime.migration")
+FOLLOW_UP = sa.text("status = 'waiting_for_previous_send'")
 
 mappings = sa.table(
     "mappings",
@@ -109,8 +114,18 @@ def upgrade() -> None:
         batch_op.create_unique_constraint(
             batch_op.f("uq_mappings_company_id_target_kind_qb_id"), ["company_id", "target", "kind", "qb_id"]
         )
+    with op.batch_alter_table("send_jobs", schema=None) as batch_op:
+        batch_op.create_index(
+            "uq_send_jobs_follow_up",
+            ["company_id", "order_number", "target"],
+            unique=True,
+            sqlite_where=FOLLOW_UP,
+            postgresql_where=FOLLOW_UP,
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("send_jobs", schema=None) as batch_op:
+        batch_op.drop_index("uq_send_jobs_follow_up", sqlite_where=FOLLOW_UP, postgresql_where=FOLLOW_UP)
     with op.batch_alter_table("mappings", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_mappings_company_id_target_kind_qb_id"), type_="unique")

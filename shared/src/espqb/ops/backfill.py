@@ -183,7 +183,7 @@ async def _one(
                 return _failed(entry, *problems)
             if dry_run:
                 return OrderResult(entry.number, number, OrderOutcome.WOULD_SEND)
-            job, created = await send_order(
+            sent = await send_order(
                 session,
                 principal,
                 number,
@@ -192,6 +192,7 @@ async def _one(
                 max_attempts=max_attempts,
                 start_state=start_state,
             )
+            job, created = sent.job, sent.created
             job_id, status, last_error = job.id, job.status, job.last_error
     except ApiError as exc:  # e.g. the Details tab forbids bills
         return _failed(entry, Problem("order", exc.detail))

@@ -1,14 +1,15 @@
 """Putting a send on the queue, inside the caller's transaction (the JSON API's request).
 
 At most one job exists per Idempotency-Key, and at most one *active* job per (company, order,
-target): the table's unique constraint and partial unique index guarantee it, this module turns a
-collision into "here is the job you already have".
+target): the table's unique constraint and partial unique index guarantee it. This module turns a
+collision into "here is the job you already have" (the same request again) or, for another body,
+lets the latest send win (``espqb.queue.resend``).
 """
 
 from __future__ import annotations
 
-import json
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -22,6 +23,7 @@ from espqb.queue.clock import Clock, utcnow
 from espqb.queue.errors import EnqueueConflict, IdempotencyKeyReused
 from espqb.queue.job_lookup import is_active
 from espqb.queue.notify import notify_jobs_ready
+from espqb.queue.resend import canonical_json, latest_send_wins
 from espqb.queue.types import EnqueueResult
 
 # A send starts queued (QBO: a worker picks it up), waiting for the Web Connector (QBD: the next
@@ -92,13 +94,21 @@ async def enqueue_send(
         )
         job = (await session.scalars(statement, execution_options={"populate_existing": True})).first()
         if job is None:
-            # The key or the order's active slot is taken: that job is the answer. Looking only
-            # after a collision keeps the common case (a new send) to one statement.
-            existing = await _existing_job(
-                session, company_id, order_number, target, idempotency_key, payload
+            # The key or the order's active slot is taken. Looking only after a collision keeps the
+            # common case (a new send) to one statement.
+            decided = await _after_collision(
+                session,
+                company_id,
+                order_number,
+                target,
+                idempotency_key,
+                payload,
+                requested_by,
+                max_attempts,
+                now,
             )
-            if existing is not None:
-                return EnqueueResult(existing, created=False)
+            if decided is not None:
+                return decided
             continue  # the other job finished or rolled back in between: try again
         await write_audit(
             session,
@@ -125,6 +135,35 @@ async def enqueue_send(
     raise EnqueueConflict("This order is being sent by someone else at the same moment; please try again.")
 
 
+async def _after_collision(
+    session: AsyncSession,
+    company_id: str,
+    order_number: str,
+    target: str,
+    idempotency_key: str | None,
+    payload: dict[str, Any],
+    requested_by: str | None,
+    max_attempts: int,
+    now: datetime,
+) -> EnqueueResult | None:
+    """The same request again → its job; another body for an order being sent → the latest send
+    wins (``espqb.queue.resend``); None → nothing stands any more, insert again."""
+    existing = await _existing_job(session, company_id, order_number, target, idempotency_key, payload)
+    if existing is None:
+        return None
+    if idempotency_key is not None and existing.idempotency_key == idempotency_key:
+        return EnqueueResult(existing, created=False, disposition="unchanged")
+    return await latest_send_wins(
+        session,
+        existing,
+        payload=payload,
+        requested_by=requested_by,
+        idempotency_key=idempotency_key,
+        max_attempts=max_attempts,
+        now=now,
+    )
+
+
 async def _existing_job(
     session: AsyncSession,
     company_id: str,
@@ -133,6 +172,7 @@ async def _existing_job(
     idempotency_key: str | None,
     payload: dict[str, Any],
 ) -> SendJob | None:
+    """The job of this Idempotency-Key, else the order's active job."""
     same_order_active = and_(
         SendJob.order_number == order_number,
         SendJob.target == target,
@@ -155,28 +195,21 @@ async def _existing_job(
             by_key = job
         else:
             active = job
-    if by_key is not None:
-        # Stripe's rule: a key names one request; reusing it for a different request is an error.
-        if not _same_request(by_key, order_number, target, payload):
-            raise IdempotencyKeyReused(
-                "This Idempotency-Key was already used for a different send "
-                f"(order {by_key.order_number} to {_target_name(by_key.target)}); use a new key."
-            )
-        return by_key
-    return active
+    # Stripe's rule: a key names one request; reusing it for a different request is an error.
+    if by_key is not None and not _same_request(by_key, order_number, target, payload):
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was already used for a different send "
+            f"(order {by_key.order_number} to {_target_name(by_key.target)}); use a new key."
+        )
+    return by_key or active
 
 
 def _same_request(job: SendJob, order_number: str, target: str, payload: dict[str, Any]) -> bool:
     return (
         job.order_number == order_number
         and job.target == target
-        and _canonical_json(job.payload) == _canonical_json(payload)
+        and canonical_json(job.payload) == canonical_json(payload)
     )
-
-
-def _canonical_json(value: Any) -> str:
-    # Key order is not meaning: a JSONB round trip reorders keys.
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def _target_name(target: str) -> str:

@@ -15,6 +15,7 @@ STATUS_LABELS: Mapping[JobStatus, str] = {
     JobStatus.PARTIALLY_SUCCEEDED: "Partly sent: some documents could not be written",
     JobStatus.FAILED: "Failed",
     JobStatus.CANCELLED: "Cancelled",
+    JobStatus.WAITING_FOR_PREVIOUS_SEND: "Waiting for the order's earlier send to finish",
 }
 
 STEP_STATUS_LABELS: Mapping[StepStatus, str] = {

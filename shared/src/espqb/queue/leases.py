@@ -27,6 +27,7 @@ from espqb.observability.metrics import observe_job_finished
 from espqb.queue.audit_trail import WORKER_ACTOR, audit_row, write_audit
 from espqb.queue.backoff import BackoffPolicy
 from espqb.queue.clock import Clock, utcnow
+from espqb.queue.follow_ups import FINISHED_STATUSES, release_follow_ups
 from espqb.queue.notify import notify_jobs_ready
 from espqb.queue.transitions import Transition, after_attempt
 from espqb.queue.types import ClaimedJob, JobOutcome
@@ -206,7 +207,12 @@ async def complete(
     now = clock()
     async with db.engine.begin() as conn:
         query = select(
-            jobs.c.company_id, jobs.c.target, jobs.c.attempts, jobs.c.max_attempts, jobs.c.created_at
+            jobs.c.company_id,
+            jobs.c.order_number,
+            jobs.c.target,
+            jobs.c.attempts,
+            jobs.c.max_attempts,
+            jobs.c.created_at,
         ).where(jobs.c.id == job_id, jobs.c.lease_owner == worker_id, jobs.c.status == JobStatus.RUNNING)
         if attempt is not None:
             query = query.where(jobs.c.attempts == attempt)
@@ -223,6 +229,9 @@ async def complete(
         await write_audit(
             conn, [_completion_audit(row.company_id, job_id, row.attempts, worker_id, transition, now)]
         )
+        if transition.status in FINISHED_STATUSES:
+            order = (row.company_id, row.order_number, row.target)
+            await release_follow_ups(conn, [order], now=now, actor=WORKER_ACTOR)
         if (
             transition.status is JobStatus.QUEUED
             and transition.run_after is not None
@@ -276,6 +285,12 @@ async def complete_many(
                 if job.id in accepted
             ],
         )
+        finished = [
+            (job.company_id, job.order_number, job.target)
+            for job, transition in decided
+            if job.id in accepted and transition.status in FINISHED_STATUSES
+        ]
+        await release_follow_ups(conn, finished, now=now, actor=WORKER_ACTOR)
         requeued_now = {
             job.target
             for job, transition in decided
@@ -420,6 +435,7 @@ async def rescue_expired(db: Database, *, target: str | None = None, clock: Cloc
         query = select(
             jobs.c.id,
             jobs.c.company_id,
+            jobs.c.order_number,
             jobs.c.target,
             jobs.c.lease_owner,
             jobs.c.attempts,
@@ -449,6 +465,10 @@ async def rescue_expired(db: Database, *, target: str | None = None, clock: Cloc
                 .where(jobs.c.id.in_(exhausted))
                 .values(status=JobStatus.FAILED, finished_at=now, last_error=GAVE_UP_AFTER_RESCUE, **common)
             )
+            gave_up = [
+                (r.company_id, r.order_number, r.target) for r in expired if r.attempts >= r.max_attempts
+            ]
+            await release_follow_ups(conn, gave_up, now=now, actor=WORKER_ACTOR)
         await write_audit(
             conn,
             [

@@ -15,12 +15,18 @@ from espqb.db.models.jobs import JobStatus, SendJob
 from espqb.queue.audit_trail import audit_row, write_audit
 from espqb.queue.clock import Clock, utcnow
 from espqb.queue.errors import ActiveJobExists, JobAlreadyRunning, JobNotCancellable, JobNotRetryable
+from espqb.queue.follow_ups import release_follow_ups
 from espqb.queue.job_lookup import is_active, job_for_update
 from espqb.queue.labels import status_label
 from espqb.queue.notify import notify_jobs_ready
 
 RETRYABLE_STATUSES = (JobStatus.FAILED, JobStatus.PARTIALLY_SUCCEEDED, JobStatus.CANCELLED)
-CANCELLABLE_STATUSES = (JobStatus.QUEUED, JobStatus.HELD, JobStatus.WAITING_FOR_WEB_CONNECTOR)
+CANCELLABLE_STATUSES = (
+    JobStatus.QUEUED,
+    JobStatus.HELD,
+    JobStatus.WAITING_FOR_WEB_CONNECTOR,
+    JobStatus.WAITING_FOR_PREVIOUS_SEND,
+)
 
 # Where a re-sent job waits: QBO jobs for a worker, QuickBooks Desktop jobs for the next Web
 # Connector session (the Web Connector pulls; nobody pushes to it).
@@ -105,6 +111,8 @@ async def cancel(
     job.finished_at = now
     job.hold_reason = None
     job.updated_at = now
+    await session.flush()
+    await release_follow_ups(session, [(company_id, job.order_number, job.target)], now=now, actor=actor)
     await write_audit(
         session,
         [

@@ -7,7 +7,7 @@ import enum
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from espqb.db.models.jobs import SendJob
 
@@ -71,7 +71,13 @@ class ClaimedJob:
     enqueued_at: datetime | None = None  # when the send was queued: the send-latency metric's start
 
 
+# What a send came to: a new job; the job that had not started took the new body; a follow-up waits
+# behind the job under way; or nothing changed (the same request again, or the same body).
+Disposition = Literal["queued", "replaced_queued", "follow_up_queued", "unchanged"]
+
+
 @dataclass(frozen=True)
 class EnqueueResult:
     job: SendJob
-    created: bool  # False: an earlier request with the same key, or a still-active send of the order
+    created: bool  # False: an earlier request with the same key, or the same body as the standing send
+    disposition: Disposition = "queued"

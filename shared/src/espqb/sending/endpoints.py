@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Response
+from pydantic import Field
 
 from espqb.api.deps import ContextDep, PrincipalDep, SessionDep
 from espqb.api.errors import V1_PROBLEMS
@@ -16,12 +17,24 @@ from espqb.sending.service import send_order
 router = APIRouter(prefix="/v1", tags=["sending"], responses=V1_PROBLEMS)
 
 
+class SendOut(JobOut):
+    disposition: Literal["queued", "replaced_queued", "follow_up_queued", "unchanged"] = Field(
+        description="queued: a new send; replaced_queued: the order's send had not started and now "
+        "carries this order and these choices; follow_up_queued: the order's send is under way, this "
+        "one updates the documents after it; unchanged: the same send again, nothing changed"
+    )
+
+
 @router.post(
     "/orders/{order_number}/send",
     status_code=202,
     summary="Send a completed order to QuickBooks",
     responses={
-        200: {"description": "The same send was already accepted: its job is returned", "model": JobOut},
+        200: {
+            "description": "The same send was already accepted (same Idempotency-Key, or the same order and "
+            "choices as the order's latest send): that job is returned, with `disposition` `unchanged`",
+            "model": SendOut,
+        },
         403: {"description": "The Details tab does not let this user send (these documents)"},
         409: {"description": "No QuickBooks integration is installed or connected"},
     },
@@ -43,13 +56,16 @@ async def send(
             "another payload is refused (409).",
         ),
     ] = None,
-) -> JobOut:
+) -> SendOut:
     """The "QB" button. The order snapshot and the dialog's choices are stored in a durable send
     job (202). The job's steps say, per document, what was created or updated in QuickBooks.
-    Sending an order whose previous job is still active returns that job (200) instead of a second one.
+    The latest send of an order wins: sent again with changes while its job has not started, that
+    job takes the new order and choices (`replaced_queued`); while its job is under way, a follow-up
+    job (`waiting_for_previous_send`) updates the documents once it has finished
+    (`follow_up_queued`). The same order and choices again return the standing job (200, `unchanged`).
     QuickBooks Online sends start within seconds; QuickBooks Desktop sends wait for the next Web
     Connector poll (status `waiting_for_web_connector`)."""
-    job, created = await send_order(
+    result = await send_order(
         session,
         principal,
         order_number,
@@ -58,7 +74,8 @@ async def send(
         max_attempts=ctx.settings.job_max_attempts,
         start_state=ctx.extras.get("start_state"),
     )
-    if not created:
+    if not result.created:
         response.status_code = 200
     await session.flush()
-    return (await presenter.present(session, [job]))[0]
+    job = (await presenter.present(session, [result.job]))[0]
+    return SendOut(**job.model_dump(), disposition=result.disposition)

@@ -9,10 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb import queue
 from espqb.api.errors import UnprocessableOrder
-from espqb.db.models import JobStatus, SendJob
+from espqb.db.models import JobStatus
 from espqb.integration import service as integration_service
 from espqb.observability import metrics
 from espqb.orders.request import SendRequest
+from espqb.queue.types import EnqueueResult
 from espqb.security.jwt import Principal
 from espqb.sending.permissions import check_may_send
 
@@ -30,7 +31,7 @@ async def send_order(
     idempotency_key: str | None,
     max_attempts: int,
     start_state: StartStateHook | None = None,
-) -> tuple[SendJob, bool]:
+) -> EnqueueResult:
     if request.order.order_number != order_number:
         raise UnprocessableOrder(
             f"The URL names order {order_number} but the body carries order {request.order.order_number}."
@@ -58,8 +59,8 @@ async def send_order(
         initial_status=status,
         max_attempts=max_attempts,
     )
-    if result.created:
+    if result.disposition == "queued":
         if reason:
             result.job.hold_reason = reason
         metrics.JOBS_ENQUEUED.labels(target).inc()
-    return result.job, result.created
+    return result

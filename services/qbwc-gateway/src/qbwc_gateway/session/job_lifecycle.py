@@ -19,6 +19,7 @@ from espqb.observability.logging import job_log_context
 from espqb.observability.metrics import observe_job_finished
 from espqb.queue import BackoffPolicy, JobOutcome, ready_status
 from espqb.queue.audit_trail import audit_row, write_audit
+from espqb.queue.follow_ups import FINISHED_STATUSES, release_follow_ups
 from espqb.queue.transitions import after_attempt
 
 log = structlog.get_logger(__name__)
@@ -88,6 +89,12 @@ async def finish(session: AsyncSession, job: SendJob, outcome: JobOutcome, *, no
     job.lease_owner = None
     job.lease_expires_at = None
     job.updated_at = now
+    if status in FINISHED_STATUSES:
+        # A re-send that waited behind this one starts now (it goes in a later message set).
+        await session.flush()
+        await release_follow_ups(
+            session, [(job.company_id, job.order_number, job.target)], now=now, actor=ACTOR
+        )
     await write_audit(
         session,
         [

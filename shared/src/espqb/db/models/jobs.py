@@ -23,6 +23,9 @@ class JobStatus(enum.StrEnum):
     PARTIALLY_SUCCEEDED = "partially_succeeded"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    # A re-send of an order whose send is already under way: it starts when that one has finished
+    # (the latest send wins, and two sends of one order never run at the same time).
+    WAITING_FOR_PREVIOUS_SEND = "waiting_for_previous_send"
 
 
 ACTIVE_JOB_STATUSES = (
@@ -32,6 +35,7 @@ ACTIVE_JOB_STATUSES = (
     JobStatus.HELD,
 )
 _ACTIVE_SQL = "status IN ('queued', 'running', 'waiting_for_web_connector', 'held')"
+_FOLLOW_UP_SQL = "status = 'waiting_for_previous_send'"
 
 
 class StepStatus(enum.StrEnum):
@@ -54,6 +58,16 @@ class SendJob(Base):
             unique=True,
             postgresql_where=text(_ACTIVE_SQL),
             sqlite_where=text(_ACTIVE_SQL),
+        ),
+        # At most one follow-up per order waits behind its active job; a later re-send replaces its body.
+        Index(
+            "uq_send_jobs_follow_up",
+            "company_id",
+            "order_number",
+            "target",
+            unique=True,
+            postgresql_where=text(_FOLLOW_UP_SQL),
+            sqlite_where=text(_FOLLOW_UP_SQL),
         ),
         UniqueConstraint("company_id", "idempotency_key"),
         # The claim query: ready jobs of one target, oldest first.
