@@ -4,19 +4,31 @@ from __future__ import annotations
 
 import asyncio
 import copy
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import pytest
 
 from espqb.orders.examples import a7102_request
+from qbwc_gateway.app import create_app as create_qbwc_app
 from tests.api.conftest import desktop_lists_read
-from tests.support.api import auth
+from tests.support.api import auth, running, service_settings
 
 
 def a7102(order_number: str = "10245") -> dict[str, Any]:
     body = a7102_request().model_dump(mode="json")
     body["order"]["order_number"] = order_number
+    # QuickBooks needs an income account to create the items: without one the send is refused (409).
+    body["choices"]["income_account"] = {"name": "Sales"}
     return body
+
+
+@pytest.fixture
+async def client(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """These sends go to QuickBooks Desktop: through qbwc-gateway, the gateway that sends there."""
+    async with running(create_qbwc_app, service_settings(database_url)) as (_app, http):
+        yield http
 
 
 async def _install(client: httpx.AsyncClient, company: str = "acme", product: str = "qbd") -> None:

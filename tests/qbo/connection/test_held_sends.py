@@ -26,6 +26,7 @@ from tests.support.api import auth
 def _order(order_number: str) -> dict[str, Any]:
     body = a7102_request().model_dump(mode="json")
     body["order"]["order_number"] = order_number
+    body["choices"]["income_account"] = {"id": "1"}  # else refused for that first (send-time check)
     return body
 
 

@@ -36,7 +36,11 @@ class SendOut(JobOut):
             "model": SendOut,
         },
         403: {"description": "The Details tab does not let this user send (these documents)"},
-        409: {"description": "No QuickBooks integration is installed or connected"},
+        409: {
+            "description": "Refused now rather than failing later: no QuickBooks integration is installed "
+            "(or connected), the company uses the other QuickBooks product than this service, or no income "
+            "account is chosen (request nor settings) for items QuickBooks must create",
+        },
     },
 )
 async def send(
@@ -73,6 +77,7 @@ async def send(
         idempotency_key=idempotency_key,
         max_attempts=ctx.settings.job_max_attempts,
         start_state=ctx.extras.get("start_state"),
+        service_product=ctx.service_product,
     )
     if not result.created:
         response.status_code = 200

@@ -15,6 +15,7 @@ from espqb.observability import metrics
 from espqb.orders.request import SendRequest
 from espqb.queue.types import EnqueueResult
 from espqb.security.jwt import Principal
+from espqb.sending.checks import check_sendable
 from espqb.sending.permissions import check_may_send
 
 # A gateway may decide a new job's first state (e.g. QBO: "held" while the connection needs
@@ -31,6 +32,7 @@ async def send_order(
     idempotency_key: str | None,
     max_attempts: int,
     start_state: StartStateHook | None = None,
+    service_product: str | None = None,
 ) -> EnqueueResult:
     if request.order.order_number != order_number:
         raise UnprocessableOrder(
@@ -39,6 +41,8 @@ async def send_order(
     integration = await integration_service.require_installed(session, principal.company_id)
     settings = await integration_service.read_settings(session, principal.company_id)
     check_may_send(principal, settings, request)
+    # What would only fail later is refused now (409), in the same words on both gateways.
+    await check_sendable(session, integration, request, settings, service_product=service_product)
 
     target = integration.product
     status, reason = (
