@@ -75,7 +75,7 @@ class Existing:
             return ""
         return (
             "; the dialog said “Create New”, but this ESP record is already linked to this QuickBooks "
-            "record (CRM link or an earlier send), so it was used and no second one was created"
+            "record (CRM link or an earlier send), so that record was used rather than adding a second one"
         )
 
 

@@ -1,0 +1,27 @@
+"""What a job's steps say on QuickBooks Desktop: a customer ESP created reads "created", one it linked
+(a customer an earlier order already put in QuickBooks) reads "linked", never "created"."""
+
+from __future__ import annotations
+
+from qb_sandbox.webconnector import SessionOutcome
+from tests.qbwc.harness import Office, renumbered
+
+
+async def _customer_step(desk: Office, body: dict[str, object]) -> dict[str, str]:
+    job = await desk.send(body)
+    report = await desk.update()
+    assert report.outcome is SessionOutcome.COMPLETED, report.last_error
+    done = await desk.job(job["id"])
+    assert done["status"] == "succeeded", done["last_error"]
+    return {s["key"]: s for s in done["steps"]}["customer"]
+
+
+async def test_a_created_customer_reads_created_and_a_linked_one_reads_linked(desk: Office) -> None:
+    created = await _customer_step(desk, renumbered("10245"))
+    linked = await _customer_step(desk, renumbered("10246"))
+
+    assert created["action"] == "create"
+    assert created["summary"] == "Customer “Lakeside Dental Group” created"
+    assert linked["action"] == "link"
+    assert linked["summary"].startswith("Linked to the QuickBooks customer “Lakeside Dental Group”")
+    assert "created" not in linked["summary"]
