@@ -96,7 +96,7 @@ def write_file(path: Path, total: int, invalid: dict[int, tuple[str, str]]) -> l
 
 
 def summary(output: str) -> dict[str, int]:
-    found = re.findall(r"^  (sent|would send|already sent|already queued|failed)\s+(\d+)$", output, re.M)
+    found = re.findall(r"^  (queued|would send|already sent|already queued|failed)\s+(\d+)$", output, re.M)
     return {name: int(count) for name, count in found}
 
 
@@ -130,7 +130,7 @@ def test_backfill_of_200_orders_with_5_invalid_sends_195_and_a_second_run_nothin
     first = invoke(["backfill", str(tmp_path / "orders.jsonl"), "--company", COMPANY], database_url)
 
     assert first.exit_code == 1, first.output  # some orders failed
-    assert summary(first.stdout) == {"sent": 195, "already sent": 0, "already queued": 0, "failed": 5}
+    assert summary(first.stdout) == {"queued": 195, "already sent": 0, "already queued": 0, "failed": 5}
     for line_number, (_text, path) in invalid.items():
         assert re.search(
             rf"^  line {line_number} \(order [^)]+\): {re.escape(path)}: \S", first.stdout, re.M
@@ -150,7 +150,7 @@ def test_backfill_of_200_orders_with_5_invalid_sends_195_and_a_second_run_nothin
     second = invoke(["backfill", str(tmp_path / "orders.jsonl"), "--company", COMPANY], database_url)
 
     assert second.exit_code == 1
-    assert summary(second.stdout) == {"sent": 0, "already sent": 0, "already queued": 195, "failed": 5}
+    assert summary(second.stdout) == {"queued": 0, "already sent": 0, "already queued": 195, "failed": 5}
     assert len(asyncio.run(_jobs(database_url))) == 195
 
 
@@ -178,7 +178,7 @@ def test_an_order_asking_for_a_document_the_settings_forbid_fails_with_the_reaso
     result = invoke(["backfill", str(tmp_path / "orders.jsonl"), "--company", COMPANY], database_url)
 
     assert result.exit_code == 1
-    assert summary(result.stdout) == {"sent": 1, "already sent": 0, "already queued": 0, "failed": 1}
+    assert summary(result.stdout) == {"queued": 1, "already sent": 0, "already queued": 0, "failed": 1}
     assert "line 1 (order B0001): order: Your company's QuickBooks settings do not allow sending bills" in (
         result.stdout
     )
@@ -195,7 +195,7 @@ def test_the_same_order_twice_in_a_file_is_refused_the_second_time(database_url:
 
     result = invoke(["backfill", str(tmp_path / "orders.jsonl"), "--company", COMPANY], database_url)
 
-    assert summary(result.stdout)["sent"] == 1
+    assert summary(result.stdout)["queued"] == 1
     assert "line 3 (order B0001): order.order_number: order B0001 is also on line 1" in result.stdout
     assert len(asyncio.run(_jobs(database_url))) == 1
 
@@ -209,12 +209,14 @@ def test_wait_reports_sends_still_waiting_for_the_web_connector(database_url: st
         database_url,
     )
 
-    assert result.exit_code == 0, result.output  # nothing failed: the sends only wait
-    assert summary(result.stdout)["sent"] == 3
+    assert result.exit_code == 3, result.output  # nothing failed, but the wait timed out
+    assert summary(result.stdout)["queued"] == 3
+    assert "Queued sends wait for the Web Connector" in result.stdout
     assert (
         "Queued sends: 0 sent to QuickBooks, 0 partly sent, 0 failed, 0 cancelled, 3 not finished yet"
         in result.stdout
     )
+    assert "Timed out after 0 s with 3 send(s) not finished" in result.stderr
 
 
 def test_a_company_without_quickbooks_is_refused_before_anything_is_read(

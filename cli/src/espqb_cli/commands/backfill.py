@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
+    import uuid
+
     from rich.console import Console
     from rich.progress import Progress
 
@@ -23,6 +25,11 @@ if TYPE_CHECKING:
     from espqb.ops import BackfillReport, JobState
 
 _PRODUCT = {"qbo": "QuickBooks Online", "qbd": "QuickBooks Desktop"}
+_WHO_SENDS = {
+    "qbo": "go to QuickBooks Online through the send worker (espqb worker, or --run-worker)",
+    "qbd": "wait for the Web Connector: QuickBooks Desktop gets them at its next update",
+}
+TIMED_OUT = 3  # the exit status when --wait gave up with sends not finished
 
 
 def _progress(console: Console) -> Progress:
@@ -40,7 +47,9 @@ def _progress(console: Console) -> Progress:
 def _print_summary(report: BackfillReport) -> None:
     from espqb.ops import OrderOutcome
 
-    verb = "would send" if report.dry_run else "sent"
+    # Queued, not sent: QuickBooks gets them when the send worker (Online) or the Web Connector's next
+    # update (Desktop) takes them; --wait says how they ended.
+    verb = "would send" if report.dry_run else "queued"
     typer.echo(f"Backfill for company {report.company_id} ({_PRODUCT[report.target]}):")
     main = OrderOutcome.WOULD_SEND if report.dry_run else OrderOutcome.SENT
     typer.echo(f"  {verb:<15}{report.count(main):>6}")
@@ -53,6 +62,8 @@ def _print_summary(report: BackfillReport) -> None:
             order = f"order {result.order_number}" if result.order_number else "order unreadable"
             for problem in result.problems:
                 typer.echo(f"  line {result.line} ({order}): {problem.path}: {problem.message}")
+    if not report.dry_run and report.count(main):
+        typer.echo(f"Queued sends {_WHO_SENDS[report.target]}.")
 
 
 def _print_waited(outcomes: list[JobState]) -> int:
@@ -89,6 +100,27 @@ async def _qbo_worker(db: Database, settings: Settings) -> AsyncIterator[Callabl
         await connection.aclose()
 
 
+async def _wait(
+    db: Database, settings: Settings, job_ids: list[uuid.UUID], *, run_worker: bool, wait_seconds: float
+) -> list[JobState]:
+    """Waits for the queued sends (doing the sending too with --run-worker), showing progress."""
+    from rich.console import Console
+
+    from espqb.ops import wait_for_jobs
+
+    async with contextlib.AsyncExitStack() as stack:
+        worker = await stack.enter_async_context(_qbo_worker(db, settings)) if run_worker else None
+        with _progress(Console(stderr=True)) as progress:
+            task = progress.add_task("Waiting for the queued sends", total=len(job_ids))
+
+            def show(outcomes: list[JobState]) -> None:
+                progress.update(task, completed=sum(1 for o in outcomes if o.finished))
+
+            return await wait_for_jobs(
+                db, job_ids, timeout_seconds=wait_seconds, run_worker=worker, on_progress=show
+            )
+
+
 async def _run(
     file: Path,
     company: str,
@@ -110,7 +142,6 @@ async def _run(
         backfill_target,
         read_backfill_file,
         run_backfill,
-        wait_for_jobs,
     )
     from qbo_gateway.connection.service import start_state as qbo_start_state
 
@@ -149,18 +180,16 @@ async def _run(
         failed = len(report.failed)
         job_ids = report.queued_job_ids
         if (wait or run_worker) and job_ids and not dry_run:
-            async with contextlib.AsyncExitStack() as stack:
-                worker = await stack.enter_async_context(_qbo_worker(db, settings)) if run_worker else None
-                with _progress(err) as progress:
-                    task = progress.add_task("Waiting for the queued sends", total=len(job_ids))
-
-                    def show(outcomes: list[JobState]) -> None:
-                        progress.update(task, completed=sum(1 for o in outcomes if o.finished))
-
-                    outcomes = await wait_for_jobs(
-                        db, job_ids, timeout_seconds=wait_seconds, run_worker=worker, on_progress=show
-                    )
+            outcomes = await _wait(db, settings, job_ids, run_worker=run_worker, wait_seconds=wait_seconds)
             failed += _print_waited(outcomes)
+            unfinished = sum(1 for o in outcomes if not o.finished)
+            if unfinished:
+                typer.echo(
+                    f"Timed out after {wait_seconds:g} s with {unfinished} send(s) not finished; "
+                    "`espqb status` or GET /v1/jobs shows how they go on.",
+                    err=True,
+                )
+                return 1 if failed else TIMED_OUT
         return 1 if failed else 0
     finally:
         await db.dispose()
@@ -200,8 +229,9 @@ def backfill(
     order itself, then a dry run of its accounting plan with the company's settings and mappings)
     and queued like a "QB" press. Orders QuickBooks already has, or whose send is still queued, are
     counted and left alone, so running the same file again sends nothing twice. Prints a summary:
-    sent, already sent, already queued, and every failure with its line, field and reason; exits 1
-    when any order failed."""
+    queued (QuickBooks gets them from the send worker, or at the Web Connector's next update),
+    already sent, already queued, and every failure with its line, field and reason. Exits 1 when
+    any order failed, 3 when --wait timed out with sends not finished."""
     raise typer.Exit(
         asyncio.run(
             _run(file, company, user, dry_run=dry_run, wait=wait, run_worker=run_worker, wait_seconds=timeout)
