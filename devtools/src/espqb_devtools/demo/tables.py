@@ -14,7 +14,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from .books import Books, DocLine, Invoice, Item, Party, Purchase, by_id, total_of
+from .books import Books, DocLine, Invoice, Item, LineRole, Party, Purchase, by_id, total_of
 from .checks import Check, show
 from .jobs import JobView
 
@@ -65,17 +65,29 @@ def _line_row(line: DocLine) -> tuple[str, str, str, str, str]:
     return (line.item, line.description, _qty(line.quantity), _rate(line.rate), show(line.amount))
 
 
+def _label(invoice: Invoice, role: LineRole, default: str) -> str:
+    """A totals row named as its QuickBooks line is ("Discount 5%", "Sales tax 8.25%"), else ``default``."""
+    return next(
+        (line.description for line in invoice.lines if line.role == role and line.description), default
+    )
+
+
 def invoice_table(invoice: Invoice, books: Books) -> Table:
+    """The invoice laid out as QuickBooks shows it: the product lines, then Subtotal (before tax),
+    Discount, Tax, Total. QuickBooks' own subtotal, discount and tax lines are shown once, as those
+    totals: QuickBooks Online's subtotal line adds up every line above it, the "Add Total Tax as an
+    Item" line included, so listing it would show a Subtotal with the tax in it above one without."""
     title = f"Invoice {invoice.number} for {invoice.customer} (QB id {invoice.qb_id})"
     table = _table(title, "Item", "Description", "Qty", "Rate", "Amount", numeric=("Qty", "Rate", "Amount"))
     for line in invoice.lines:
-        table.add_row(*_line_row(line), style="dim" if line.role == "subtotal" else None)
+        if line.role == "item":
+            table.add_row(*_line_row(line))
     table.add_section()
     applied = total_of(payment.applied_to(invoice.qb_id) for payment in books.payments)
     for label, figure in (
         ("Subtotal", invoice.subtotal),
-        ("Discount", invoice.discount),
-        ("Tax", invoice.tax),
+        (_label(invoice, "discount", "Discount"), invoice.discount),
+        (_label(invoice, "tax", "Tax"), invoice.tax),
         ("Total", invoice.total),
         ("Payments applied", applied),
         ("Balance due", invoice.balance),
