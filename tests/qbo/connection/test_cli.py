@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 from typer.testing import CliRunner, Result
 
 from espqb.config import DEV_ENCRYPTION_KEY, get_settings
 from espqb.db import Database
-from espqb.db.models import QboConnection
+from espqb.db.models import Notification, QboConnection, ReauthReminder
 from espqb.notifications import notify_company_admins
 from espqb.security.crypto import SecretBox, generate_key
 from espqb_cli.main import app
@@ -38,7 +39,7 @@ def invoke(args: list[str], env: dict[str, str]) -> Result:
     return runner.invoke(app, args, env=env)
 
 
-def _seed(database_url: str, box: SecretBox) -> None:
+def _seed(database_url: str, box: SecretBox, reauthorized: datetime = REAUTHORIZED) -> None:
     async def seed() -> None:
         db = Database.from_url(database_url)
         try:
@@ -52,10 +53,10 @@ def _seed(database_url: str, box: SecretBox) -> None:
                         status="connected",
                         access_token_enc=box.encrypt("access-token-value"),
                         refresh_token_enc=box.encrypt("refresh-token-value"),
-                        connected_at=REAUTHORIZED,
-                        reauthorized_at=REAUTHORIZED,
-                        last_refresh_at=REAUTHORIZED + timedelta(days=170),
-                        refresh_expires_at=REAUTHORIZED + timedelta(days=270),
+                        connected_at=reauthorized,
+                        reauthorized_at=reauthorized,
+                        last_refresh_at=reauthorized + timedelta(days=170),
+                        refresh_expires_at=reauthorized + timedelta(days=270),
                     )
                 )
         finally:
@@ -65,21 +66,56 @@ def _seed(database_url: str, box: SecretBox) -> None:
 
 
 def test_reauth_reminders_prints_who_was_reminded_once(database_url: str) -> None:
-    _seed(database_url, SecretBox([DEV_ENCRYPTION_KEY]))
+    # Re-authorised 175 days ago: the 180-day policy deadline is 5 days away, by the real clock.
+    reauthorized = datetime.now(UTC).replace(microsecond=0) - timedelta(days=175)
+    _seed(database_url, SecretBox([DEV_ENCRYPTION_KEY]), reauthorized)
     env = _env(database_url, NOTIFY_WEBHOOK_URL="http://127.0.0.1:9/esp/hooks")
-    early = invoke(["reauth-reminders", "--now", "2026-07-20T09:00:00"], env=env)
-    assert (early.exit_code, early.output.strip()) == (0, "0 companies reminded")
-    first = invoke(["reauth-reminders", "--now", "2026-07-26T09:00:00Z"], env=env)
+    deadline = (reauthorized + timedelta(days=180)).isoformat()
+
+    first = invoke(["reauth-reminders"], env=env)
+
     assert first.exit_code == 0, first.output
-    assert (
-        "acme: ESP Demo Promotions must be re-authorised by 2026-07-31T09:00:00+00:00 (policy)"
-        in first.output
-    )
+    assert f"acme: ESP Demo Promotions must be re-authorised by {deadline} (policy)" in first.output
     assert "3 notification(s) queued" in first.output and "1 company reminded" in first.output
-    again = invoke(["reauth-reminders", "--now", "2026-07-27T09:00:00Z"], env=env)
+    assert asyncio.run(_outbox(database_url)) == (3, 1)
+    again = invoke(["reauth-reminders"], env=env)
     assert "0 companies reminded" in again.output
     bad = invoke(["reauth-reminders", "--now", "next tuesday"], env=env)
     assert bad.exit_code != 0
+
+
+def test_reauth_reminders_now_is_a_preview_that_queues_nothing(database_url: str) -> None:
+    _seed(database_url, SecretBox([DEV_ENCRYPTION_KEY]))  # policy deadline 31 July 2026
+    env = _env(database_url, NOTIFY_WEBHOOK_URL="http://127.0.0.1:9/esp/hooks")
+    early = invoke(["reauth-reminders", "--now", "2026-07-20T09:00:00"], env=env)
+    assert (early.exit_code, early.output.strip().splitlines()[-1]) == (
+        0,
+        "Preview at 2026-07-20T09:00:00+00:00: 0 companies would be reminded; nothing was queued",
+    )
+
+    preview = invoke(["reauth-reminders", "--now", "2026-07-26T09:00:00Z"], env=env)
+    twice = invoke(["reauth-reminders", "--now", "2026-07-26T09:00:00Z"], env=env)
+
+    assert preview.exit_code == 0, preview.output
+    assert (
+        "acme: ESP Demo Promotions must be re-authorised by 2026-07-31T09:00:00+00:00 (policy); "
+        "3 notification(s) would be queued" in preview.output
+    )
+    assert "1 company would be reminded; nothing was queued" in preview.output
+    assert twice.output == preview.output  # the once-per-deadline slot is still free
+    assert asyncio.run(_outbox(database_url)) == (0, 0)
+
+
+async def _outbox(database_url: str) -> tuple[int, int]:
+    """(notifications queued, deadlines marked as reminded)."""
+    db = Database.from_url(database_url)
+    try:
+        async with db.sessions() as session:
+            notices = await session.scalar(select(func.count()).select_from(Notification))
+            reminded = await session.scalar(select(func.count()).select_from(ReauthReminder))
+            return int(notices or 0), int(reminded or 0)
+    finally:
+        await db.dispose()
 
 
 def test_rotate_keys_reencrypts_so_the_old_key_can_go(database_url: str) -> None:

@@ -27,22 +27,27 @@ def _parse_now(value: str | None) -> datetime | None:
 
 def _print_reminder(reminder: SentReminder) -> None:
     books = reminder.company_name or f"realm {reminder.realm_id}"
+    queued = "would be queued" if reminder.preview else "queued"
     typer.echo(
         f"{reminder.company_id}: {books} must be re-authorised by {reminder.deadline.at.isoformat()} "
-        f"({reminder.deadline.kind.value}); {reminder.notifications} notification(s) queued"
+        f"({reminder.deadline.kind.value}); {reminder.notifications} notification(s) {queued}"
     )
 
 
 def reauth_reminders(
     now: str | None = typer.Option(
-        None, "--now", help="Pretend it is this time (ISO 8601, UTC if no offset), e.g. to preview a date."
+        None,
+        "--now",
+        help="Preview: who would be reminded at this time (ISO 8601, UTC if no offset). Nothing is "
+        "queued or marked as reminded.",
     ),
 ) -> None:
     """Queue re-authorisation reminders for QuickBooks Online connections due within REAUTH_NOTICE_DAYS.
 
     Safe to run from cron as often as you like, and alongside `espqb scheduler`: each deadline is
     reminded once. Prints every company reminded; `espqb deliver-notifications` (or the scheduler)
-    sends them."""
+    sends them. With --now it is a dry run: it prints what would be sent then, writes nothing, and
+    the reminders still go out when the real clock reaches them."""
     from espqb.config import get_settings
     from espqb.db import Database
     from espqb.db.types import utcnow
@@ -57,12 +62,18 @@ def reauth_reminders(
     async def run() -> int:
         db = Database.from_url(settings.database_url)
         try:
-            return await run_reauth_reminders(db, settings, clock, on_sent=_print_reminder)
+            return await run_reauth_reminders(
+                db, settings, clock, on_sent=_print_reminder, dry_run=moment is not None
+            )
         finally:
             await db.dispose()
 
     sent = asyncio.run(run())
-    typer.echo(f"{sent} compan{'y' if sent == 1 else 'ies'} reminded")
+    companies = f"{sent} compan{'y' if sent == 1 else 'ies'}"
+    if moment is None:
+        typer.echo(f"{companies} reminded")
+    else:
+        typer.echo(f"Preview at {moment.isoformat()}: {companies} would be reminded; nothing was queued")
 
 
 def rotate_keys() -> None:

@@ -54,6 +54,13 @@ async def _recipients(session: AsyncSession, company_id: str, settings: Settings
     return targets
 
 
+async def recipients(
+    session: AsyncSession, company_id: str, settings: Settings | None = None
+) -> list[tuple[str, str]]:
+    """(channel, recipient) of everyone ``notify_company_admins`` would write to, writing nothing."""
+    return await _recipients(session, company_id, settings or get_settings())
+
+
 async def notify_company_admins(
     session: AsyncSession,
     company_id: str,

@@ -19,7 +19,8 @@ from datetime import datetime, timedelta
 from typing import cast
 
 import structlog
-from sqlalchemy import Table
+from sqlalchemy import Table, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.audit import record_audit
 from espqb.config import Settings
@@ -28,6 +29,7 @@ from espqb.db.insert_once import insert_once
 from espqb.db.models import ReauthReminder
 from espqb.db.types import utcnow
 from espqb.notifications import notify_company_admins
+from espqb.notifications.outbox import recipients
 from espqb.queue.clock import Clock
 from qbo_gateway.connection import notices, repository
 from qbo_gateway.connection.deadlines import Deadline, earliest_deadline, reminder_due
@@ -48,11 +50,12 @@ class SentReminder:
     realm_id: str
     company_name: str | None
     deadline: Deadline
-    notifications: int  # rows written to the outbox (webhook + e-mails)
+    notifications: int  # rows written to the outbox (webhook + e-mails); a preview: rows it would write
+    preview: bool = False  # a dry run: nothing was written
 
 
 async def _remind_one(
-    db: Database, settings: Settings, company_id: str, now: datetime
+    db: Database, settings: Settings, company_id: str, now: datetime, *, dry_run: bool = False
 ) -> SentReminder | None:
     async with db.transaction() as session:
         row = await repository.get(session, company_id)
@@ -61,6 +64,13 @@ async def _remind_one(
         deadline = earliest_deadline(row, settings.reauth_policy_days)
         if not reminder_due(deadline, now, settings.reauth_notice_days):
             return None
+        if dry_run:
+            if await _reminded(session, company_id, deadline):
+                return None
+            would_notify = len(await recipients(session, company_id, settings))
+            return SentReminder(
+                company_id, row.realm_id, row.company_name, deadline, would_notify, preview=True
+            )
         first_time = await insert_once(
             session,
             reminders,
@@ -108,28 +118,45 @@ async def _remind_one(
         return SentReminder(company_id, row.realm_id, row.company_name, deadline, written)
 
 
+async def _reminded(session: AsyncSession, company_id: str, deadline: Deadline) -> bool:
+    """This deadline's reminder was already queued (the once-per-deadline row exists)."""
+    found = await session.scalar(
+        select(ReauthReminder.id).where(
+            ReauthReminder.company_id == company_id,
+            ReauthReminder.deadline_kind == deadline.kind.value,
+            ReauthReminder.deadline_at == deadline.at,
+        )
+    )
+    return found is not None
+
+
 async def run_reauth_reminders(
     db: Database,
     settings: Settings,
     clock: Clock = utcnow,
     *,
     on_sent: Callable[[SentReminder], None] | None = None,
+    dry_run: bool = False,
 ) -> int:
     """Remind every company whose connection must be re-authorised within the notice period and
-    was not reminded of that deadline yet. Returns how many companies were reminded."""
+    was not reminded of that deadline yet. Returns how many companies were reminded.
+
+    ``dry_run``: only say who would be reminded at ``clock()``; nothing is written, so the real
+    reminder still goes out when its time comes."""
     now = clock()
     async with db.transaction() as session:
         company_ids = await repository.company_ids_with_status(session, [CONNECTED])
     sent = 0
     for company_id in company_ids:
         try:
-            reminder = await _remind_one(db, settings, company_id, now)
+            reminder = await _remind_one(db, settings, company_id, now, dry_run=dry_run)
         except Exception:  # one company's trouble must not keep the others from their reminders
             log.exception("reauth reminder failed", company=company_id)
             continue
         if reminder is not None:
             sent += 1
-            log.info("reauth reminder queued", company=company_id, kind=reminder.deadline.kind.value)
+            if not dry_run:
+                log.info("reauth reminder queued", company=company_id, kind=reminder.deadline.kind.value)
             if on_sent is not None:
                 on_sent(reminder)
     return sent
