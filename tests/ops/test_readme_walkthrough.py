@@ -18,6 +18,7 @@ every setting that could point the blocks at the right place behind the README's
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -166,13 +167,26 @@ def test_the_sandbox_books_command_says_in_one_line_that_the_sandbox_is_not_ther
 # --- the README against `make run` ------------------------------------------------------------------------
 
 
-def test_make_run_prints_the_token_commands_the_readme_quotes(services: Services) -> None:
+def test_make_run_prints_the_token_commands_the_readme_quotes_and_they_work(services: Services) -> None:
     readme = README.read_text()
-    quoted = re.search(r"It prints how to get a development token:\s*```bash\n(.*?)```", readme, re.S)
+    quoted = re.search(r"It prints how to get a development token[^\n]*\s*```bash\n(.*?)```", readme, re.S)
     assert quoted is not None
+    printed = quoted.group(1).replace("localhost:8001", f"localhost:{services.port('QBO_PORT')}")
     banner = services.log.read_text()
-    for line in quoted.group(1).strip().splitlines():
-        assert line.replace("localhost:8001", f"localhost:{services.port('QBO_PORT')}") in banner, line
+    for line in printed.strip().splitlines():
+        assert line in banner, line
+
+    answer = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", printed],
+        cwd=REPO_ROOT,
+        env=services.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert answer.returncode == 0, answer.stderr
+    assert "updated_at" in json.loads(answer.stdout), answer.stdout  # the settings, not a problem answer
 
 
 def test_the_online_walkthrough_lands_the_a7102_invoice_in_the_intuit_sandbox(services: Services) -> None:
