@@ -3,6 +3,7 @@ and a simulated QuickBooks company file."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from qb_sandbox.desktop import CompanyFile, assert_valid_qbxml
@@ -141,9 +142,13 @@ async def test_a_response_lost_while_the_server_restarts_is_recovered_without_du
         job_now = await second.job(job["id"])
 
     assert report.outcome is SessionOutcome.COMPLETED, report.last_error
-    # The set was sent again with oldMessageSetID: QuickBooks returned the answer it had kept.
-    recovery = report.exchanges[0].request_xml
-    assert "oldMessageSetID=" in recovery and "newMessageSetID=" in recovery
+    # A status check under the lost set's own id: QuickBooks returned the answer it had kept.
+    [lost_set] = lost.exchanges
+    lost_id = re.search(r'newMessageSetID="([^"]+)"', lost_set.request_xml)
+    assert lost_id is not None
+    recovery = report.exchanges[0]
+    assert f'oldMessageSetID="{lost_id.group(1)}"' in recovery.request_xml
+    assert recovery.response_xml == lost_set.response_xml
     for kind in (
         "Customer",
         "Vendor",

@@ -113,13 +113,16 @@ def invoice_add(
     items: Mapping[str, Ref],
     prefs: CompanyFilePrefs,
     macro: str,
+    esp_key: str | None = None,
 ) -> Element:
+    """``esp_key``: the document's ``ExternalGUID`` (see ``encoder.recovery``)."""
     rq = request("InvoiceAddRq", request_id)
     add = child(rq, "InvoiceAdd")
     add.set("defMacro", macro)
     _invoice_header(add, op, customer)
     ref(add, "ItemSalesTaxRef", _sales_tax_item(op))
     opt(add, "Memo", op.memo)
+    opt(add, "ExternalGUID", esp_key)
     _invoice_lines(add, op, items, prefs, "InvoiceLineAdd", mod=False)
     return rq
 
@@ -148,7 +151,13 @@ def invoice_mod(
 
 
 def receive_payment_add(
-    op: PaymentOp, request_id: str, *, customer: Ref, invoice: TxnRef, prefs: CompanyFilePrefs
+    op: PaymentOp,
+    request_id: str,
+    *,
+    customer: Ref,
+    invoice: TxnRef,
+    prefs: CompanyFilePrefs,
+    esp_key: str | None = None,
 ) -> Element:
     rq = request("ReceivePaymentAddRq", request_id)
     add = child(rq, "ReceivePaymentAdd")
@@ -160,6 +169,7 @@ def receive_payment_add(
     if prefs.knows_payment_method(op.method):
         ref(add, "PaymentMethodRef", Ref(full_name=op.method))
     opt(add, "Memo", op.memo)
+    opt(add, "ExternalGUID", esp_key)
     applied = child(add, "AppliedToTxnAdd")
     txn = child(applied, "TxnID", invoice.txn_id or "")
     if invoice.macro:
@@ -232,6 +242,7 @@ def _purchase_document(
     customers: Mapping[str, Ref],
     target: Modify | None = None,
     links: Sequence[tuple[str, str] | None] = (),
+    esp_key: str | None = None,
 ) -> Element:
     verb = "Add" if target is None else "Mod"
     rq = request(f"{shape.name}{verb}Rq", request_id)
@@ -243,6 +254,8 @@ def _purchase_document(
         _purchase_order_header(body, op, vendor)
     else:
         _bill_header(body, op, vendor)
+    if target is None:
+        opt(body, "ExternalGUID", esp_key)
     for index, line in enumerate(op.lines):
         _purchase_line(
             body,
@@ -265,9 +278,10 @@ def purchase_order_add(
     vendor: Ref,
     items: Mapping[str, Ref],
     customers: Mapping[str, Ref],
+    esp_key: str | None = None,
 ) -> Element:
     return _purchase_document(
-        _PURCHASE_ORDER, op, request_id, vendor=vendor, items=items, customers=customers
+        _PURCHASE_ORDER, op, request_id, vendor=vendor, items=items, customers=customers, esp_key=esp_key
     )
 
 
@@ -309,6 +323,7 @@ def bill_add(
     items: Mapping[str, Ref],
     customers: Mapping[str, Ref],
     purchase_order_lines: tuple[str, Sequence[str]] | None = None,
+    esp_key: str | None = None,
 ) -> Element:
     """``purchase_order_lines`` = (PO TxnID, its TxnLineIDs in plan order): each bill line then
     receives the matching purchase-order line (``LinkToTxn``, docs/web-connector.md §3.7)."""
@@ -317,7 +332,7 @@ def bill_add(
         po_txn_id, po_line_ids = purchase_order_lines
         links = [(po_txn_id, line_id) for line_id in po_line_ids]
     return _purchase_document(
-        _BILL, op, request_id, vendor=vendor, items=items, customers=customers, links=links
+        _BILL, op, request_id, vendor=vendor, items=items, customers=customers, links=links, esp_key=esp_key
     )
 
 

@@ -34,7 +34,7 @@ from espqb.plan import (
     VendorOp,
 )
 
-from . import documents, list_requests
+from . import documents, list_requests, recovery
 from .documents import Modify, TxnRef
 from .labels import op_label
 from .prefs import CompanyFilePrefs
@@ -52,6 +52,9 @@ class Purpose(StrEnum):
     # Note the EditSequence of a document another request of the same set changed, so the stored
     # one stays current and a later update needs no extra round trip.
     NOTE_VERSION = "note_version"
+    # Look for what a message set whose answer is lost may have written, before adding it again
+    # (see ``encoder.recovery``).
+    VERIFY = "verify"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +75,9 @@ class JobMemory:
     # List entries to look up instead of adding, with the name QuickBooks said is taken (3100).
     find_first: Mapping[str, str] = field(default_factory=dict)
     read_first: frozenset[str] = frozenset()  # documents to read again before modifying them (3200)
+    # Adds a lost message set may have made: op key → the list name it used ("" for a document).
+    # Looked up before being added again.
+    verify_first: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +195,14 @@ class _JobEncoder:
             self.skipped.setdefault(op.key, self.memory.failed[op.key])
             return
         kind = op.kind
+        if op.action == "create" and op.key in self.memory.verify_first:
+            name = self.memory.verify_first[op.key] or op.name or ""
+            element = list_requests.find_by_name(kind, name, self._rid(index, "q"))
+            self._emit(op, index, Purpose.VERIFY, element, list_name=name)
+            self.waiting[op.key] = (
+                f"looks in QuickBooks for the {kind} “{name}” an unanswered update may have added"
+            )
+            return
         if op.key in self.memory.find_first:
             # QuickBooks said the name is taken (3100): find that entry, link it, and only then send
             # what depends on it.
@@ -254,7 +268,7 @@ class _JobEncoder:
         return {key: self._ref(key) for key in keys}
 
     def invoice(self, op: InvoiceOp, index: int) -> None:
-        if self._document_known(op):
+        if self._document_known(op, index):
             return
         items = self._items([line.item_key for line in op.lines if line.item_key is not None])
         customer = self._ref(op.customer_key)
@@ -270,13 +284,19 @@ class _JobEncoder:
             return
         rid = self._rid(index)
         element = documents.invoice_add(
-            op, rid, customer=customer, items=items, prefs=self.prefs, macro=macro_for(rid)
+            op,
+            rid,
+            customer=customer,
+            items=items,
+            prefs=self.prefs,
+            macro=macro_for(rid),
+            esp_key=self._esp_key(op),
         )
         self._emit(op, index, Purpose.WRITE, element)
         self.txns[op.key] = TxnRef(macro=macro_for(rid))
 
     def payment(self, op: PaymentOp, index: int) -> None:
-        if self._document_known(op):
+        if self._document_known(op, index):
             return
         if op.action == "update":
             # A payment ESP already recorded in QuickBooks stays as it is: money received does not
@@ -290,6 +310,7 @@ class _JobEncoder:
             customer=self._ref(op.customer_key),
             invoice=self.txns[op.invoice_key],
             prefs=self.prefs,
+            esp_key=self._esp_key(op),
         )
         self._emit(op, index, Purpose.WRITE, element)
         # Applying a payment changes the invoice's EditSequence in QuickBooks.
@@ -300,7 +321,7 @@ class _JobEncoder:
         return {key: self._ref(key) for key in keys}
 
     def purchase_order(self, op: PurchaseOrderOp, index: int) -> None:
-        if self._document_known(op):
+        if self._document_known(op, index):
             return
         items = self._items([line.item_key for line in op.lines])
         vendor, customers = self._ref(op.vendor_key), self._customers(op)
@@ -313,12 +334,12 @@ class _JobEncoder:
                 self._emit(op, index, Purpose.WRITE, element)
             return
         element = documents.purchase_order_add(
-            op, self._rid(index), vendor=vendor, items=items, customers=customers
+            op, self._rid(index), vendor=vendor, items=items, customers=customers, esp_key=self._esp_key(op)
         )
         self._emit(op, index, Purpose.WRITE, element)
 
     def bill(self, op: BillOp, index: int) -> None:
-        if self._document_known(op):
+        if self._document_known(op, index):
             return
         items = self._items([line.item_key for line in op.lines])
         vendor, customers = self._ref(op.vendor_key), self._customers(op)
@@ -343,20 +364,37 @@ class _JobEncoder:
                 self.waiting[op.key] = f"waits for {op_label(po)}, to be linked to it"
                 return
         element = documents.bill_add(
-            op, self._rid(index), vendor=vendor, items=items, customers=customers, purchase_order_lines=link
+            op,
+            self._rid(index),
+            vendor=vendor,
+            items=items,
+            customers=customers,
+            purchase_order_lines=link,
+            esp_key=self._esp_key(op),
         )
         self._emit(op, index, Purpose.WRITE, element)
         if link is not None:
             self.touched.setdefault(po_key, index)  # receiving a PO changes its EditSequence
 
-    def _document_known(self, op: InvoiceOp | PaymentOp | PurchaseOrderOp | BillOp) -> bool:
-        """True when nothing is to be sent for the document now (written, failed or blocked)."""
+    def _esp_key(self, op: InvoiceOp | PaymentOp | PurchaseOrderOp | BillOp) -> str:
+        return recovery.esp_key(self.plan.order_number, op.key)
+
+    def _document_known(self, op: InvoiceOp | PaymentOp | PurchaseOrderOp | BillOp, index: int) -> bool:
+        """True when no write is to be sent for the document now (written, failed, blocked, or
+        first looked for in QuickBooks)."""
         done = self.memory.done.get(op.key)
         if done is not None:
             self.txns[op.key] = TxnRef(txn_id=done.qb_id)
             return True
         if op.key in self.memory.failed:
             self.skipped.setdefault(op.key, self.memory.failed[op.key])
+            return True
+        if op.action == "create" and op.key in self.memory.verify_first:
+            # Needs nothing it refers to: looked for at once, even while those are looked for too.
+            self._emit(op, index, Purpose.VERIFY, recovery.find_written(op, self._rid(index, "q")))
+            self.waiting[op.key] = (
+                f"looks in QuickBooks for {op_label(op)}, which an unanswered update may have saved"
+            )
             return True
         return self._blocked(op)
 

@@ -2,9 +2,10 @@
 
 Each ``sendRequestXML`` hands out one message set:
 
-1. an unanswered set left by an interrupted session first, sent again with
-   ``oldMessageSetID``/``newMessageSetID`` so QuickBooks returns the answer it kept instead of
-   writing twice (a read-only set is simply sent again) (docs/web-connector.md §0.8, §1.2 #9);
+1. an unanswered set left by an interrupted session first: a status check with
+   ``oldMessageSetID`` — the set's own, first id — so QuickBooks returns the answer it kept instead
+   of writing twice; when it kept none, what the set would have added is looked up before it is
+   added again (``session.recovery``). A read-only set is simply sent again (docs/web-connector.md §0.8, §1.2 #9);
 2. on the first session, the list cache, page by page: the plans need it (first order takes longer);
 3. then the orders: as many jobs as fit under the size cap, each job whole, preceded by the
    incremental cache refresh of the session, so later sessions take one round trip for their orders.
@@ -32,7 +33,6 @@ from ..encoder import (
     MessageSetDraft,
     Purpose,
     encode_job,
-    with_recovery_ids,
 )
 from ..install.identity import OWNER_ID
 from ..listcache import CacheRefresh, list_name_of
@@ -45,7 +45,7 @@ from ..responses import (
     parse_hcp,
     parse_response_set,
 )
-from . import company_pin, job_lifecycle, outcomes, repository, results
+from . import company_pin, job_lifecycle, outcomes, recovery, repository, results
 from .options import SessionOptions
 from .planning import RoundInputs, plan_job, round_inputs
 from .progress import DONE, QUICKBOOKS_FAILED, UNREADABLE_RESPONSE, progress
@@ -199,12 +199,10 @@ class Conversation:
     def _send_again(self, outstanding: Outstanding) -> str:
         if outstanding.message_set_id is None:
             return outstanding.document  # queries only: asking again is harmless
-        new_id = _message_set_id()
-        document = with_recovery_ids(
-            outstanding.document, old_message_set_id=outstanding.message_set_id, new_message_set_id=new_id
-        )
-        self.state.outstanding = Outstanding(document, outstanding.requests, new_id, self.now)
-        return document
+        # Never under a new id: the set keeps the id QuickBooks may have processed it under, through
+        # any number of lost answers.
+        assert self.state.qbxml_version is not None
+        return recovery.status_check(outstanding, version=self.state.qbxml_version)
 
     async def _credential(self) -> QbwcCredential:
         return await repository.credential(self.session, self.company_id)
@@ -279,6 +277,9 @@ class Conversation:
         """Start a waiting job in this set; False when the set has no room for it."""
         plan = await self._plan(job)
         progress = JobProgress(job_id=str(job.id), tag=self.state.new_tag())
+        if not isinstance(plan, str) and (job.attempts or 0) > 0:
+            # An earlier attempt may have ended before all its answers came back.
+            progress.verify.update(recovery.documents_to_look_up(plan))
         if isinstance(plan, str):
             self.state.jobs[progress.job_id] = progress
             await job_lifecycle.take(
@@ -347,6 +348,9 @@ class Conversation:
             state.last_error = "QuickBooks' answer could not be read; the next update checks what was saved."
             return UNREADABLE_RESPONSE
         state.outstanding = None
+        if recovery.nothing_kept(outstanding, answers):
+            recovery.look_up_before_adding(state, outstanding)
+            return await self._progress()
         by_request = answers.by_request_id()
         # The lists first: a job that asks for a refresh below needs one *after* this answer.
         for request_id, tag in outstanding.requests.items():
@@ -376,13 +380,11 @@ class Conversation:
                     plan = plans[job_id] = planned
                 touched.add(job_id)
                 with job_log_context(job_id, self.company_id):
-                    await results.apply(
-                        self._context(job, plan, progress),
-                        plan.operation(op_key),
-                        Purpose(tag.purpose),
-                        answer,
-                        tag.name,
-                    )
+                    context, op = self._context(job, plan, progress), plan.operation(op_key)
+                    if tag.purpose == Purpose.VERIFY:
+                        await recovery.verified(context, op, answer, tag.name)
+                    else:
+                        await results.apply(context, op, Purpose(tag.purpose), answer, tag.name)
         for job_id in touched:
             with job_log_context(job_id, self.company_id):
                 await self._settle_if_finished(state.jobs[job_id], plans[job_id])

@@ -87,6 +87,8 @@ class JobProgress:
     versions: dict[str, str] = field(default_factory=dict)
     find_first: dict[str, str] = field(default_factory=dict)  # op key → the name found taken (3100)
     read_first: set[str] = field(default_factory=set)
+    # Adds an unanswered message set may have made, to look up before adding (op key → list name).
+    verify: dict[str, str] = field(default_factory=dict)
     retries: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     needs_refresh: bool = False
@@ -101,6 +103,7 @@ class JobProgress:
             versions=dict(self.versions),
             find_first=dict(self.find_first),
             read_first=frozenset(self.read_first),
+            verify_first=dict(self.verify),
         )
 
     def retry(self, op_key: str) -> int:
@@ -120,6 +123,7 @@ class JobProgress:
             "versions": self.versions,
             "find_first": self.find_first,
             "read_first": sorted(self.read_first),
+            "verify": self.verify,
             "retries": self.retries,
             "warnings": self.warnings,
             "needs_refresh": self.needs_refresh,
@@ -141,6 +145,7 @@ class JobProgress:
             versions=dict(data.get("versions", {})),
             find_first=dict(data.get("find_first", {})),
             read_first=set(data.get("read_first", ())),
+            verify=dict(data.get("verify", {})),
             retries=dict(data.get("retries", {})),
             warnings=list(data.get("warnings", [])),
             needs_refresh=bool(data.get("needs_refresh", False)),
