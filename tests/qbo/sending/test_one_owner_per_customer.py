@@ -7,7 +7,7 @@ from collections import Counter
 
 from espqb.db import Database
 from espqb.orders import A7102_SUPPLIER_ID, a7102_request
-from espqb.orders.choices import SendChoices, SupplierChoices
+from espqb.orders.choices import ExistingRecord, SendChoices, SupplierChoices
 from espqb.orders.request import SendRequest
 from qb_sandbox.intuit import DEMO_REALM_ID
 from tests.qbo.sending.harness import send_harness
@@ -55,3 +55,28 @@ async def test_concurrent_pairs_of_namesakes_get_one_quickbooks_customer_each(db
         for n, name in enumerate(names):
             pair = {display[customer_of[f"C{n:02}{side}"]] for side in ("A", "B")}
             assert pair == {name, f"{name} (Customer)"}
+
+
+async def test_a_customer_chosen_in_the_dialog_that_another_esp_customer_owns_stays_theirs(
+    db: Database,
+) -> None:
+    async with send_harness(db) as world:
+        first = await world.send(_order("30001", "C1", "Acme Promotions"))
+        owned = (await world.mappings())[("customer", "C1")].qb_id
+        chosen = _order("30002", "C2", "Acme Promotions (West)")
+        chosen = chosen.model_copy(
+            update={
+                "choices": chosen.choices.model_copy(update={"customer": ExistingRecord(quickbooks_id=owned)})
+            }
+        )
+
+        job = await world.send(chosen)
+
+        assert first.status == job.status == "succeeded", job.last_error
+        invoices = {inv["DocNumber"]: inv["CustomerRef"]["value"] for inv in world.books("Invoice")}
+        assert invoices["30002"] == owned  # the dialog's explicit choice is used for this order
+        mappings = await world.mappings()
+        assert mappings[("customer", "C1")].qb_id == owned
+        assert ("customer", "C2") not in mappings
+        step = (await world.steps(job.id))["customer"]
+        assert "stays linked to ESP record C1" in (step.summary or "")
