@@ -167,6 +167,7 @@ def test_the_sandbox_books_command_says_in_one_line_that_the_sandbox_is_not_ther
 # --- the README against `make run` ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_make_run_prints_the_token_commands_the_readme_quotes_and_they_work(services: Services) -> None:
     readme = README.read_text()
     quoted = re.search(r"It prints how to get a development token[^\n]*\s*```bash\n(.*?)```", readme, re.S)
@@ -189,6 +190,7 @@ def test_make_run_prints_the_token_commands_the_readme_quotes_and_they_work(serv
     assert "updated_at" in json.loads(answer.stdout), answer.stdout  # the settings, not a problem answer
 
 
+@pytest.mark.slow
 def test_the_online_walkthrough_lands_the_a7102_invoice_in_the_intuit_sandbox(services: Services) -> None:
     online = run_block("qbo", services)
 
@@ -197,6 +199,7 @@ def test_the_online_walkthrough_lands_the_a7102_invoice_in_the_intuit_sandbox(se
     assert "A7102" in online and "218.5" in online and "118.5" in online
 
 
+@pytest.mark.slow
 def test_the_desktop_walkthrough_lands_the_a7102_invoice_in_the_company_file(services: Services) -> None:
     desktop = run_block("qbd", services)
 
