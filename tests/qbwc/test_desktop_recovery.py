@@ -262,6 +262,36 @@ async def test_a_set_that_never_reached_quickbooks_is_written_after_the_lookup(d
     assert_each_order_once(books, ["30000", "30001", "30002"])
 
 
+async def test_a_document_with_the_same_number_but_no_esp_key_is_not_taken_for_ours(
+    database_url: str,
+) -> None:
+    async with site(database_url, replay_under_new_id=False) as place:
+        await place.send_orders(1)
+        await drop_the_session(place, quickbooks_reached=False)
+        # Meanwhile a bookkeeper types an invoice numbered like the order.
+        another_application_writes(place.books, 9)
+        place.books.process(
+            '<?xml version="1.0" encoding="utf-8"?><?qbxml version="13.0"?><QBXML>'
+            '<QBXMLMsgsRq onError="stopOnError"><InvoiceAddRq requestID="1"><InvoiceAdd>'
+            "<CustomerRef><FullName>Walk-in 9</FullName></CustomerRef><RefNumber>30000</RefNumber>"
+            "<InvoiceLineAdd><Desc>Rush fee</Desc><Amount>25.00</Amount></InvoiceLineAdd>"
+            "</InvoiceAdd></InvoiceAddRq></QBXMLMsgsRq></QBXML>"
+        )
+        [typed] = place.books.documents("Invoice")
+
+        report = await place.office.update()
+        statuses = await finish(place)
+        steps = {s["key"]: s for s in (await place.office.job(place.jobs[0]))["steps"]}
+        books = place.books
+
+    assert report.outcome is SessionOutcome.COMPLETED, report.last_error
+    assert statuses == ["succeeded"]
+    ours = [i for i in books.find("Invoice", RefNumber="30000") if i["TxnID"] != typed["TxnID"]]
+    assert [i["ExternalGUID"] for i in ours] == [esp_key("30000", "invoice")]
+    assert steps["invoice"]["qb_id"] == ours[0]["TxnID"]
+    assert books.get("Invoice", typed["TxnID"]) is not None and "ExternalGUID" not in typed
+
+
 # ------------------------------------------------------------------------------ the property
 EVENTS = ("answer lost", "gateway restarted", "session dropped", "QuickBooks unreachable", "late session")
 
