@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -345,12 +345,17 @@ def test_no_sequence_of_losses_kills_and_late_sessions_writes_a_document_twice(
     databases = FreshDatabases(database_url, tmp_path)
 
     @settings(
-        max_examples=10,
+        max_examples=6,
         deadline=None,
         derandomize=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     )
     @given(events=st.lists(st.sampled_from(EVENTS), min_size=1, max_size=5), under_new_id=st.booleans())
+    @example(events=["answer lost", "answer lost", "late session"], under_new_id=True)
+    @example(
+        events=["session dropped", "gateway restarted", "answer lost", "late session"], under_new_id=False
+    )
+    @example(events=["QuickBooks unreachable", "answer lost", "session dropped"], under_new_id=False)
     def scenario(events: list[str], under_new_id: bool) -> None:
         asyncio.run(run_events(databases.next(), events, under_new_id))
 
