@@ -14,20 +14,26 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, case, exists, select, tuple_, update
+from sqlalchemy import ColumnElement, Table, case, exists, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from espqb.db.models.jobs import ACTIVE_JOB_STATUSES, JobStatus, SendJob
 from espqb.queue.audit_trail import audit_row, write_audit
 from espqb.queue.notify import notify_jobs_ready
 
-__all__ = ["FINISHED_STATUSES", "release_follow_ups"]
+__all__ = ["FINISHED_STATUSES", "is_follow_up", "release_follow_ups"]
 
 FINISHED_STATUSES = frozenset(
     {JobStatus.SUCCEEDED, JobStatus.PARTIALLY_SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}
 )
 
 _jobs = cast(Table, SendJob.__table__)
+
+
+def is_follow_up() -> ColumnElement[bool]:
+    """The job waits behind its order's send, written as a literal so PostgreSQL probes the partial
+    index uq_send_jobs_follow_up (see ``espqb.queue.job_lookup.is_active``)."""
+    return text(f"send_jobs.status = '{JobStatus.WAITING_FOR_PREVIOUS_SEND}'")  # type: ignore[return-value]
 
 
 async def release_follow_ups(
@@ -57,7 +63,7 @@ async def release_follow_ups(
     statement = (
         update(_jobs)
         .where(
-            _jobs.c.status == JobStatus.WAITING_FOR_PREVIOUS_SEND,
+            is_follow_up(),
             tuple_(_jobs.c.company_id, _jobs.c.order_number, _jobs.c.target).in_(keys),
             ~still_running,
         )

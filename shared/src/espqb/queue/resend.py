@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from espqb.db.insert_once import insert_ignoring_conflicts
 from espqb.db.models.jobs import ACTIVE_JOB_STATUSES, JobStatus, SendJob
 from espqb.queue.audit_trail import audit_row, write_audit
+from espqb.queue.follow_ups import is_follow_up
 from espqb.queue.types import Disposition, EnqueueResult
 
 __all__ = ["canonical_json", "latest_send_wins"]
@@ -58,7 +59,7 @@ async def _standing_follow_up(session: AsyncSession, job: SendJob) -> SendJob | 
                 SendJob.company_id == job.company_id,
                 SendJob.order_number == job.order_number,
                 SendJob.target == job.target,
-                SendJob.status == JobStatus.WAITING_FOR_PREVIOUS_SEND,
+                is_follow_up(),
             )
             .with_for_update()
             .execution_options(populate_existing=True)
