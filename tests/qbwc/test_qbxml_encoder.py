@@ -4,7 +4,7 @@ the plan's figures and references the way QuickBooks Desktop needs them."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -21,10 +21,12 @@ from qbwc_gateway.encoder import (
     Purpose,
     encode_job,
     message_set,
-    with_recovery_ids,
 )
+from qbwc_gateway.encoder.recovery import esp_key
 from qbwc_gateway.listcache import LIST_SPECS, list_query
 from qbwc_gateway.responses import parse_response_set
+from qbwc_gateway.session.recovery import status_check
+from qbwc_gateway.session.state import Outstanding
 
 SETTINGS = PlanSettings.model_validate(
     {"default_accounts": {"income": {"name": "Sales"}, "cogs": {"name": "Cost of Goods Sold"}}}
@@ -281,14 +283,46 @@ def test_the_size_cap_keeps_later_orders_for_the_next_round_trip() -> None:
     assert admitted == [True, False, False]
 
 
-def test_recovery_ids_replace_the_message_set_ids_and_keep_the_requests() -> None:
-    xml = document(a7102_plan())
-    again = with_recovery_ids(xml, old_message_set_id="set1", new_message_set_id="set2")
+def test_every_document_added_carries_its_esp_key() -> None:
+    plan = a7102_plan()
+    xml = document(plan)
 
-    assert_valid_qbxml(again)
-    msgs = element(again, "QBXMLMsgsRq")
-    assert (msgs.get("oldMessageSetID"), msgs.get("newMessageSetID")) == ("set1", "set2")
-    assert requests(again) == requests(xml)
+    for add in ("InvoiceAdd", "ReceivePaymentAdd", "PurchaseOrderAdd", "BillAdd"):
+        assert element(xml, f"QBXMLMsgsRq/{add}Rq/{add}/ExternalGUID").text is not None, add
+    keys = [e.text for e in etree.fromstring(xml.split("?>", 2)[2].encode()).iter("ExternalGUID")]
+    ops = [op for op in plan.operations if op.kind in ("invoice", "payment", "purchase_order", "bill")]
+    assert keys == [esp_key(plan.order_number, op.key) for op in ops]
+    assert len(set(keys)) == len(keys)
+    # The same document has the same key on every attempt, whatever the job.
+    assert document(a7102_plan()) == xml
+
+
+def test_what_a_lost_set_may_have_added_is_looked_up_instead_of_added() -> None:
+    plan = a7102_plan()
+    keys = [op.key for op in plan.operations if op.action == "create"]
+    memory = JobMemory(verify_first=dict.fromkeys(keys, ""))
+
+    encoding = encode_job(plan, tag="j1", memory=memory, shared={}, prefs=SALES_TAX)
+    xml = message_set([r.element for r in encoding.requests], version="13.0")
+
+    assert_valid_qbxml(xml)
+    assert "AddRq" not in xml and "newMessageSetID" not in xml
+    assert {r.purpose for r in encoding.requests} == {Purpose.VERIFY}
+    assert sorted(r.op_key for r in encoding.requests) == sorted(keys)
+    invoice = next(r for r in encoding.requests if r.op_key == "invoice").element
+    assert invoice.findtext("RefNumberRangeFilter/FromRefNumber") == "10245"
+    assert "ExternalGUID" in [e.text for e in invoice.iter("IncludeRetElement")]
+
+
+def test_the_recovery_status_check_names_the_lost_set_and_writes_nothing() -> None:
+    lost = Outstanding(document(a7102_plan()), {}, "set1", datetime(2026, 1, 1, tzinfo=UTC))
+
+    check = status_check(lost, version="13.0")
+
+    assert_valid_qbxml(check)
+    msgs = element(check, "QBXMLMsgsRq")
+    assert (msgs.get("oldMessageSetID"), msgs.get("newMessageSetID")) == ("set1", None)
+    assert requests(check) == []
 
 
 def test_message_set_ids_and_request_ids_respect_quickbooks_limits() -> None:

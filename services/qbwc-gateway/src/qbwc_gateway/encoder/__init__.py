@@ -1,8 +1,9 @@
 """Pure: the accounting plan → qbXML requests and message sets (qbXML 13.0, docs/web-connector.md §3).
 
 ``encode_job(plan, tag=…, memory=…, shared=…, prefs=…)`` gives the requests one job still needs;
-``MessageSetDraft`` packs several jobs into one message set under a size cap; ``message_set`` and
-``with_recovery_ids`` build the envelope. Every message validates against ``qbxmlops130.xsd``.
+``MessageSetDraft`` packs several jobs into one message set under a size cap; ``message_set`` builds
+the envelope; ``recovery`` keys the documents and finds what a lost message set wrote. Every message
+validates against ``qbxmlops130.xsd``.
 """
 
 from .batch import Admission, MessageSetDraft
@@ -21,7 +22,7 @@ from .job import (
 )
 from .labels import op_label
 from .prefs import CompanyFilePrefs
-from .xml_build import MESSAGE_SET_ID_MAX, Ref, message_set, qb_datetime, with_recovery_ids
+from .xml_build import MESSAGE_SET_ID_MAX, Ref, message_set, qb_datetime
 
 __all__ = [
     "MESSAGE_SET_ID_MAX",
@@ -43,5 +44,4 @@ __all__ = [
     "message_set",
     "op_label",
     "qb_datetime",
-    "with_recovery_ids",
 ]

@@ -133,21 +133,3 @@ def message_set(
         msgs.append(element)
     body = etree.tostring(root, encoding="unicode")
     return f'<?xml version="1.0" encoding="utf-8"?>\n<?qbxml version="{version}"?>\n{body}'
-
-
-def with_recovery_ids(document: str, *, old_message_set_id: str, new_message_set_id: str) -> str:
-    """The same message set, asking QuickBooks for the answer it kept under ``old_message_set_id``;
-    if it never processed that set, it processes this one, kept under ``new_message_set_id``."""
-    head, separator, body = document.partition("<QBXML>")
-    if not separator:
-        raise ValueError("not a message set built by message_set()")
-    parser = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True)
-    root = etree.fromstring(f"<QBXML>{body}".encode(), parser)
-    msgs = root.find("QBXMLMsgsRq")
-    if msgs is None:
-        raise ValueError("not a message set built by message_set()")
-    msgs.attrib.pop("newMessageSetID", None)
-    msgs.attrib.pop("oldMessageSetID", None)
-    msgs.set("oldMessageSetID", old_message_set_id)
-    msgs.set("newMessageSetID", new_message_set_id)
-    return head + etree.tostring(root, encoding="unicode")
