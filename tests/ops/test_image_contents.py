@@ -36,16 +36,28 @@ def _build_stage(dockerfile: Path) -> list[str]:
     return [line.strip() for line in stages[1].splitlines()[1:] if line.strip()]
 
 
-def _ignored(name: str, patterns: list[str]) -> bool:
-    return any(fnmatch.fnmatch(name, pattern.removeprefix("**/")) for pattern in patterns)
+def _dockerignore() -> list[str]:
+    lines = (REPO_ROOT / ".dockerignore").read_text().splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _ignored(path: Path, patterns: list[str]) -> bool:
+    """Docker's reading: `**/name` anywhere, any other pattern from the context's root."""
+    relative = path.relative_to(REPO_ROOT).as_posix()
+    return any(
+        fnmatch.fnmatch(path.name, pattern[3:])
+        if pattern.startswith("**/")
+        else fnmatch.fnmatch(relative, pattern)
+        for pattern in patterns
+    )
 
 
 def _copy_build_context(dockerfile: Path, into: Path) -> str:
     """Copies what the build stage COPYs into `into`; returns its `uv sync` arguments."""
-    patterns = (REPO_ROOT / ".dockerignore").read_text().split()
+    patterns = _dockerignore()
 
-    def skip(_folder: str, names: list[str]) -> list[str]:
-        return [name for name in names if _ignored(name, patterns)]
+    def skip(folder: str, names: list[str]) -> list[str]:
+        return [name for name in names if _ignored(Path(folder) / name, patterns)]
 
     sync = None
     for line in _build_stage(dockerfile):
