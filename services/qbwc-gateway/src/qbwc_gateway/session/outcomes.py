@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.db.models import JobStatus, SendJob
+from espqb.jobs.flags import raise_flag
 from espqb.plan import BillOp, InvoiceOp, PaymentOp, Plan, PurchaseOrderOp
 from espqb.queue import JobOutcome
 
@@ -51,6 +52,8 @@ async def finish(
     now: datetime,
 ) -> JobStatus:
     status = await job_lifecycle.finish(session, job, outcome_of(plan, progress), now=now)
+    if progress.drift and status in (JobStatus.SUCCEEDED, JobStatus.PARTIALLY_SUCCEEDED):
+        await raise_flag(session, job, "drift", progress.drift)
     progress.finished = True
     tally = state.tally
     if status == JobStatus.SUCCEEDED:

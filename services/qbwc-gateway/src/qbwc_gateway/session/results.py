@@ -87,9 +87,16 @@ def _summary(op: Operation, done: Done, *, origin: str, ref_number: str | None) 
 
 
 async def settle(
-    ctx: JobContext, op: Operation, done: Done, *, origin: str, ref_number: str | None = None
+    ctx: JobContext,
+    op: Operation,
+    done: Done,
+    *,
+    origin: str,
+    ref_number: str | None = None,
+    figures: str = "",
 ) -> None:
-    """Record a settled operation: progress, mapping, step (and its audit entry)."""
+    """Record a settled operation: progress, mapping, step (and its audit entry). ``figures``:
+    QuickBooks' figure next to the planned one, when they differ."""
     note = ""
     if origin != "unchanged":
         try:
@@ -117,7 +124,7 @@ async def settle(
         StepStatus.SUCCEEDED,
         qb_id=done.qb_id,
         qb_version=done.version,
-        summary=_summary(op, done, origin=origin, ref_number=ref_number) + note,
+        summary=_summary(op, done, origin=origin, ref_number=ref_number) + note + figures,
         company_id=ctx.company_id,
         actor=ACTOR,
         # The callback's one instant: the job's own times use it too, so its timeline reads in order.
@@ -197,6 +204,15 @@ def _decimal(text: str | None) -> Decimal | None:
         return None
 
 
+def _invoice_figures(op: InvoiceOp, ret: Ret) -> str:
+    """For the invoice's step: QuickBooks' total next to ESP's, when they differ."""
+    subtotal, tax = _decimal(ret.text("Subtotal")), _decimal(ret.text("SalesTaxTotal"))
+    total = (subtotal or Decimal(0)) + (tax or Decimal(0))
+    if subtotal is None or total == op.total:
+        return ""
+    return f"; QuickBooks shows {format_money(total)} where ESP planned {format_money(op.total)}"
+
+
 def _invoice_differences(op: InvoiceOp, ret: Ret) -> list[str]:
     """QuickBooks computes the invoice itself; say so when its figures differ from ESP's."""
     subtotal, tax = _decimal(ret.text("Subtotal")), _decimal(ret.text("SalesTaxTotal"))
@@ -244,11 +260,19 @@ async def _written(ctx: JobContext, op: Operation, response: QbResponse, sent_na
         done, ref_number = _done_from(response.rets[0])
         if response.status.is_warning:
             progress.warnings.append(warning(op_label(op), response.status))
-        if isinstance(op, InvoiceOp):
-            progress.warnings.extend(_invoice_differences(op, response.rets[0]))
+        figures = ""
+        if isinstance(op, InvoiceOp) and (differences := _invoice_differences(op, response.rets[0])):
+            progress.warnings.extend(differences)
+            progress.drift.extend(differences)
+            figures = _invoice_figures(op, response.rets[0])
         await _cache(ctx, response)
         await settle(
-            ctx, op, done, origin="updated" if op.action == "update" else "created", ref_number=ref_number
+            ctx,
+            op,
+            done,
+            origin="updated" if op.action == "update" else "created",
+            ref_number=ref_number,
+            figures=figures,
         )
         return
     if decision is Decision.NOT_THE_CAUSE:

@@ -91,6 +91,8 @@ class JobProgress:
     verify: dict[str, str] = field(default_factory=dict)
     retries: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Figures QuickBooks computed otherwise than ESP (a subset of ``warnings``): the job is flagged drift.
+    drift: list[str] = field(default_factory=list)
     needs_refresh: bool = False
     retry_next_session: str | None = None  # why: a record was in use (3170-3180)
     wrote: bool = False  # something was written to QuickBooks in this attempt
@@ -126,6 +128,7 @@ class JobProgress:
             "verify": self.verify,
             "retries": self.retries,
             "warnings": self.warnings,
+            "drift": self.drift,
             "needs_refresh": self.needs_refresh,
             "retry_next_session": self.retry_next_session,
             "wrote": self.wrote,
@@ -148,6 +151,7 @@ class JobProgress:
             verify=dict(data.get("verify", {})),
             retries=dict(data.get("retries", {})),
             warnings=list(data.get("warnings", [])),
+            drift=list(data.get("drift", [])),
             needs_refresh=bool(data.get("needs_refresh", False)),
             retry_next_session=data.get("retry_next_session"),
             wrote=bool(data.get("wrote", False)),
