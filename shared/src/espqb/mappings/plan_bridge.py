@@ -65,7 +65,12 @@ def owner_of(row: Mapping) -> str | None:
 
 
 def _record(row: Mapping) -> MappedRecord:
-    return MappedRecord(quickbooks_id=row.qb_id, name=row.qb_name, version=row.qb_version)
+    return MappedRecord(
+        quickbooks_id=row.qb_id,
+        name=row.qb_name,
+        version=row.qb_version,
+        linked_in_crm=row.origin == "linked",
+    )
 
 
 def plan_item_keys(order: OrderSnapshot) -> list[str]:

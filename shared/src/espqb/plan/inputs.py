@@ -109,6 +109,9 @@ class MappedRecord(_Model):
     quickbooks_id: ShortText = Field(description="QBO Id; Desktop ListID or TxnID.")
     name: str | None = Field(default=None, description="Its QuickBooks name (list records).")
     version: str | None = Field(default=None, description="QBO SyncToken; Desktop EditSequence.")
+    linked_in_crm: bool = Field(
+        default=False, description="Linked by a person (the CRM “QB” link), not by a send."
+    )
 
 
 class TakenName(_Model):

@@ -64,8 +64,8 @@ class Existing:
     quickbooks_id: str | None  # None: known only by name (an unlinked record found by name)
     name: str | None = None
     version: str | None = None  # SyncToken / EditSequence; None: read it before updating
-    # The dialog said "Create New", but this ESP record is already linked to this one: it is used
-    # instead (no second QuickBooks record for one ESP record), and the job's step says so.
+    # The dialog said "Create New", but a person linked this ESP record to this one (the CRM "QB"
+    # link): it is used instead (no second QuickBooks record for one ESP record); the step says so.
     instead_of_create_new: bool = False
 
     @property
@@ -74,8 +74,8 @@ class Existing:
         if not self.instead_of_create_new:
             return ""
         return (
-            "; the dialog said “Create New”, but this ESP record is already linked to this QuickBooks "
-            "record (CRM link or an earlier send), so that record was used rather than adding a second one"
+            "; the dialog said “Create New”, but this ESP record is linked to this QuickBooks record "
+            "(the CRM “QB” link), so that record was used rather than adding a second one"
         )
 
 

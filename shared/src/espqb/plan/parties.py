@@ -65,7 +65,7 @@ def _existing_choice(
             quickbooks_id=mapped.quickbooks_id,
             name=mapped.name,
             version=mapped.version,
-            instead_of_create_new=isinstance(choice, CreateNew),
+            instead_of_create_new=isinstance(choice, CreateNew) and mapped.linked_in_crm,
         )
     return "create", None
 
