@@ -10,6 +10,7 @@ transaction usable).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Select, delete, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.db.models import Mapping, MappingKind
 from espqb.db.types import utcnow
+
+# The list records an ESP record claims by name (customers, vendors, items): two sends may reach for
+# the same one at the same moment.
+CLAIMED_KINDS = frozenset({MappingKind.CUSTOMER, MappingKind.VENDOR, MappingKind.ITEM})
 
 
 class RecordOwned(Exception):
@@ -78,40 +83,67 @@ async def upsert(
     origin: str = "created",
     job_id: str | None = None,
 ) -> Mapping:
-    """Map ``esp_key`` to ``qb_id``. Raises ``RecordOwned`` when another ESP record holds ``qb_id``."""
+    """Map ``esp_key`` to ``qb_id``. Raises ``RecordOwned`` when another ESP record holds the
+    customer, vendor or item ``qb_id``."""
+    values: dict[str, Any] = {
+        "qb_version": qb_version,
+        "qb_name": qb_name,
+        "qb_ref_number": qb_ref_number,
+        "order_number": order_number,
+        "origin": origin,
+        "job_id": job_id,
+    }
+    if kind not in CLAIMED_KINDS:
+        # A document belongs to its order by construction; the constraint still guards it.
+        return await _write(session, company_id, target, kind, esp_key, qb_id, **values)
     holder = await owner_of_record(session, company_id, target, kind, qb_id)
-    if holder is not None and holder.esp_key != esp_key:
-        raise RecordOwned(kind, qb_id, holder.esp_key, holder.qb_name)
+    if holder is not None:
+        if holder.esp_key != esp_key:
+            raise RecordOwned(kind, qb_id, holder.esp_key, holder.qb_name)
+        return await _write(session, company_id, target, kind, esp_key, qb_id, **values)
     try:
         async with session.begin_nested():
-            row = await get(session, company_id, target, kind, esp_key)
-            if row is None:
-                row = Mapping(
-                    company_id=company_id,
-                    target=target,
-                    kind=kind,
-                    esp_key=esp_key,
-                    qb_id=qb_id,
-                    origin=origin,
-                )
-                session.add(row)
-            row.qb_id = qb_id
-            row.qb_version = qb_version
-            if qb_name is not None:
-                row.qb_name = qb_name
-            if qb_ref_number is not None:
-                row.qb_ref_number = qb_ref_number
-            row.order_number = order_number if order_number is not None else row.order_number
-            row.origin = origin
-            row.last_job_id = job_id
-            row.updated_at = utcnow()
-            await session.flush()
+            return await _write(session, company_id, target, kind, esp_key, qb_id, **values)
     except IntegrityError:
         # A concurrent transaction mapped this record (or this ESP record) first.
         holder = await owner_of_record(session, company_id, target, kind, qb_id)
         if holder is not None and holder.esp_key != esp_key:
             raise RecordOwned(kind, qb_id, holder.esp_key, holder.qb_name) from None
         raise
+
+
+async def _write(
+    session: AsyncSession,
+    company_id: str,
+    target: str,
+    kind: str,
+    esp_key: str,
+    qb_id: str,
+    *,
+    qb_version: str | None,
+    qb_name: str | None,
+    qb_ref_number: str | None,
+    order_number: str | None,
+    origin: str,
+    job_id: str | None,
+) -> Mapping:
+    row = await get(session, company_id, target, kind, esp_key)
+    if row is None:
+        row = Mapping(
+            company_id=company_id, target=target, kind=kind, esp_key=esp_key, qb_id=qb_id, origin=origin
+        )
+        session.add(row)
+    row.qb_id = qb_id
+    row.qb_version = qb_version
+    if qb_name is not None:
+        row.qb_name = qb_name
+    if qb_ref_number is not None:
+        row.qb_ref_number = qb_ref_number
+    row.order_number = order_number if order_number is not None else row.order_number
+    row.origin = origin
+    row.last_job_id = job_id
+    row.updated_at = utcnow()
+    await session.flush()
     return row
 
 
