@@ -286,3 +286,34 @@ def test_an_unknown_cloud_event_type_is_malformed() -> None:
     event[0]["type"] = "qbo.invoice.teleported.v1"
     with pytest.raises(MalformedNotification):
         parse_notifications(json.dumps(event).encode())
+
+
+async def _customer_mapping(world: World, active: bool) -> str:
+    company = world.sandbox.company(DEMO_REALM_ID)
+    customer = company.read("Customer", world.invoice["CustomerRef"]["value"])
+    if not active:
+        company.update(
+            "Customer",
+            {"Id": customer["Id"], "SyncToken": customer["SyncToken"], "sparse": True, "Active": False},
+        )
+    async with world.db.transaction() as session:
+        session.add(
+            Mapping(company_id="acme", target="qbo", kind="customer", esp_key="C1001", qb_id=customer["Id"])
+        )
+    return str(customer["Id"])
+
+
+async def _customer_status(world: World) -> str | None:
+    async with world.db.sessions() as session:
+        return await session.scalar(select(Mapping.qb_status).where(Mapping.kind == "customer"))
+
+
+@pytest.mark.parametrize("active", [True, False])
+async def test_a_customer_delete_is_recorded_only_when_quickbooks_made_it_inactive(
+    world: World, active: bool
+) -> None:
+    customer_id = await _customer_mapping(world, active=active)
+
+    await _post(world, _body(DEMO_REALM_ID, "Customer", customer_id, "Delete"))
+
+    assert await _customer_status(world) == (None if active else "deleted")

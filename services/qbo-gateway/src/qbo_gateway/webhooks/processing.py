@@ -48,6 +48,7 @@ MAPPING_KINDS = {
     "Item": "item",
 }
 _RECORDED = ("Delete", "Void", "Merge")  # recorded only as QuickBooks confirms them
+_NAME_LISTS = ("customer", "vendor", "item")
 _GONE: dict[str, Flag] = {"voided": "voided", "deleted": "deleted"}
 _DOCUMENTS = {"invoice": "Invoice", "payment": "Payment", "bill": "Bill", "purchase_order": "Purchase order"}
 
@@ -118,6 +119,11 @@ class ChangeProcessor:
             await self._record(company_id, kind, notice, status, version=None)
         elif is_voided(entity):
             await self._record(company_id, kind, notice, "voided", version=_version(entity))
+        elif notice.operation != "Void" and kind in _NAME_LISTS and entity.get("Active") is False:
+            # A customer, vendor or item is never deleted, only made inactive (docs/quickbooks-online.md
+            # §2.1); one merged into another is left inactive as well.
+            status = "merged" if notice.operation == "Merge" else "deleted"
+            await self._record(company_id, kind, notice, status, version=_version(entity))
         elif notice.entity == "Invoice":
             # QuickBooks does not show what the notice said (it was undone, or the notice is stale).
             await self._record(company_id, kind, notice, invoice_status(entity), version=_version(entity))
