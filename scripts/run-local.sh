@@ -55,6 +55,7 @@ reason() {  # reason LOG [EXIT-STATUS]
 stopped() {
   local i=$1 status=0
   wait "${pids[$i]}" 2>/dev/null || status=$?
+  sleep 0.5  # a Ctrl-C stops them too: its trap runs now, and it is not a failure to report
   ((stopping)) && exit 1
   echo "make run: ${names[$i]} stopped (exit status $status): $(reason "${logs[$i]}" "$status")" \
     "-- see ${logs[$i]}" >&2

@@ -34,9 +34,8 @@ def _env(tmp_path: Path, database_url: str) -> dict[str, str]:
     return env
 
 
-def _run_local(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """Runs the script in a session of its own; afterwards no process of that session may be left."""
-    process = subprocess.Popen(
+def _start(env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
         ["bash", str(SCRIPT)],
         cwd=REPO_ROOT,
         env=env,
@@ -45,6 +44,14 @@ def _run_local(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         text=True,
         start_new_session=True,
     )
+
+
+def _run_local(
+    env: dict[str, str], process: subprocess.Popen[str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Runs the script (or waits for it) in a session of its own; afterwards no process of that session
+    may be left."""
+    process = process or _start(env)
     try:
         stdout, stderr = process.communicate(timeout=240)
     except subprocess.TimeoutExpired:
@@ -113,3 +120,25 @@ def test_a_database_that_cannot_be_migrated_is_one_line_and_nothing_starts(tmp_p
     assert "Connect call failed" in said[0] or "refused" in said[0]
     assert "Traceback" not in result.stdout + result.stderr
     assert sorted(p.name for p in (tmp_path / "log").iterdir()) == ["migrate.log"]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_ctrl_c_stops_everything_quietly(tmp_path: Path, sqlite_template: Path) -> None:
+    shutil.copyfile(sqlite_template, tmp_path / "run.sqlite3")
+    env = _env(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'run.sqlite3'}")
+    process = _start(env)
+    assert process.stdout is not None
+    banner = ""
+    while "logs " not in banner and (line := process.stdout.readline()):
+        banner += line
+    assert "is running" in banner, banner
+    assert f"logs           {tmp_path / 'log'}/" in banner  # where to look when something goes wrong
+
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
+    result = _run_local(env, process)
+
+    assert result.returncode == 130
+    assert result.stderr == ""  # stopping on request is not a failure to report
+    for name in ("QBO_PORT", "QBWC_PORT", "SANDBOX_PORT"):
+        assert not _answers(int(env[name])), name
