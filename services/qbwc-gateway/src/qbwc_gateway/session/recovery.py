@@ -17,6 +17,8 @@ documents it creates are looked up before they are added.
 
 from __future__ import annotations
 
+import structlog
+
 from espqb.plan import BillOp, InvoiceOp, Operation, PaymentOp, Plan, PurchaseOrderOp
 
 from ..encoder import Done, Purpose, message_set, op_label
@@ -27,7 +29,8 @@ from ..responses import QbResponse, ResponseSet, Ret
 from . import results
 from .state import Outstanding, SessionState
 
-NO_STORED_STATE = 600
+log = structlog.get_logger(__name__)
+
 # How often a lookup QuickBooks refused is tried again before the operation is given up.
 MAX_LOOKUP_FAILURES = 2
 _DOCUMENTS = (InvoiceOp, PaymentOp, PurchaseOrderOp, BillOp)
@@ -40,13 +43,15 @@ def status_check(outstanding: Outstanding, *, version: str) -> str:
 
 
 def nothing_kept(outstanding: Outstanding, answers: ResponseSet) -> bool:
-    """QuickBooks answered the status check with no kept answer: it cannot tell what it did."""
+    """QuickBooks answered the status check with no kept answer (``messageSetStatusCode`` 600, or any
+    other non-zero code with no responses): it cannot tell what it did."""
     code = answers.message_set_status_code
     return outstanding.message_set_id is not None and not answers.responses and code not in (None, 0)
 
 
 def look_up_before_adding(state: SessionState, outstanding: Outstanding) -> None:
     """Mark every add of ``outstanding`` to be looked up before it is sent again."""
+    marked = 0
     for tag in outstanding.requests.values():
         if tag.kind != "job" or tag.purpose != Purpose.WRITE:
             continue
@@ -54,6 +59,12 @@ def look_up_before_adding(state: SessionState, outstanding: Outstanding) -> None
             progress = state.jobs.get(job_id)
             if progress is not None and not progress.finished:
                 progress.verify[op_key] = tag.name or ""
+                marked += 1
+    log.info(
+        "quickbooks kept no answer for an unanswered message set; looking up before adding again",
+        message_set_id=outstanding.message_set_id,
+        writes=marked,
+    )
 
 
 def documents_to_look_up(plan: Plan) -> dict[str, str]:
