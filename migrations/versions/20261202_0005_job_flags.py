@@ -1,7 +1,7 @@
 """Job flags: a job whose documents QuickBooks shows with other figures than planned (drift), or
 that were voided or deleted in QuickBooks after the job wrote them, can be found by that flag
 
-Revision ID: 0006
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-02 02:30:00.000000
 """
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006"
+revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
