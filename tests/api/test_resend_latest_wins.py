@@ -132,7 +132,7 @@ async def test_a_follow_up_can_be_cancelled_and_the_key_still_names_one_request(
         reused = await client.post(URL, headers=keyed, json=a7102("300"))
         cancelled = await client.post(f"/v1/jobs/{follow['id']}/cancel", headers=auth())
 
-        assert reused.status_code == 400
+        assert reused.status_code == 409
         assert reused.json()["type"].endswith("/idempotency-key-reused")
         assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
         _, waiting = await _jobs(db)

@@ -67,7 +67,7 @@ async def test_key_reused_for_another_order_is_409(client: httpx.AsyncClient) ->
     headers = {**auth(), "Idempotency-Key": "k-1"}
     assert (await client.post("/v1/orders/10245/send", headers=headers, json=a7102())).status_code == 202
     other = await client.post("/v1/orders/10246/send", headers=headers, json=a7102("10246"))
-    assert other.status_code == 400
+    assert other.status_code == 409
     assert other.json()["type"].endswith("/idempotency-key-reused")
 
 

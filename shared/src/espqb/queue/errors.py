@@ -25,11 +25,12 @@ class JobNotFound(QueueError):
 class IdempotencyKeyReused(QueueError):
     """The same Idempotency-Key came back with a different order, target or payload.
 
-    Merge answers such a reuse with 400 (docs/quickbooks-online.md §4.1, "Idempotency (beta)"); so do we, with
-    its own code, because silently returning the first job would hide that the second request was different.
+    Answered 409 with its own problem type: the key is bound to the first request's body, and silently
+    returning the first job would hide that the second request was different. A changed order is sent
+    again without the key (or with a new one), and then the latest send wins.
     """
 
-    status_code = 400
+    status_code = 409
     code = "idempotency_key_reused"
 
 
