@@ -47,10 +47,13 @@ def test_intuits_notices_are_kept() -> None:
 def test_the_validators_and_the_simulator_read_the_vendored_copies() -> None:
     assert schema_dir() == qbxml_schema_dir()
     assert default_schema_dir() == qbo_schema_dir()
-    assert validate_qbxml(
-        '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq onError="stopOnError">'
-        "<CustomerQueryRq><MaxReturned>1</MaxReturned></CustomerQueryRq></QBXMLMsgsRq></QBXML>"
-    ) == []
+    assert (
+        validate_qbxml(
+            '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq onError="stopOnError">'
+            "<CustomerQueryRq><MaxReturned>1</MaxReturned></CustomerQueryRq></QBXMLMsgsRq></QBXML>"
+        )
+        == []
+    )
     assert check_entity("Customer", {"DisplayName": "Acme"}) == []
     assert check_entity("Customer", {"DisplayNam": "Acme"}) != []
 
