@@ -107,6 +107,8 @@ def build_app(
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        # `/v1/jobs/` is not `/v1/jobs`: a 404, not a redirect to another resource.
+        redirect_slashes=False,
     )
     install_docs(app)
     install_error_handlers(app)

@@ -65,6 +65,12 @@ def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 V1_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 413, 422, 503)
 
 
+def problem_response(code: int, description: str) -> dict[int | str, dict[str, Any]]:
+    """One problem response with its own description (merged over ``V1_PROBLEMS`` it keeps the
+    problem+json content)."""
+    return {code: {**problem_responses(code)[code], "description": description}}
+
+
 class ApiError(Exception):
     status: int = 400
     slug: str = "bad-request"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from espqb import queue
 from espqb.api.deps import PrincipalDep, SessionDep
@@ -15,6 +15,9 @@ from espqb.jobs.flags import Flag
 from espqb.jobs.schemas import JobOut, JobPage
 
 router = APIRouter(prefix="/v1", tags=["jobs"], responses=V1_PROBLEMS)
+
+# A job id is a UUID: 36 characters, said in the schema (an empty id is no job).
+JobId = Annotated[uuid.UUID, Path(json_schema_extra={"minLength": 36, "maxLength": 36})]
 
 StatusFilter = Literal[
     "queued",
@@ -63,12 +66,12 @@ async def _job_or_404(session: SessionDep, company_id: str, job_id: uuid.UUID) -
 
 
 @router.get("/jobs/{job_id}", summary="One send job with its per-document steps")
-async def get_job(job_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> JobOut:
+async def get_job(job_id: JobId, session: SessionDep, principal: PrincipalDep) -> JobOut:
     return await _job_or_404(session, principal.company_id, job_id)
 
 
 @router.post("/jobs/{job_id}/retry", summary="Send a failed, partly sent or cancelled job again")
-async def retry_job(job_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> JobOut:
+async def retry_job(job_id: JobId, session: SessionDep, principal: PrincipalDep) -> JobOut:
     """Documents already written are updated in place, never duplicated."""
     await _job_or_404(session, principal.company_id, job_id)
     await queue.retry(session, principal.company_id, job_id, principal.user_id)
@@ -76,7 +79,7 @@ async def retry_job(job_id: uuid.UUID, session: SessionDep, principal: Principal
 
 
 @router.post("/jobs/{job_id}/cancel", summary="Cancel a job that has not started sending")
-async def cancel_job(job_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> JobOut:
+async def cancel_job(job_id: JobId, session: SessionDep, principal: PrincipalDep) -> JobOut:
     await _job_or_404(session, principal.company_id, job_id)
     await queue.cancel(session, principal.company_id, job_id, principal.user_id)
     return await _job_or_404(session, principal.company_id, job_id)

@@ -8,12 +8,28 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from espqb.db.models import JobStatus, StepStatus
+
+Target = Literal["qbo", "qbd"]
+StepKind = Literal[
+    "customer",
+    "vendor",
+    "item",
+    "subtotal",
+    "discount",
+    "tax",
+    "invoice",
+    "payment",
+    "purchase_order",
+    "bill",
+]
+
 
 class StepOut(BaseModel):
     key: str = Field(description="The plan operation, e.g. `customer`, `item:A7102`, `invoice`, `bill:S1`")
-    kind: str
-    action: str = Field(description="link, create or update")
-    status: str = Field(description="pending, succeeded, failed or skipped")
+    kind: StepKind = Field(description="What the step writes in QuickBooks")
+    action: Literal["link", "create", "update"]
+    status: StepStatus
     qb_id: str | None = Field(None, description="The QuickBooks id written (QBO Id, Desktop ListID/TxnID)")
     summary: str | None = Field(None, description="What was done, in words")
     error: str | None = Field(None, description="What went wrong, in words")
@@ -23,10 +39,8 @@ class StepOut(BaseModel):
 class JobOut(BaseModel):
     id: uuid.UUID
     order_number: str
-    target: str = Field(description="qbo or qbd")
-    status: str = Field(
-        description="queued, running, waiting_for_web_connector, held, succeeded, partially_succeeded, failed, cancelled"
-    )
+    target: Target = Field(description="qbo: QuickBooks Online; qbd: QuickBooks Desktop")
+    status: JobStatus
     status_label: str = Field(description="The status in words")
     attempts: int
     max_attempts: int

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from espqb.api.deps import AdminDep, PrincipalDep, SessionDep
 from espqb.api.errors import V1_PROBLEMS, Conflict, NotFound
@@ -16,6 +16,10 @@ from espqb.mappings.link_checks import LINK_PROBLEMS, known_quickbooks_customer
 from espqb.mappings.schemas import CustomerLinkBody, MappingOut, MappingPage
 
 router = APIRouter(prefix="/v1", tags=["mappings"], responses=V1_PROBLEMS)
+
+EspCustomerId = Annotated[
+    str, Path(min_length=1, max_length=200, pattern=r"^[^\x00]*$", description="ESP's CRM customer id")
+]
 
 Kind = Literal["customer", "vendor", "item", "invoice", "payment", "bill", "purchase_order"]
 
@@ -54,7 +58,7 @@ async def list_mappings(
     responses=LINK_PROBLEMS,
 )
 async def link_customer(
-    esp_customer_id: str,
+    esp_customer_id: EspCustomerId,
     body: CustomerLinkBody,
     session: SessionDep,
     principal: AdminDep,
@@ -95,7 +99,9 @@ async def link_customer(
     summary="Remove the link (admins)",
     response_class=Response,
 )
-async def unlink_customer(esp_customer_id: str, session: SessionDep, principal: AdminDep) -> Response:
+async def unlink_customer(
+    esp_customer_id: EspCustomerId, session: SessionDep, principal: AdminDep
+) -> Response:
     integration = await require_installed(session, principal.company_id)
     removed = await repository.remove(
         session, principal.company_id, integration.product, MappingKind.CUSTOMER, esp_customer_id

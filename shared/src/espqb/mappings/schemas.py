@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from espqb.db.models import MappingKind
 
 
 class MappingOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    kind: str = Field(description="customer, vendor, item, invoice, payment, bill or purchase_order")
-    target: str = Field(description="qbo or qbd")
+    kind: MappingKind
+    target: Literal["qbo", "qbd"] = Field(description="qbo: QuickBooks Online; qbd: QuickBooks Desktop")
     esp_key: str = Field(description="The ESP record: customer id, supplier id, product key, order number, …")
     order_number: str | None = None
     qb_id: str = Field(description="QBO Id, or Desktop ListID/TxnID")

@@ -82,5 +82,10 @@ Percent = Annotated[
 
 # Free text: surrounding blanks removed; a generous ceiling so a runaway payload is refused early
 # (the plan truncates to each QuickBooks field's own limit later).
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# No NUL character (PostgreSQL cannot store it; refused with a 422 before anything is read), said
+# in the schema too.
+NO_NUL = r"^[^\x00]*$"
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000, pattern=NO_NUL)]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NO_NUL)
+]

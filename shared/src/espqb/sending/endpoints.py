@@ -44,7 +44,15 @@ class SendOut(JobOut):
     },
 )
 async def send(
-    order_number: Annotated[str, Path(min_length=1, max_length=64)],
+    order_number: Annotated[
+        str,
+        Path(
+            min_length=1,
+            max_length=64,
+            pattern=r"^[^\x00]*$",
+            description="The order's number: must equal the body's `order.order_number` (else 422).",
+        ),
+    ],
     body: SendRequest,
     session: SessionDep,
     principal: PrincipalDep,
@@ -62,7 +70,7 @@ async def send(
     ] = None,
 ) -> SendOut:
     """The "QB" button. The order snapshot and the dialog's choices are stored in a durable send
-    job (202). The job's steps say, per document, what was created or updated in QuickBooks.
+    job (202). The body's `order.order_number` must be the URL's `order_number` (422 otherwise). The job's steps say, per document, what was created or updated in QuickBooks.
     The latest send of an order wins: sent again with changes while its job has not started, that
     job takes the new order and choices (`replaced_queued`); while its job is under way, a follow-up
     job (`waiting_for_previous_send`) updates the documents once it has finished

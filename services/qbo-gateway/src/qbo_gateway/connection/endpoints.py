@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import HTMLResponse
 
 from espqb.api.deps import AdminDep, ContextDep, PrincipalDep, SessionDep
+from espqb.api.errors import V1_PROBLEMS, problem_response
 from qbo_gateway.connection import service
 from qbo_gateway.connection.pages import PAGE_HEADERS
 from qbo_gateway.connection.runtime import ConnectionRuntime
@@ -29,7 +30,7 @@ RuntimeDep = Annotated[ConnectionRuntime, Depends(get_runtime)]
 @router.post(
     "/connect",
     summary="Start connecting QuickBooks Online (admins)",
-    responses={409: {"description": "QuickBooks Online is not the installed integration"}},
+    responses={**V1_PROBLEMS, **problem_response(409, "QuickBooks Online is not the installed integration")},
 )
 async def connect(
     session: SessionDep,
@@ -74,7 +75,7 @@ async def callback(
     return HTMLResponse(page.html, status_code=page.status_code, headers=PAGE_HEADERS)
 
 
-@router.get("/connection", summary="The company's QuickBooks Online connection")
+@router.get("/connection", summary="The company's QuickBooks Online connection", responses=V1_PROBLEMS)
 async def get_connection(session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep) -> ConnectionOut:
     """Realm, company name, status, re-authorisation deadlines (the earliest is `reauthorize_by`),
     last refresh and last error. Tokens are never shown."""
@@ -84,7 +85,7 @@ async def get_connection(session: SessionDep, principal: PrincipalDep, runtime: 
 @router.post(
     "/disconnect",
     summary="Disconnect QuickBooks Online (admins)",
-    responses={409: {"description": "QuickBooks Online was never connected"}},
+    responses={**V1_PROBLEMS, **problem_response(409, "QuickBooks Online was never connected")},
 )
 async def disconnect(session: SessionDep, principal: AdminDep, runtime: RuntimeDep) -> DisconnectOut:
     """Revokes the authorisation at Intuit and deletes the tokens. Queued sends are held until the
