@@ -11,11 +11,14 @@ import httpx
 import pytest
 from prometheus_client import REGISTRY
 
+from qb_sandbox.desktop import CompanyFile
 from qb_sandbox.webconnector import WebConnectorSimulator
+from qbwc_gateway.app import create_app
 from qbwc_gateway.session import login
 from qbwc_gateway.session.login_throttle import LoginThrottle, source_key
 from tests.qbwc.harness import SOAP_URL, Office
-from tests.support.api import auth
+from tests.support.api import auth, service_settings
+from tests.support.servers import serve_in_thread
 
 STRANGER = "203.0.113.66"
 
@@ -151,3 +154,33 @@ def test_ipv6_sources_count_per_64_and_the_table_stays_bounded() -> None:
     for n in range(1000):
         throttle.failed(f"198.51.{n // 256}.{n % 256}", "esp-a", now)
     assert len(throttle._records) <= 100
+
+
+async def test_behind_a_proxy_the_forwarded_address_is_the_one_throttled(database_url: str) -> None:
+    """uvicorn with --proxy-headers: the address of the Web Connector is the proxy's X-Forwarded-For."""
+    app = create_app(service_settings(database_url))
+    with serve_in_thread(app, proxy_headers=True, forwarded_allow_ips="127.0.0.1") as url:
+        async with httpx.AsyncClient(base_url=url, timeout=30) as api:
+            await api.post("/v1/integration/install", headers=auth(), json={"product": "qbd"})
+            login = (await api.post("/v1/qbwc/password", headers=auth())).json()
+
+            async def poll(address: str, password: str) -> str:
+                async with httpx.AsyncClient(timeout=30, headers={"X-Forwarded-For": address}) as http:
+                    connector = WebConnectorSimulator(
+                        f"{url}/qbwc",
+                        username=login["username"],
+                        password=password,
+                        company=CompanyFile(seed_demo=True),
+                        http_client=http,
+                        noop_pause_seconds=0,
+                    )
+                    return (await connector.run_once()).authenticate_status
+
+            guesses = [await poll(STRANGER, "guess-" + "x" * 26) for _ in range(8)]
+            real = await poll("198.51.100.7", login["password"])
+            from_stranger = await poll(STRANGER, login["password"])  # that address must wait now
+            outcome = (await api.get("/v1/qbwc/status", headers=auth())).json()["web_connector"]
+
+    assert guesses == ["nvu"] * 8
+    assert real == "none" and from_stranger == "nvu"
+    assert "wrong Web Connector password from 203.0.113.66" in outcome["last_session_outcome"]
