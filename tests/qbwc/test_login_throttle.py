@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,9 +12,10 @@ import httpx
 import pytest
 from prometheus_client import REGISTRY
 
+from espqb.db.types import utcnow
 from qb_sandbox.desktop import CompanyFile
 from qb_sandbox.webconnector import WebConnectorSimulator
-from qbwc_gateway.app import create_app
+from qbwc_gateway.app import HANDLER_KEY, create_app
 from qbwc_gateway.session import login
 from qbwc_gateway.session.login_throttle import LoginThrottle, source_key
 from tests.qbwc.harness import SOAP_URL, Office
@@ -41,6 +43,25 @@ def stranger_web_connector(desk: Office, http: httpx.AsyncClient, *, username: s
     )
 
 
+@dataclass
+class FrozenClock:
+    """The Web Connector handler's clock, moved only by the test: the throttle's delays are exact."""
+
+    at: datetime
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def advance(self, **delta: float) -> None:
+        self.at += timedelta(**delta)
+
+
+def frozen(desk: Office) -> FrozenClock:
+    clock = FrozenClock(utcnow())
+    desk.app.state.ctx.extras[HANDLER_KEY].clock = clock
+    return clock
+
+
 def throttled_polls() -> float:
     return REGISTRY.get_sample_value("espqb_qbwc_polls_total", {"answer": "throttled"}) or 0.0
 
@@ -62,13 +83,13 @@ def checked_passwords(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 async def test_a_stranger_guessing_never_stops_the_real_web_connector(
     desk: Office, checked_passwords: list[str]
 ) -> None:
-    throttled_before = throttled_polls()
+    clock, throttled_before = frozen(desk), throttled_polls()
     stranger_answers, real_answers = [], []
     async with calling_from(desk, STRANGER) as http:
         stranger = stranger_web_connector(desk, http)
         for attempt in range(200):
             stranger_answers.append((await stranger.run_once()).authenticate_status)
-            desk.clock.advance(seconds=1)
+            clock.advance(seconds=1)
             if attempt % 10 == 9:
                 real_answers.append((await desk.update()).authenticate_status)
     status = await desk.status()
@@ -84,6 +105,7 @@ async def test_a_stranger_guessing_never_stops_the_real_web_connector(
 async def test_a_stranger_trying_many_user_names_is_refused_without_a_lookup(
     desk: Office, checked_passwords: list[str]
 ) -> None:
+    frozen(desk)
     throttled_before = throttled_polls()
     async with calling_from(desk, STRANGER) as http:
         answers = [
@@ -104,11 +126,12 @@ async def test_a_stranger_trying_many_user_names_is_refused_without_a_lookup(
 async def test_a_stale_password_in_the_web_connector_slows_it_down_but_never_locks_it_out(
     desk: Office,
 ) -> None:
+    clock = frozen(desk)
     for _ in range(5):
         assert (await desk.update(password="old-password")).authenticate_status == "nvu"
     status = await desk.status()
     at_once = (await desk.update()).authenticate_status  # the right password pasted, a moment later
-    desk.clock.advance(seconds=2)
+    clock.advance(seconds=2)
     later = (await desk.update()).authenticate_status
 
     assert "wrong Web Connector password from 127.0.0.1" in status["web_connector"]["last_session_outcome"]
