@@ -121,6 +121,7 @@ class JobStep(Base):
     batch_item_id: Mapped[str | None] = mapped_column(String(16))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
+
 class JobFlag(Base):
     """Something about a job a person must look at, that the jobs list filters on
     (``GET /v1/jobs?flag=…``): ``drift`` (QuickBooks shows other figures than ESP planned),
