@@ -8,7 +8,6 @@ lets the latest send win (``espqb.queue.resend``).
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -16,12 +15,12 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.config import get_settings
-from espqb.db.insert_once import insert_ignoring_conflicts
 from espqb.db.models.jobs import JobStatus, SendJob
 from espqb.queue.audit_trail import audit_row, write_audit
 from espqb.queue.clock import Clock, utcnow
 from espqb.queue.errors import EnqueueConflict, IdempotencyKeyReused
 from espqb.queue.job_lookup import is_active
+from espqb.queue.job_rows import insert_job_unless_conflict
 from espqb.queue.notify import notify_jobs_ready
 from espqb.queue.resend import canonical_json, latest_send_wins
 from espqb.queue.types import EnqueueResult
@@ -64,35 +63,22 @@ async def enqueue_send(
 
     for _ in range(_MAX_INSERT_TRIES):
         now = clock()
-        values = {
-            "id": uuid.uuid4(),
-            "company_id": company_id,
-            "order_number": order_number,
-            "target": target,
-            "status": initial_status,
-            "idempotency_key": idempotency_key,
-            "payload": payload,
-            "requested_by": requested_by,
-            "attempts": 0,
-            "max_attempts": max_attempts,
-            "run_after": now,
-            "hold_reason": hold_reason if initial_status is JobStatus.HELD else None,
-            "warnings": [],
-            "created_at": now,
-            "updated_at": now,
-        }
-        # ON CONFLICT DO NOTHING: a repeated key, an order that already has an active job, or losing
-        # the race to a concurrent send of the same order inserts nothing and leaves the caller's
-        # transaction usable; the job that stands is then looked up. On PostgreSQL the insert waits
-        # for the other transaction to commit before deciding, so the lookup sees its row. Other
-        # integrity errors (an unknown company) still raise.
-        statement = (
-            insert_ignoring_conflicts(session, SendJob)
-            .values(**values)
-            .on_conflict_do_nothing()
-            .returning(SendJob)
+        # A repeated key, an order that already has an active job, or losing the race to a concurrent
+        # send of the same order inserts nothing; the job that stands is then looked up. On PostgreSQL
+        # the insert waits for the other transaction to commit before deciding, so the lookup sees its row.
+        job = await insert_job_unless_conflict(
+            session,
+            company_id=company_id,
+            order_number=order_number,
+            target=target,
+            status=initial_status,
+            idempotency_key=idempotency_key,
+            payload=payload,
+            requested_by=requested_by,
+            max_attempts=max_attempts,
+            now=now,
+            hold_reason=hold_reason if initial_status is JobStatus.HELD else None,
         )
-        job = (await session.scalars(statement, execution_options={"populate_existing": True})).first()
         if job is None:
             # The key or the order's active slot is taken. Looking only after a collision keeps the
             # common case (a new send) to one statement.

@@ -24,10 +24,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from espqb.db.insert_once import insert_ignoring_conflicts
 from espqb.db.models.jobs import ACTIVE_JOB_STATUSES, JobStatus, SendJob
 from espqb.queue.audit_trail import audit_row, write_audit
 from espqb.queue.follow_ups import is_follow_up
+from espqb.queue.job_rows import insert_job_unless_conflict
 from espqb.queue.types import Disposition, EnqueueResult
 
 __all__ = ["canonical_json", "latest_send_wins"]
@@ -144,29 +144,18 @@ async def _insert_follow_up(
     max_attempts: int,
     now: datetime,
 ) -> SendJob | None:
-    values = {
-        "id": uuid.uuid4(),
-        "company_id": job.company_id,
-        "order_number": job.order_number,
-        "target": job.target,
-        "status": JobStatus.WAITING_FOR_PREVIOUS_SEND,
-        "idempotency_key": idempotency_key,
-        "payload": payload,
-        "requested_by": requested_by,
-        "attempts": 0,
-        "max_attempts": max_attempts,
-        "run_after": now,
-        "warnings": [],
-        "created_at": now,
-        "updated_at": now,
-    }
-    statement = (
-        insert_ignoring_conflicts(session, SendJob)
-        .values(**values)
-        .on_conflict_do_nothing()
-        .returning(SendJob)
+    follow_up = await insert_job_unless_conflict(
+        session,
+        company_id=job.company_id,
+        order_number=job.order_number,
+        target=job.target,
+        status=JobStatus.WAITING_FOR_PREVIOUS_SEND,
+        idempotency_key=idempotency_key,
+        payload=payload,
+        requested_by=requested_by,
+        max_attempts=max_attempts,
+        now=now,
     )
-    follow_up = (await session.scalars(statement, execution_options={"populate_existing": True})).first()
     if follow_up is None:
         return None
     await write_audit(
