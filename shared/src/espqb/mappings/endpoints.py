@@ -55,7 +55,19 @@ async def list_mappings(
     summary="Link an ESP CRM customer to a QuickBooks customer (admins)",
     # Checked first, before the request's transaction: the check may call QuickBooks.
     dependencies=[Depends(known_quickbooks_customer)],
-    responses=LINK_PROBLEMS,
+    responses={
+        **LINK_PROBLEMS,
+        200: {
+            "description": "The link as kept",
+            "links": {
+                "Unlink": {
+                    "operationRef": "#/paths/~1v1~1crm~1customers~1{esp_customer_id}~1quickbooks-link/delete",
+                    "parameters": {"esp_customer_id": "$request.path.esp_customer_id"},
+                    "description": "Remove this link",
+                }
+            },
+        },
+    },
 )
 async def link_customer(
     esp_customer_id: EspCustomerId,

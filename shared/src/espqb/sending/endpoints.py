@@ -16,6 +16,21 @@ from espqb.sending.service import send_order
 
 router = APIRouter(prefix="/v1", tags=["sending"], responses=V1_PROBLEMS)
 
+_JOB = "#/paths/~1v1~1jobs~1{job_id}"
+# OpenAPI links: what a client (and a stateful test) can do next with the job a send answers.
+JOB_LINKS = {
+    name: {
+        "operationRef": f"{_JOB}{suffix}",
+        "parameters": {"job_id": "$response.body#/id"},
+        "description": description,
+    }
+    for name, suffix, description in (
+        ("GetJob", "/get", "The send job, with its per-document steps"),
+        ("RetryJob", "~1retry/post", "Send the job again once it failed, was partly sent or cancelled"),
+        ("CancelJob", "~1cancel/post", "Cancel the job while it has not started sending"),
+    )
+}
+
 
 class SendOut(JobOut):
     disposition: Literal["queued", "replaced_queued", "follow_up_queued", "unchanged"] = Field(
@@ -34,7 +49,9 @@ class SendOut(JobOut):
             "description": "The same send was already accepted (same Idempotency-Key, or the same order and "
             "choices as the order's latest send): that job is returned, with `disposition` `unchanged`",
             "model": SendOut,
+            "links": JOB_LINKS,
         },
+        202: {"description": "The send job, queued", "links": JOB_LINKS},
         403: {"description": "The Details tab does not let this user send (these documents)"},
         409: {
             "description": "Refused now rather than failing later: no QuickBooks integration is installed "
