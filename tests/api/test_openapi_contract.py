@@ -55,3 +55,11 @@ def test_statuses_and_kinds_are_enums_and_text_refuses_nul(factory: Any) -> None
         if isinstance(prop, dict)
     ]
     assert patterns.count("^[^\\x00]*$") >= 10  # the order's text fields say it
+
+
+def test_the_oauth_callback_documents_its_422_as_the_problem_it_answers() -> None:
+    """A NUL character in the callback's URL is refused with a problem (not FastAPI's validation list,
+    not an HTML page): the OpenAPI says so."""
+    responses = spec(create_qbo_app)["paths"]["/v1/qbo/callback"]["get"]["responses"]
+    assert list(responses["422"]["content"]) == [PROBLEM]
+    assert responses["422"]["content"][PROBLEM]["schema"] == {"$ref": "#/components/schemas/Problem"}

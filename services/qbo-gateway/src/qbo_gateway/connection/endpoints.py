@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import HTMLResponse
 
 from espqb.api.deps import AdminDep, ContextDep, PrincipalDep, SessionDep
-from espqb.api.errors import V1_PROBLEMS, problem_response
+from espqb.api.errors import PROBLEM_CONTENT_TYPE, V1_PROBLEMS, problem_response
 from qbo_gateway.connection import service
 from qbo_gateway.connection.pages import PAGE_HEADERS
 from qbo_gateway.connection.runtime import ConnectionRuntime
@@ -56,6 +56,11 @@ async def connect(
         },
         409: {"description": "A page explaining that different books need an explicit confirmation"},
         502: {"description": "A page explaining that Intuit did not complete the connection"},
+        # Refused before any page, as on every route: a problem (not HTML), hence no "model" here.
+        422: {
+            "description": "The URL carries a NUL character (%00)",
+            "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        },
     },
 )
 async def callback(
