@@ -8,13 +8,16 @@ PostgreSQL test database with every table truncated.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 
 from espqb.db import Database
 from espqb.db.base import Base
@@ -47,12 +50,33 @@ def postgres_url() -> Iterator[str]:
     yield url
 
 
+@functools.cache
+def _sync_engine(url: str) -> Engine:
+    return create_engine(_sync_pg_url(url), poolclass=NullPool)
+
+
 def truncate_all(url: str) -> None:
-    engine = create_engine(_sync_pg_url(url))
-    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+    """Empty every table of the schema and restart its sequences, as a fresh migration leaves them.
+
+    DELETE with triggers off (``session_replication_role = replica``: the append-only audit log and the
+    foreign-key checks are triggers) costs ~10 ms for the few rows a test leaves, where TRUNCATE of every
+    table costs ~120 ms: over the suite's PostgreSQL tests that is more than a minute.
+    """
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    engine = _sync_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            conn.execute(text("; ".join(f"DELETE FROM {name}" for name in tables)))
+            sequences = conn.execute(
+                text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
+            )
+            restarts = [f"ALTER SEQUENCE {name} RESTART" for (name,) in sequences]
+            if restarts:
+                conn.execute(text("; ".join(restarts)))
+    except DBAPIError:  # a role that may not switch triggers off (not a superuser): the slow way
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture(params=BACKENDS)
