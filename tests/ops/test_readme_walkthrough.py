@@ -13,7 +13,9 @@ every setting that could point the blocks at the right place behind the README's
   `make run` got other ports;
 - `DATABASE_URL`, for isolation: PostgreSQL when TEST_DATABASE_URL is set, else a fresh SQLite file
   (the blocks prove the README, not the backend; the backends have their own tests);
-- `ESPQB_SANDBOX_COMPANY_FILE`, for isolation: the simulated Desktop company file, in a temporary folder.
+- `ESPQB_SANDBOX_COMPANY_FILE`, for isolation: the simulated Desktop company file, in a temporary folder;
+- `LOG_DIR`, for isolation: the services' logs go to that temporary folder, not over a developer's own
+  `var/log/`.
 """
 
 from __future__ import annotations
@@ -93,6 +95,7 @@ def services(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     env |= {name: str(free_port()) for name in DEFAULT_PORTS}
     env["DATABASE_URL"] = _isolated_database(request, folder)
     env["ESPQB_SANDBOX_COMPANY_FILE"] = str(folder / "desktop-company.json")
+    env["LOG_DIR"] = str(folder / "log")
     log = folder / "make-run.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
