@@ -7,6 +7,7 @@ QBO_PORT ?= 8001
 QBWC_PORT ?= 8002
 SANDBOX_PORT ?= 8003
 PYTEST_ARGS ?=
+TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint format migrate openapi demo docs-check clean
@@ -27,8 +28,8 @@ install: .venv/.installed ## Create the environment (uv, virtualenv, locked pack
 run: install ## Migrate, then start qbo-gateway :8001, qbwc-gateway :8002 and the Intuit sandbox :8003
 	QBO_PORT=$(QBO_PORT) QBWC_PORT=$(QBWC_PORT) SANDBOX_PORT=$(SANDBOX_PORT) UV="$(UV)" bash scripts/run-local.sh
 
-test: install ## Run the whole suite (PostgreSQL tests too when TEST_DATABASE_URL is set)
-	$(RUN) pytest $(PYTEST_ARGS)
+test: install ## Run the whole suite in TEST_WORKERS processes (PostgreSQL tests too when TEST_DATABASE_URL is set)
+	$(RUN) pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install ## ruff + mypy
 	$(RUN) ruff check .

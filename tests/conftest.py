@@ -4,6 +4,11 @@ Database tests take the `db` fixture, which is parametrised over the two backend
 PostgreSQL when TEST_DATABASE_URL is set (CI sets it; `.ci/run` fails if those tests were skipped).
 Each test starts from a freshly migrated, empty database: a copy of a migrated SQLite file, or the
 PostgreSQL test database with every table truncated.
+
+`make test` runs the suite in several processes (pytest-xdist, a whole test file per process at a
+time). Each process gets its own PostgreSQL database, named after TEST_DATABASE_URL's with the worker's
+id appended (``espqb_ci_gw0``, ``espqb_ci_gw1``…), dropped and created afresh when the process starts,
+so the processes never empty each other's tables.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
@@ -41,11 +46,29 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _worker_database(url: str) -> str:
+    """This test process's own database: TEST_DATABASE_URL's itself, or, under pytest-xdist, a fresh
+    database beside it named after the worker (created through TEST_DATABASE_URL's connection)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(_sync_pg_url(url), poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     if not TEST_DATABASE_URL:
         pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (CI sets it)")
-    url = normalise_database_url(TEST_DATABASE_URL)
+    url = normalise_database_url(_worker_database(normalise_database_url(TEST_DATABASE_URL)))
     upgrade(url)
     yield url
 
