@@ -1,5 +1,7 @@
-"""One error base class carries its HTTP status; one handler renders every error the same way, as
-RFC 9457 `application/problem+json` with a stable `type`. 422 is reserved for payload validation;
+"""How errors are answered: one handler renders every product error (`espqb.errors.EspqbError`, which
+carries its HTTP status, slug and title) as RFC 9457 `application/problem+json` with a stable `type`;
+framework errors (validation, routing) and anything unexpected are rendered the same way. `ApiError`
+is the branch of the tree the JSON API raises on purpose. 422 is reserved for payload validation;
 business rules have their own classes. No stack trace ever reaches a response."""
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute, Match
 
-from espqb.queue.errors import QueueError
+from espqb.errors import EspqbError
 
 PROBLEM_BASE = "https://esp-quickbooks.dev/problems/"
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -71,14 +73,16 @@ def problem_response(code: int, description: str) -> dict[int | str, dict[str, A
     return {code: {**problem_responses(code)[code], "description": description}}
 
 
-class ApiError(Exception):
-    status: int = 400
-    slug: str = "bad-request"
-    title: str = "Bad request"
+class ApiError(EspqbError):
+    """An answer the JSON API gives on purpose; ``extra`` adds fields to the problem body."""
+
+    status = 400
+    slug = "bad-request"
+    title = "Bad request"
 
     def __init__(self, detail: str, *, extra: dict[str, Any] | None = None) -> None:
         super().__init__(detail)
-        self.detail = detail
+        self.detail: str = detail
         self.extra = extra or {}
 
 
@@ -141,15 +145,13 @@ def problem(
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ApiError)
-    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return problem(exc.status, exc.slug, exc.title, exc.detail, request.url.path, **exc.extra)
-
-    @app.exception_handler(QueueError)
-    async def _queue_error(request: Request, exc: QueueError) -> JSONResponse:
-        slug = exc.code.replace("_", "-")
-        title = {404: "Not found", 400: "Bad request", 503: "Try again"}.get(exc.status_code, "Conflict")
-        return problem(exc.status_code, slug, title, exc.message, request.url.path)
+    @app.exception_handler(EspqbError)
+    async def _espqb_error(request: Request, exc: EspqbError) -> JSONResponse:
+        if exc.internal:
+            return _internal_error(request, exc)
+        extra = exc.extra if isinstance(exc, ApiError) else {}
+        detail = exc.detail if exc.detail is not None else exc.title
+        return problem(exc.status, exc.slug, exc.title, detail, request.url.path, **extra)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -175,10 +177,15 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", path=request.url.path)
-        return problem(
-            500, "internal-error", "Internal error", "Something went wrong on our side; it has been logged."
-        )
+        return _internal_error(request, exc)
+
+
+def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+    """Ours, not the caller's: logged with its trace, answered without a word of it."""
+    log.exception("unhandled error", path=request.url.path)
+    return problem(
+        500, "internal-error", "Internal error", "Something went wrong on our side; it has been logged."
+    )
 
 
 _METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")

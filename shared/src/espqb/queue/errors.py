@@ -1,25 +1,29 @@
 """What can go wrong when a person (or the JSON API) acts on a send job.
 
-Each error carries the HTTP status and a stable machine code the API layer renders; the message is
-written for the person who pressed the button.
+Each error is an `espqb.errors.EspqbError`: its HTTP status, its stable slug (the problem type) and
+title are what the API answers; the detail is written for the person who pressed the button.
 """
 
 from __future__ import annotations
 
+from espqb.errors import EspqbError
 
-class QueueError(Exception):
-    status_code: int = 409
-    code: str = "job_conflict"
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class QueueError(EspqbError):
+    status = 409
+    slug = "job-conflict"
+    title = "Conflict"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail: str = detail
 
 
 class JobNotFound(QueueError):
     # Also raised for another company's job: its existence is not revealed.
-    status_code = 404
-    code = "job_not_found"
+    status = 404
+    slug = "job-not-found"
+    title = "Not found"
 
 
 class IdempotencyKeyReused(QueueError):
@@ -30,30 +34,30 @@ class IdempotencyKeyReused(QueueError):
     again without the key (or with a new one), and then the latest send wins.
     """
 
-    status_code = 409
-    code = "idempotency_key_reused"
+    slug = "idempotency-key-reused"
 
 
 class JobNotRetryable(QueueError):
-    code = "job_not_retryable"
+    slug = "job-not-retryable"
 
 
 class JobNotCancellable(QueueError):
-    code = "job_not_cancellable"
+    slug = "job-not-cancellable"
 
 
 class JobAlreadyRunning(JobNotCancellable):
-    code = "job_already_running"
+    slug = "job-already-running"
 
 
 class ActiveJobExists(QueueError):
     """Retrying an old job while a newer send of the same order is still active."""
 
-    code = "job_already_active"
+    slug = "job-already-active"
 
 
 class EnqueueConflict(QueueError):
     """A send kept colliding with concurrent sends of the same order; the caller may simply retry."""
 
-    status_code = 503
-    code = "enqueue_conflict"
+    status = 503
+    slug = "enqueue-conflict"
+    title = "Try again"
