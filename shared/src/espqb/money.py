@@ -28,6 +28,8 @@ from decimal import (
     Overflow,
 )
 
+from espqb.errors import EspqbError
+
 __all__ = [
     "AMOUNT_PLACES",
     "CENT",
@@ -64,8 +66,11 @@ MAX_RATE = Decimal("9999999999.99999")
 MONEY_CONTEXT = Context(prec=60, rounding=ROUND_HALF_UP, traps=[InvalidOperation, DivisionByZero, Overflow])
 
 
-class MoneyError(ValueError):
-    """A figure that cannot be accepted as money; the message is written for a person."""
+class MoneyError(EspqbError, ValueError):
+    """A figure that cannot be accepted as money; the message is written for a person (a ValueError,
+    so pydantic reports it as a validation error of the field)."""
+
+    slug, title = "money-not-valid", "The figure is not valid money"
 
 
 def quantize_money(value: Decimal) -> Decimal:
