@@ -18,14 +18,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.db.models import Mapping, MappingKind
 from espqb.db.types import utcnow
+from espqb.errors import EspqbError
 
 # The list records an ESP record claims by name (customers, vendors, items): two sends may reach for
 # the same one at the same moment.
 CLAIMED_KINDS = frozenset({MappingKind.CUSTOMER, MappingKind.VENDOR, MappingKind.ITEM})
 
 
-class RecordOwned(Exception):
+class RecordOwned(EspqbError):
     """The QuickBooks record is mapped to another ESP record (``owner``: its ESP key)."""
+
+    slug, title = "quickbooks-record-owned", "The QuickBooks record belongs to another ESP record"
 
     def __init__(self, kind: str, qb_id: str, owner: str, qb_name: str | None = None) -> None:
         self.kind = kind
