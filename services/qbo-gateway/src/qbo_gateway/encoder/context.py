@@ -11,13 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from espqb.errors import EspqbError
 from espqb.plan.model import AccountRef
 
 __all__ = ["EncodeContext", "EncodeError", "PurchaseOrderLink", "ref"]
 
 
-class EncodeError(ValueError):
+class EncodeError(EspqbError, ValueError):
     """A plan operation refers to something QuickBooks Online does not (yet) have."""
+
+    slug, title = "quickbooks-online-encode-error", "The document cannot be written for QuickBooks Online"
 
 
 @dataclass(frozen=True, slots=True)
