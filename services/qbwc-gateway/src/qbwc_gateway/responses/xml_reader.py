@@ -10,11 +10,15 @@ from typing import Any
 
 from lxml import etree
 
+from espqb.errors import EspqbError
+
 Record = dict[str, Any]
 
 
-class QbXmlReadError(ValueError):
+class QbXmlReadError(EspqbError, ValueError):
     """The text is not a qbXML document we can read."""
+
+    slug, title = "qbxml-unreadable", "The qbXML document cannot be read"
 
 
 def _parser() -> etree.XMLParser:
