@@ -13,6 +13,7 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from espqb.api.errors import PROBLEM_BASE, PROBLEM_CONTENT_TYPE
+from espqb.errors import EspqbError
 from espqb.observability import metrics
 
 log = structlog.get_logger("espqb.http")
@@ -111,8 +112,11 @@ class BodySizeLimitMiddleware:
             await _too_large(send, self.max_bytes)
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTooLarge(EspqbError):
+    """Private control flow: raised by the guarded ``receive`` once the body passes the limit and
+    suppressed right here, where the 413 is answered (`_too_large`) unless the app already answered."""
+
+    status, slug, title = 413, "payload-too-large", "Request body too large"
 
 
 async def _too_large(send: Send, limit: int) -> None:

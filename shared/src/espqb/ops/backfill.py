@@ -28,6 +28,7 @@ from sqlalchemy import select
 from espqb.api.errors import ApiError
 from espqb.db import Database
 from espqb.db.models import SendJob
+from espqb.errors import EspqbError
 from espqb.integration import service as integration_service
 from espqb.observability.metrics import FINISHED_STATUSES
 from espqb.ops.backfill_file import BackfillLine
@@ -97,8 +98,11 @@ class BackfillReport:
         return [r.job_id for r in self.results if r.outcome is OrderOutcome.SENT and r.job_id is not None]
 
 
-class BackfillRefused(Exception):
-    """The backfill cannot start at all (no QuickBooks integration installed for the company)."""
+class BackfillRefused(EspqbError):
+    """The backfill cannot start at all (no QuickBooks integration installed for the company).
+    Raised to the CLI, never answered over HTTP."""
+
+    slug, title = "backfill-refused", "The backfill cannot start"
 
 
 async def backfill_target(db: Database, company_id: str) -> Target:

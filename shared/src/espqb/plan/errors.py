@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from espqb.errors import EspqbError
+
 __all__ = ["PlanError", "Problem", "Problems"]
 
 
@@ -20,8 +22,11 @@ class Problem:
     message: str
 
 
-class PlanError(Exception):
-    """The order cannot be planned; ``problems`` lists everything found, not just the first."""
+class PlanError(EspqbError):
+    """The order cannot be planned; ``problems`` lists everything found, not just the first. Each
+    gateway turns it into a failed step; it is never answered over HTTP as such."""
+
+    slug, title = "order-not-plannable", "The order cannot be planned"
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)

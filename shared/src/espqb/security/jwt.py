@@ -17,11 +17,16 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, OctKey
 
+from espqb.errors import EspqbError
+
 CLOCK_SKEW_SECONDS = 30
 
 
-class InvalidToken(Exception):
-    """The bearer token is missing, malformed, badly signed, expired or lacks a claim."""
+class InvalidToken(EspqbError):
+    """The bearer token is missing, malformed, badly signed, expired or lacks a claim. The API
+    answers it as `espqb.api.errors.Unauthorized` (401), with its words."""
+
+    slug, title = "invalid-token", "The ESP token is not valid"
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,8 @@ from typing import Any
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
+from espqb.errors import EspqbError
+
 __all__ = [
     "AuthFailed",
     "DuplicateName",
@@ -47,9 +49,13 @@ __all__ = [
 ]
 
 
-class QboFault(Exception):
-    """A failure answered (or not answered) by the QBO API. ``retryable``: the same request may succeed later."""
+class QboFault(EspqbError):
+    """A failure answered (or not answered) by the QBO API. ``retryable``: the same request may succeed later.
 
+    Internal (500) for the products' own error tree: a send turns it into a step, a lookup into
+    `UpstreamUnavailable`; ``http_status`` is the status Intuit answered."""
+
+    slug, title = "quickbooks-online-fault", "QuickBooks Online refused or failed a call"
     retryable = False
 
     def __init__(
@@ -67,7 +73,7 @@ class QboFault(Exception):
         super().__init__(f"{code} {message}: {detail}" if detail else f"{code} {message}")
         self.code = code
         self.message = message
-        self.detail = detail
+        self.detail: str = detail
         self.element = element
         self.http_status = http_status
         self.fault_type = fault_type

@@ -13,12 +13,17 @@ from typing import Any
 import httpx
 
 from espqb.config import Settings
+from espqb.errors import EspqbError
 
 
-class CompanyInfoUnavailable(Exception):
-    def __init__(self, message: str, status: int | None = None) -> None:
+class CompanyInfoUnavailable(EspqbError):
+    """QuickBooks Online did not say the company's name; ``http_status`` is what it answered."""
+
+    slug, title = "quickbooks-online-company-unreadable", "QuickBooks Online did not describe the company"
+
+    def __init__(self, message: str, http_status: int | None = None) -> None:
         super().__init__(message)
-        self.status = status
+        self.http_status = http_status
 
 
 async def read_company_name(

@@ -9,10 +9,19 @@ answers when a company that never connected (or disconnected) tries to send.
 from __future__ import annotations
 
 from espqb.api.errors import Conflict
+from espqb.errors import EspqbError
 from qbo_gateway.connection.statuses import RECONNECT_HOW
 
 
-class ConnectionProblem(Exception):
+class ConnectionProblem(EspqbError):
+    """Why no credentials can be given for a company; a send is held or retried, a lookup answers
+    `QboNotConnectedProblem` or `UpstreamUnavailable`."""
+
+    slug, title = (
+        "quickbooks-online-connection-problem",
+        "QuickBooks Online cannot be reached for this company",
+    )
+
     def __init__(self, company_id: str, message: str) -> None:
         super().__init__(message)
         self.company_id = company_id

@@ -27,6 +27,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from espqb.config import Settings
+from espqb.errors import EspqbError
 
 with warnings.catch_warnings():
     # authlib 1.9 announces, on import, a future move from httpx to an "httpx2" package that this
@@ -45,12 +46,16 @@ _TOKEN_HEADERS = {
 DISCOVERY_TTL_SECONDS = 24 * 3600.0
 
 
-class TokenRequestFailed(Exception):
-    def __init__(self, error: str, description: str, status: int | None = None) -> None:
+class TokenRequestFailed(EspqbError):
+    """Intuit's token endpoint refused or failed a request; ``http_status`` is what it answered."""
+
+    slug, title = "quickbooks-online-token-request-failed", "Intuit refused the token request"
+
+    def __init__(self, error: str, description: str, http_status: int | None = None) -> None:
         super().__init__(f"{error}: {description}")
         self.error = error
         self.description = description
-        self.status = status
+        self.http_status = http_status
 
     @property
     def invalid_grant(self) -> bool:

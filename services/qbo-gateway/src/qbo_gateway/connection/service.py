@@ -147,12 +147,14 @@ async def complete_callback(rt: ConnectionRuntime, params: CallbackParams) -> pa
     try:
         grant = await rt.oauth.exchange_code(params.code)
     except TokenRequestFailed as exc:
-        log.warning("qbo code exchange failed", company=state.company_id, error=exc.error, status=exc.status)
+        log.warning(
+            "qbo code exchange failed", company=state.company_id, error=exc.error, status=exc.http_status
+        )
         return pages.exchange_failed(_describe(exc))
     try:
         company_name = await read_company_name(rt.http, rt.settings, realm_id, grant.access_token)
     except CompanyInfoUnavailable as exc:
-        log.warning("qbo company info unreadable", company=state.company_id, status=exc.status)
+        log.warning("qbo company info unreadable", company=state.company_id, status=exc.http_status)
         await _give_back(rt, grant, state.company_id)
         return pages.company_unreadable(str(exc))
 

@@ -21,6 +21,7 @@ from sqlalchemy import Table, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.db.models import OAuthState
+from espqb.errors import EspqbError
 
 STATE_LIFETIME = timedelta(minutes=10)
 # Spent and expired states are kept a while (they explain "already used" vs "unknown"), then purged.
@@ -54,7 +55,12 @@ class StateProblem(enum.StrEnum):
     USED = "used"
 
 
-class StateRejected(Exception):
+class StateRejected(EspqbError):
+    """The OAuth ``state`` of a callback is missing, unknown, expired or used; the callback answers
+    with the page for that problem."""
+
+    slug, title = "oauth-state-rejected", "The connection attempt is not valid"
+
     def __init__(self, problem: StateProblem) -> None:
         super().__init__(problem.value)
         self.problem = problem

@@ -288,7 +288,9 @@ class TokenProvider:
                 )
                 return _Result(problem=NeedsReauthorization(company_id, INVALID_GRANT_REASON))
             row.last_error = f"Renewing the QuickBooks Online access failed: {exc.description or exc.error}"
-            log.warning("qbo token refresh failed", company=company_id, error=exc.error, status=exc.status)
+            log.warning(
+                "qbo token refresh failed", company=company_id, error=exc.error, status=exc.http_status
+            )
             # A token that is still valid (we refresh ahead of expiry) is better than none.
             still_valid = self._stored(row, valid_for=timedelta(0))
             if still_valid is not None:

@@ -20,6 +20,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from espqb.errors import EspqbError
+
 __all__ = ["ChangeNotice", "MalformedNotification", "parse_notifications"]
 
 _VERBS = {
@@ -71,8 +73,11 @@ ENTITIES = {
 }
 
 
-class MalformedNotification(ValueError):
-    """The body is neither a CloudEvents array nor a legacy notification."""
+class MalformedNotification(EspqbError, ValueError):
+    """The body is neither a CloudEvents array nor a legacy notification. The endpoint answers it as
+    `WebhookMalformed` (400)."""
+
+    slug, title = "webhook-notification-malformed", "The notification is not understood"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,12 +14,17 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from espqb.errors import EspqbError
+
 DEFAULT_RUN_EVERY_MINUTES = 15
 LOCALHOST = "localhost"
 
 
-class QwcConfigError(ValueError):
-    """The service's public URL cannot go into a .qwc the Web Connector would accept."""
+class QwcConfigError(EspqbError, ValueError):
+    """The service's public URL cannot go into a .qwc the Web Connector would accept. The endpoint
+    answers it as `QwcUnavailable`."""
+
+    slug, title = "qwc-misconfigured", "The service's public URL cannot go into a .qwc file"
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from espqb.errors import EspqbError
+
 
 class FaultCode(StrEnum):
     """The SOAP 1.1 fault codes (SOAP 1.1 §4.4.1), rendered with the ``soap:`` prefix."""
@@ -20,20 +22,23 @@ class FaultCode(StrEnum):
     SERVER = "Server"  # the message was fine, we failed to answer it
 
 
-class SoapFault(Exception):
+class SoapFault(EspqbError):
     """A fault to return to the caller.
 
     A :class:`WebConnectorHandler` may raise it on purpose to answer with a specific fault; any other
     exception from a handler becomes a ``soap:Server`` fault with a generic message.
-    ``http_status`` is 500 as SOAP 1.1 over HTTP requires for faults, except for refusals that happen
-    before a SOAP message exists (body too large: 413, wrong media type: 415).
+    Its ``status`` (the ``http_status`` it is made with) is 500 as SOAP 1.1 over HTTP requires for
+    faults, except for refusals that happen before a SOAP message exists (body too large: 413, wrong
+    media type: 415). The SOAP layer renders it as a SOAP Fault, never as problem+json.
     """
+
+    slug, title = "soap-fault", "SOAP Fault"
 
     def __init__(self, code: FaultCode, message: str, *, http_status: int = 500) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
-        self.http_status = http_status
+        self.status = http_status
 
     @classmethod
     def client(cls, message: str, *, http_status: int = 500) -> SoapFault:
@@ -44,4 +49,4 @@ class SoapFault(Exception):
         return cls(FaultCode.SERVER, message)
 
     def __repr__(self) -> str:
-        return f"SoapFault({self.code.value!r}, {self.message!r}, http_status={self.http_status})"
+        return f"SoapFault({self.code.value!r}, {self.message!r}, http_status={self.status})"

@@ -42,7 +42,7 @@ HandlerProvider = Callable[
 
 
 def fault_response(fault: SoapFault) -> Response:
-    return Response(render_fault(fault), status_code=fault.http_status, media_type=SOAP_MEDIA_TYPE)
+    return Response(render_fault(fault), status_code=fault.status, media_type=SOAP_MEDIA_TYPE)
 
 
 class _SoapFaultRoute(APIRoute):
