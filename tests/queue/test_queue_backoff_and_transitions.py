@@ -33,7 +33,12 @@ def test_backoff_delay_is_jittered_between_zero_and_the_ceiling() -> None:
 def test_retryable_failure_requeues_with_backoff_until_the_last_attempt() -> None:
     policy = BackoffPolicy(base_seconds=2, max_seconds=900, jitter=lambda: 1.0)
     transition = after_attempt(
-        attempt=3, max_attempts=5, outcome=JobOutcome.retry("QuickBooks is busy"), now=NOW, backoff=policy
+        attempt=3,
+        max_attempts=5,
+        outcome=JobOutcome.retry("QuickBooks is busy"),
+        now=NOW,
+        backoff=policy,
+        target="qbo",
     )
     assert transition.status is JobStatus.QUEUED
     assert transition.run_after == NOW + timedelta(seconds=8)
@@ -45,7 +50,12 @@ def test_retryable_failure_requeues_with_backoff_until_the_last_attempt() -> Non
 def test_retryable_failure_on_the_last_attempt_fails_for_good_and_keeps_the_error() -> None:
     policy = BackoffPolicy(base_seconds=2, max_seconds=900)
     transition = after_attempt(
-        attempt=5, max_attempts=5, outcome=JobOutcome.retry("QuickBooks is busy"), now=NOW, backoff=policy
+        attempt=5,
+        max_attempts=5,
+        outcome=JobOutcome.retry("QuickBooks is busy"),
+        now=NOW,
+        backoff=policy,
+        target="qbo",
     )
     assert transition.status is JobStatus.FAILED
     assert transition.finished_at == NOW
@@ -56,7 +66,9 @@ def test_retryable_failure_on_the_last_attempt_fails_for_good_and_keeps_the_erro
 def test_retry_after_from_the_handler_overrides_the_backoff() -> None:
     policy = BackoffPolicy(base_seconds=2, max_seconds=900, jitter=lambda: 1.0)
     outcome = JobOutcome.retry("Throttled by QuickBooks Online", after=timedelta(seconds=60))
-    transition = after_attempt(attempt=1, max_attempts=8, outcome=outcome, now=NOW, backoff=policy)
+    transition = after_attempt(
+        attempt=1, max_attempts=8, outcome=outcome, now=NOW, backoff=policy, target="qbo"
+    )
     assert transition.run_after == NOW + timedelta(seconds=60)
 
 
@@ -71,7 +83,7 @@ def test_retry_after_from_the_handler_overrides_the_backoff() -> None:
 )
 def test_final_and_held_outcomes(outcome: JobOutcome, status: JobStatus, finished: bool) -> None:
     transition = after_attempt(
-        attempt=1, max_attempts=8, outcome=outcome, now=NOW, backoff=BackoffPolicy(2, 900)
+        attempt=1, max_attempts=8, outcome=outcome, now=NOW, backoff=BackoffPolicy(2, 900), target="qbo"
     )
     assert transition.status is status
     assert (transition.finished_at == NOW) is finished

@@ -27,6 +27,15 @@ DEV_NOTIFY_WEBHOOK_SECRET = "dev-only-notification-webhook-secret"
 
 Environment = Literal["development", "test", "production"]
 
+# Send-job queue: the settings' defaults, and what a queue function or `Worker` uses when its caller
+# passes no value (tests, benchmarks). A process passes its `Settings` values explicitly: the
+# library never reads the environment itself.
+DEFAULT_JOB_LEASE_SECONDS = 60.0  # JOB_LEASE_SECONDS: how long a job stays claimed without a heartbeat
+DEFAULT_JOB_MAX_ATTEMPTS = 8  # JOB_MAX_ATTEMPTS: attempts of a send before it fails for good
+DEFAULT_JOB_BACKOFF_BASE_SECONDS = 2.0  # JOB_BACKOFF_BASE_SECONDS: the first retry's longest wait
+DEFAULT_JOB_BACKOFF_MAX_SECONDS = 900.0  # JOB_BACKOFF_MAX_SECONDS: the cap of a retry's wait
+DEFAULT_JOB_POLL_SECONDS = 1.0  # JOB_POLL_SECONDS: an idle worker looks for work at least this often
+
 
 def _default_database_url() -> str:
     return f"sqlite+aiosqlite:///{REPO_ROOT / 'var' / 'espqb.sqlite3'}"
@@ -63,11 +72,15 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = Field(default=None, validation_alias="METRICS_TOKEN")
 
     # --- Send-job queue -----------------------------------------------------------------------
-    job_lease_seconds: float = Field(default=60.0, validation_alias="JOB_LEASE_SECONDS")
-    job_max_attempts: int = Field(default=8, validation_alias="JOB_MAX_ATTEMPTS")
-    job_backoff_base_seconds: float = Field(default=2.0, validation_alias="JOB_BACKOFF_BASE_SECONDS")
-    job_backoff_max_seconds: float = Field(default=900.0, validation_alias="JOB_BACKOFF_MAX_SECONDS")
-    job_poll_seconds: float = Field(default=1.0, validation_alias="JOB_POLL_SECONDS")
+    job_lease_seconds: float = Field(default=DEFAULT_JOB_LEASE_SECONDS, validation_alias="JOB_LEASE_SECONDS")
+    job_max_attempts: int = Field(default=DEFAULT_JOB_MAX_ATTEMPTS, validation_alias="JOB_MAX_ATTEMPTS")
+    job_backoff_base_seconds: float = Field(
+        default=DEFAULT_JOB_BACKOFF_BASE_SECONDS, validation_alias="JOB_BACKOFF_BASE_SECONDS"
+    )
+    job_backoff_max_seconds: float = Field(
+        default=DEFAULT_JOB_BACKOFF_MAX_SECONDS, validation_alias="JOB_BACKOFF_MAX_SECONDS"
+    )
+    job_poll_seconds: float = Field(default=DEFAULT_JOB_POLL_SECONDS, validation_alias="JOB_POLL_SECONDS")
     run_worker_in_process: bool = Field(default=True, validation_alias="RUN_WORKER_IN_PROCESS")
 
     # --- Notifications outbox -----------------------------------------------------------------

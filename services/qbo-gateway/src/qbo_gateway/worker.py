@@ -112,8 +112,12 @@ def build_sending(
         sleep=sleep,
     )
     lookups = QboLookups(client)
-    sender = QboSender(db, client, lookups=lookups, settings=sender_settings, clock=clock)
-    worker = Worker(db, target=TARGET, handler=sender, clock=clock, **(worker_options or {}))
+    sender = QboSender(
+        db, client, lookups=lookups, settings=sender_settings, app_settings=settings, clock=clock
+    )
+    worker = Worker.from_settings(
+        db, settings, target=TARGET, handler=sender, clock=clock, **(worker_options or {})
+    )
     return SendingRuntime(db, http, client, lookups, sender, worker, owns_http=owns_http)
 
 

@@ -45,7 +45,7 @@ async def raise_flag(
     flag: Flag,
     warnings: Sequence[str],
     *,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> bool:
     """Flag ``job``, add ``warnings`` to it (each once) and tell the admins. True when the flag is new;
     the same event reported again (a webhook delivered twice) notifies once."""

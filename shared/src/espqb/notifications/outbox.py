@@ -16,7 +16,7 @@ from typing import Any, cast
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from espqb.config import Settings, get_settings
+from espqb.config import Settings
 from espqb.db.insert_once import insert_once
 from espqb.db.models import IntegrationSettings, Notification
 from espqb.db.types import utcnow
@@ -54,11 +54,9 @@ async def _recipients(session: AsyncSession, company_id: str, settings: Settings
     return targets
 
 
-async def recipients(
-    session: AsyncSession, company_id: str, settings: Settings | None = None
-) -> list[tuple[str, str]]:
+async def recipients(session: AsyncSession, company_id: str, settings: Settings) -> list[tuple[str, str]]:
     """(channel, recipient) of everyone ``notify_company_admins`` would write to, writing nothing."""
-    return await _recipients(session, company_id, settings or get_settings())
+    return await _recipients(session, company_id, settings)
 
 
 async def notify_company_admins(
@@ -70,12 +68,11 @@ async def notify_company_admins(
     body: str,
     dedupe_key: str,
     payload: dict[str, Any] | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
     clock: Clock = utcnow,
 ) -> int:
     """Queue `subject`/`body` for the company's admins on every channel; returns the rows written
     (0 when this event was already queued, or nobody is configured to hear about it)."""
-    settings = settings or get_settings()
     targets = await _recipients(session, company_id, settings)
     if not targets:
         log.warning(

@@ -23,8 +23,9 @@ from espqb.queue.holds import DEFAULT_HOLD_REASON, hold_jobs, release_held
 from espqb.queue.labels import STATUS_LABELS, STEP_STATUS_LABELS, status_label, step_status_label
 from espqb.queue.leases import claim, complete, complete_many, heartbeat, heartbeat_many, rescue_expired
 from espqb.queue.notify import JOBS_CHANNEL, notify_jobs_ready
-from espqb.queue.retry_cancel import CANCELLABLE_STATUSES, RETRYABLE_STATUSES, cancel, ready_status, retry
+from espqb.queue.retry_cancel import CANCELLABLE_STATUSES, RETRYABLE_STATUSES, cancel, retry
 from espqb.queue.steps import record_step
+from espqb.queue.transitions import ready_status
 from espqb.queue.types import ClaimedJob, EnqueueResult, JobOutcome, OutcomeKind
 from espqb.queue.wakeup import JobWaker
 from espqb.queue.worker import Handler, Worker

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from espqb.config import Settings, get_settings
+from espqb.config import DEFAULT_JOB_BACKOFF_BASE_SECONDS, DEFAULT_JOB_BACKOFF_MAX_SECONDS, Settings
 
 # 2**60 seconds is far beyond any cap; stopping the exponent there keeps the float finite.
 _MAX_EXPONENT = 60
@@ -17,14 +17,16 @@ _MAX_EXPONENT = 60
 
 @dataclass(frozen=True)
 class BackoffPolicy:
-    base_seconds: float
-    max_seconds: float
+    """`BackoffPolicy()` is the settings' default (`espqb.config`); a process builds its own with
+    `from_settings`."""
+
+    base_seconds: float = DEFAULT_JOB_BACKOFF_BASE_SECONDS
+    max_seconds: float = DEFAULT_JOB_BACKOFF_MAX_SECONDS
     # Returns a number in [0, 1]; injectable so tests can pin the jitter.
     jitter: Callable[[], float] = field(default=random.random, compare=False)
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> BackoffPolicy:
-        settings = settings or get_settings()
+    def from_settings(cls, settings: Settings) -> BackoffPolicy:
         return cls(settings.job_backoff_base_seconds, settings.job_backoff_max_seconds)
 
     def ceiling(self, attempt: int) -> float:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from espqb.config import get_settings
+from espqb.config import DEFAULT_JOB_MAX_ATTEMPTS
 from espqb.db.models.jobs import JobStatus, SendJob
 from espqb.queue.audit_trail import audit_row, write_audit
 from espqb.queue.clock import Clock, utcnow
@@ -44,7 +44,7 @@ async def enqueue_send(
     requested_by: str | None,
     idempotency_key: str | None = None,
     initial_status: JobStatus = JobStatus.QUEUED,
-    max_attempts: int | None = None,
+    max_attempts: int = DEFAULT_JOB_MAX_ATTEMPTS,
     hold_reason: str | None = None,
     clock: Clock = utcnow,
 ) -> EnqueueResult:
@@ -58,8 +58,6 @@ async def enqueue_send(
     """
     if initial_status not in ENQUEUE_STATUSES:
         raise ValueError(f"a send cannot start as {initial_status!r}")
-    if max_attempts is None:
-        max_attempts = get_settings().job_max_attempts
 
     for _ in range(_MAX_INSERT_TRIES):
         now = clock()

@@ -8,10 +8,10 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.db.models.jobs import JobStatus, SendJob
-from espqb.queue.audit_trail import audit_row, write_audit
+from espqb.queue.audit_trail import write_audit
 from espqb.queue.clock import Clock, utcnow
 from espqb.queue.notify import notify_jobs_ready
-from espqb.queue.retry_cancel import ready_status
+from espqb.queue.transitions import held, held_audit, ready_status, released, released_audit
 
 DEFAULT_HOLD_REASON = "QuickBooks Online needs re-authorisation; the send will continue after reconnecting."
 
@@ -28,7 +28,7 @@ async def hold_jobs(
     """Queued sends of the company for `target` → held. Running sends finish their attempt; a sender
     that meets the expired connection answers `JobOutcome.hold(...)`. Returns how many were held."""
     now = clock()
-    held = (
+    held_ids = (
         (
             await session.execute(
                 update(SendJob)
@@ -37,7 +37,7 @@ async def hold_jobs(
                     SendJob.target == target,
                     SendJob.status == JobStatus.QUEUED,
                 )
-                .values(status=JobStatus.HELD, hold_reason=reason, updated_at=now)
+                .values(**held(reason, now))
                 .returning(SendJob.id)
             )
         )
@@ -47,13 +47,11 @@ async def hold_jobs(
     await write_audit(
         session,
         [
-            audit_row(
-                company_id=company_id, job_id=job_id, at=now, actor=actor, event="job.held", message=reason
-            )
-            for job_id in held
+            held_audit(company_id=company_id, job_id=job_id, reason=reason, actor=actor, now=now)
+            for job_id in held_ids
         ],
     )
-    return len(held)
+    return len(held_ids)
 
 
 async def release_held(
@@ -61,7 +59,7 @@ async def release_held(
 ) -> int:
     """Held sends of the company for `target` go back to waiting, ready at once. Returns how many."""
     now = clock()
-    released = (
+    released_ids = (
         (
             await session.execute(
                 update(SendJob)
@@ -70,7 +68,7 @@ async def release_held(
                     SendJob.target == target,
                     SendJob.status == JobStatus.HELD,
                 )
-                .values(status=ready_status(target), hold_reason=None, run_after=now, updated_at=now)
+                .values(**released(target, now))
                 .returning(SendJob.id)
             )
         )
@@ -80,17 +78,10 @@ async def release_held(
     await write_audit(
         session,
         [
-            audit_row(
-                company_id=company_id,
-                job_id=job_id,
-                at=now,
-                actor=actor,
-                event="job.released",
-                message="QuickBooks reconnected; the send continues",
-            )
-            for job_id in released
+            released_audit(company_id=company_id, job_id=job_id, actor=actor, now=now)
+            for job_id in released_ids
         ],
     )
-    if released and ready_status(target) == JobStatus.QUEUED:
+    if released_ids and ready_status(target) == JobStatus.QUEUED:
         await notify_jobs_ready(session, target)
-    return len(released)
+    return len(released_ids)

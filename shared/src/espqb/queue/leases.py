@@ -4,7 +4,9 @@ attempt, and rescue jobs whose worker vanished.
 Each function here opens its own short transaction (a worker is its own boundary). A lease is
 (`lease_owner`, `attempts`): the attempt number fences it, so a worker that lost its lease — its
 job was rescued and claimed again, possibly by the same worker — can neither extend nor complete
-the newer attempt; its late result is ignored and logged.
+the newer attempt; its late result is ignored and logged. Where a job goes, the columns, audit
+entries and follow-ups of each transition come from ``espqb.queue.transitions``; this module adds
+the lease fence and the batching.
 """
 
 from __future__ import annotations
@@ -20,26 +22,32 @@ from typing import Any, cast
 from sqlalchemy import Table, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from espqb.config import get_settings
+from espqb.config import DEFAULT_JOB_LEASE_SECONDS
 from espqb.db import Database
 from espqb.db.models.jobs import JobStatus, SendJob
 from espqb.observability.metrics import observe_job_finished
-from espqb.queue.audit_trail import WORKER_ACTOR, audit_row, write_audit
+from espqb.queue.audit_trail import WORKER_ACTOR, write_audit
 from espqb.queue.backoff import BackoffPolicy
 from espqb.queue.clock import Clock, utcnow
-from espqb.queue.follow_ups import FINISHED_STATUSES, release_follow_ups
+from espqb.queue.follow_ups import release_follow_ups
 from espqb.queue.notify import notify_jobs_ready
-from espqb.queue.transitions import Transition, after_attempt
+from espqb.queue.transitions import (
+    Ended,
+    Transition,
+    after_attempt,
+    after_ended,
+    attempt_ended,
+    attempt_started,
+    lease_kept,
+    rescued,
+    rescued_audit,
+    rescued_values,
+)
 from espqb.queue.types import ClaimedJob, JobOutcome
 
 log = logging.getLogger(__name__)
 
 jobs = cast(Table, SendJob.__table__)
-
-RESCUED_MESSAGE = (
-    "The worker sending this order stopped responding before it finished; the send will be tried again."
-)
-GAVE_UP_AFTER_RESCUE = "The worker sending this order stopped responding, and no attempts are left."
 
 
 @asynccontextmanager
@@ -56,16 +64,12 @@ async def _one_statement(db: Database) -> AsyncIterator[AsyncConnection]:
             yield conn
 
 
-def _lease_seconds(lease_seconds: float | None) -> float:
-    return get_settings().job_lease_seconds if lease_seconds is None else lease_seconds
-
-
 async def claim(
     db: Database,
     *,
     target: str,
     worker_id: str,
-    lease_seconds: float | None = None,
+    lease_seconds: float = DEFAULT_JOB_LEASE_SECONDS,
     limit: int = 1,
     clock: Clock = utcnow,
 ) -> list[ClaimedJob]:
@@ -74,7 +78,7 @@ async def claim(
     if limit <= 0:
         return []
     now = clock()
-    expires = now + timedelta(seconds=_lease_seconds(lease_seconds))
+    expires = now + timedelta(seconds=lease_seconds)
     ready = (
         select(jobs.c.id)
         .where(jobs.c.target == target, jobs.c.status == JobStatus.QUEUED, jobs.c.run_after <= now)
@@ -94,15 +98,7 @@ async def claim(
     statement = (
         update(jobs)
         .where(chosen)
-        .values(
-            status=JobStatus.RUNNING,
-            lease_owner=worker_id,
-            lease_expires_at=expires,
-            heartbeat_at=now,
-            attempts=jobs.c.attempts + 1,
-            started_at=now,  # when the current attempt started
-            updated_at=now,
-        )
+        .values(**attempt_started(owner=worker_id, now=now, expires=expires), attempts=jobs.c.attempts + 1)
         .returning(
             jobs.c.id,
             jobs.c.company_id,
@@ -139,7 +135,7 @@ async def heartbeat(
     db: Database,
     job_id: uuid.UUID,
     worker_id: str,
-    lease_seconds: float | None = None,
+    lease_seconds: float = DEFAULT_JOB_LEASE_SECONDS,
     *,
     attempt: int | None = None,
     clock: Clock = utcnow,
@@ -160,7 +156,7 @@ async def heartbeat_many(
     db: Database,
     worker_id: str,
     leases: Sequence[tuple[uuid.UUID, int]],
-    lease_seconds: float | None = None,
+    lease_seconds: float = DEFAULT_JOB_LEASE_SECONDS,
     *,
     clock: Clock = utcnow,
 ) -> set[uuid.UUID]:
@@ -182,13 +178,9 @@ async def heartbeat_many(
         return set(result.scalars())
 
 
-def _extended_lease(now: datetime, lease_seconds: float | None) -> dict[str, Any]:
+def _extended_lease(now: datetime, lease_seconds: float) -> dict[str, Any]:
     # An expired lease that nobody rescued yet is still ours: extending it is safe.
-    return {
-        "lease_expires_at": now + timedelta(seconds=_lease_seconds(lease_seconds)),
-        "heartbeat_at": now,
-        "updated_at": now,
-    }
+    return lease_kept(now=now, expires=now + timedelta(seconds=lease_seconds))
 
 
 async def complete(
@@ -203,7 +195,7 @@ async def complete(
 ) -> bool:
     """Record how an attempt ended. Only the lease owner may; anyone else is ignored (logged) and
     gets False. A retryable failure re-queues with backoff until `max_attempts`, then fails."""
-    backoff = backoff or BackoffPolicy.from_settings()
+    backoff = backoff or BackoffPolicy()
     now = clock()
     async with db.engine.begin() as conn:
         query = select(
@@ -223,21 +215,16 @@ async def complete(
             _log_ignored(job_id, worker_id, attempt)
             return False
         transition = after_attempt(
-            attempt=row.attempts, max_attempts=row.max_attempts, outcome=outcome, now=now, backoff=backoff
+            attempt=row.attempts,
+            max_attempts=row.max_attempts,
+            outcome=outcome,
+            now=now,
+            backoff=backoff,
+            target=row.target,
         )
-        await conn.execute(update(jobs).where(jobs.c.id == job_id).values(**_applied(transition, now)))
-        await write_audit(
-            conn, [_completion_audit(row.company_id, job_id, row.attempts, worker_id, transition, now)]
-        )
-        if transition.status in FINISHED_STATUSES:
-            order = (row.company_id, row.order_number, row.target)
-            await release_follow_ups(conn, [order], now=now, actor=WORKER_ACTOR)
-        if (
-            transition.status is JobStatus.QUEUED
-            and transition.run_after is not None
-            and transition.run_after <= now
-        ):
-            await notify_jobs_ready(conn, row.target)
+        await conn.execute(update(jobs).where(jobs.c.id == job_id).values(**attempt_ended(transition, now)))
+        ended = Ended(row.company_id, job_id, row.order_number, row.target, row.attempts, transition)
+        await after_ended(conn, [ended], now=now, actor=WORKER_ACTOR, holder={"worker_id": worker_id})
     observe_job_finished(
         target=row.target,
         status=transition.status,
@@ -259,7 +246,7 @@ async def complete_many(
     gets its own status, error and audit entry; returns the ids that were accepted."""
     if not completions:
         return set()
-    backoff = backoff or BackoffPolicy.from_settings()
+    backoff = backoff or BackoffPolicy()
     now = clock()
     # The claim's attempt and max_attempts are authoritative while the lease (fenced by the
     # attempt number) is held, so the decision is made here and applied only where it still holds.
@@ -267,7 +254,12 @@ async def complete_many(
         (
             job,
             after_attempt(
-                attempt=job.attempt, max_attempts=job.max_attempts, outcome=outcome, now=now, backoff=backoff
+                attempt=job.attempt,
+                max_attempts=job.max_attempts,
+                outcome=outcome,
+                now=now,
+                backoff=backoff,
+                target=job.target,
             ),
         )
         for job, outcome in completions
@@ -277,30 +269,12 @@ async def complete_many(
             accepted = await _apply_bulk_postgres(conn, worker_id, decided, now)
         else:
             accepted = await _apply_one_by_one(conn, worker_id, decided, now)
-        await write_audit(
-            conn,
-            [
-                _completion_audit(job.company_id, job.id, job.attempt, worker_id, transition, now)
-                for job, transition in decided
-                if job.id in accepted
-            ],
-        )
-        finished = [
-            (job.company_id, job.order_number, job.target)
-            for job, transition in decided
-            if job.id in accepted and transition.status in FINISHED_STATUSES
-        ]
-        await release_follow_ups(conn, finished, now=now, actor=WORKER_ACTOR)
-        requeued_now = {
-            job.target
+        ended = [
+            Ended(job.company_id, job.id, job.order_number, job.target, job.attempt, transition)
             for job, transition in decided
             if job.id in accepted
-            and transition.status is JobStatus.QUEUED
-            and transition.run_after is not None
-            and transition.run_after <= now
-        }
-        for target in sorted(requeued_now):
-            await notify_jobs_ready(conn, target)
+        ]
+        await after_ended(conn, ended, now=now, actor=WORKER_ACTOR, holder={"worker_id": worker_id})
     for job, transition in decided:
         if job.id not in accepted:
             _log_ignored(job.id, worker_id, job.attempt)
@@ -322,7 +296,7 @@ async def _apply_one_by_one(
         result = await conn.execute(
             update(jobs)
             .where(*_held_lease(job, worker_id))
-            .values(**_applied(transition, now))
+            .values(**attempt_ended(transition, now))
             .returning(jobs.c.id)
         )
         if result.first() is not None:
@@ -331,7 +305,8 @@ async def _apply_one_by_one(
 
 
 # One UPDATE for the whole batch: the per-job values travel as parallel arrays (constant SQL text,
-# so asyncpg reuses one prepared statement whatever the batch size).
+# so asyncpg reuses one prepared statement whatever the batch size). It writes the columns of
+# ``transitions.attempt_ended``, under the lease fence.
 _BULK_COMPLETE_SQL = text(
     """
     UPDATE send_jobs AS j SET
@@ -383,40 +358,6 @@ def _held_lease(job: ClaimedJob, worker_id: str) -> list[Any]:
     ]
 
 
-def _applied(transition: Transition, now: datetime) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "status": transition.status,
-        "finished_at": transition.finished_at,
-        "last_error": transition.last_error,
-        "hold_reason": transition.hold_reason,
-        "lease_owner": None,
-        "lease_expires_at": None,
-        "updated_at": now,
-    }
-    if transition.run_after is not None:
-        values["run_after"] = transition.run_after
-    if transition.warnings is not None:
-        values["warnings"] = transition.warnings
-    return values
-
-
-def _completion_audit(
-    company_id: str, job_id: uuid.UUID, attempt: int, worker_id: str, transition: Transition, now: datetime
-) -> dict[str, Any]:
-    detail: dict[str, Any] = {"attempt": attempt, "worker_id": worker_id, "status": str(transition.status)}
-    if transition.run_after is not None:
-        detail["run_after"] = transition.run_after.isoformat()
-    return audit_row(
-        company_id=company_id,
-        job_id=job_id,
-        at=now,
-        actor=WORKER_ACTOR,
-        event=transition.audit_event,
-        message=transition.audit_message,
-        detail=detail,
-    )
-
-
 def _log_ignored(job_id: uuid.UUID, worker_id: str, attempt: int | None) -> None:
     log.warning(
         "Ignored the result of job %s from worker %s (attempt %s): it no longer holds the lease — "
@@ -428,8 +369,8 @@ def _log_ignored(job_id: uuid.UUID, worker_id: str, attempt: int | None) -> None
 
 
 async def rescue_expired(db: Database, *, target: str | None = None, clock: Clock = utcnow) -> int:
-    """Running jobs whose lease expired go back to the queue (at once: the lease wait already spaced
-    the retry out), or fail when their attempts are used up. Returns how many were rescued."""
+    """Running jobs whose lease expired go back to the queue, or fail when their attempts are used
+    up (``transitions.rescued``). Returns how many were rescued."""
     now = clock()
     async with db.engine.begin() as conn:
         query = select(
@@ -450,50 +391,35 @@ async def rescue_expired(db: Database, *, target: str | None = None, clock: Cloc
         expired = (await conn.execute(query)).all()
         if not expired:
             return 0
-        exhausted = [row.id for row in expired if row.attempts >= row.max_attempts]
-        requeued = [row.id for row in expired if row.attempts < row.max_attempts]
-        common = {"lease_owner": None, "lease_expires_at": None, "updated_at": now}
-        if requeued:
-            await conn.execute(
-                update(jobs)
-                .where(jobs.c.id.in_(requeued))
-                .values(status=JobStatus.QUEUED, run_after=now, last_error=RESCUED_MESSAGE, **common)
-            )
-        if exhausted:
-            await conn.execute(
-                update(jobs)
-                .where(jobs.c.id.in_(exhausted))
-                .values(status=JobStatus.FAILED, finished_at=now, last_error=GAVE_UP_AFTER_RESCUE, **common)
-            )
-            gave_up = [
-                (r.company_id, r.order_number, r.target) for r in expired if r.attempts >= r.max_attempts
-            ]
-            await release_follow_ups(conn, gave_up, now=now, actor=WORKER_ACTOR)
+        status = {row.id: rescued(attempt=row.attempts, max_attempts=row.max_attempts) for row in expired}
+        for goes_to in (JobStatus.QUEUED, JobStatus.FAILED):
+            ids = [row.id for row in expired if status[row.id] is goes_to]
+            if ids:
+                await conn.execute(
+                    update(jobs).where(jobs.c.id.in_(ids)).values(**rescued_values(goes_to, now))
+                )
+        gave_up = [
+            (r.company_id, r.order_number, r.target) for r in expired if status[r.id] is JobStatus.FAILED
+        ]
+        await release_follow_ups(conn, gave_up, now=now, actor=WORKER_ACTOR)
         await write_audit(
             conn,
             [
-                audit_row(
+                rescued_audit(
                     company_id=row.company_id,
                     job_id=row.id,
-                    at=now,
-                    actor=WORKER_ACTOR,
-                    event="job.rescued",
-                    message=GAVE_UP_AFTER_RESCUE if row.attempts >= row.max_attempts else RESCUED_MESSAGE,
-                    detail={
-                        "attempt": row.attempts,
-                        "lost_worker_id": row.lease_owner,
-                        "status": str(
-                            JobStatus.FAILED if row.attempts >= row.max_attempts else JobStatus.QUEUED
-                        ),
-                    },
+                    attempt=row.attempts,
+                    lost_owner=row.lease_owner,
+                    status=status[row.id],
+                    now=now,
                 )
                 for row in expired
             ],
         )
-        for requeued_target in sorted({row.target for row in expired if row.attempts < row.max_attempts}):
+        for requeued_target in sorted({row.target for row in expired if status[row.id] is JobStatus.QUEUED}):
             await notify_jobs_ready(conn, requeued_target)
     for row in expired:
-        if row.attempts >= row.max_attempts:
+        if status[row.id] is JobStatus.FAILED:
             observe_job_finished(
                 target=row.target,
                 status=JobStatus.FAILED,

@@ -12,13 +12,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.db.models.jobs import JobStatus, SendJob
-from espqb.queue.audit_trail import audit_row, write_audit
+from espqb.queue.audit_trail import write_audit
 from espqb.queue.clock import Clock, utcnow
 from espqb.queue.errors import ActiveJobExists, JobAlreadyRunning, JobNotCancellable, JobNotRetryable
 from espqb.queue.follow_ups import release_follow_ups
 from espqb.queue.job_lookup import is_active, job_for_update
 from espqb.queue.labels import status_label
 from espqb.queue.notify import notify_jobs_ready
+from espqb.queue.transitions import apply, cancelled, cancelled_audit, sent_again, sent_again_audit
 
 RETRYABLE_STATUSES = (JobStatus.FAILED, JobStatus.PARTIALLY_SUCCEEDED, JobStatus.CANCELLED)
 CANCELLABLE_STATUSES = (
@@ -27,14 +28,6 @@ CANCELLABLE_STATUSES = (
     JobStatus.WAITING_FOR_WEB_CONNECTOR,
     JobStatus.WAITING_FOR_PREVIOUS_SEND,
 )
-
-# Where a re-sent job waits: QBO jobs for a worker, QuickBooks Desktop jobs for the next Web
-# Connector session (the Web Connector pulls; nobody pushes to it).
-READY_STATUS_BY_TARGET = {"qbo": JobStatus.QUEUED, "qbd": JobStatus.WAITING_FOR_WEB_CONNECTOR}
-
-
-def ready_status(target: str) -> JobStatus:
-    return READY_STATUS_BY_TARGET.get(target, JobStatus.QUEUED)
 
 
 async def retry(
@@ -56,15 +49,7 @@ async def retry(
         # The job becomes active again, which the partial unique index refuses if the order was
         # sent anew meanwhile; the SAVEPOINT keeps the caller's transaction usable to say so.
         async with session.begin_nested():
-            job.status = ready_status(target)
-            job.attempts = 0
-            job.run_after = now
-            job.last_error = None
-            job.hold_reason = None
-            job.finished_at = None
-            job.lease_owner = None
-            job.lease_expires_at = None
-            job.updated_at = now
+            apply(job, sent_again(target, now))
     except IntegrityError:
         active = await _active_job_id(session, company_id, order_number, target)
         raise ActiveJobExists(
@@ -75,14 +60,8 @@ async def retry(
     await write_audit(
         session,
         [
-            audit_row(
-                company_id=company_id,
-                job_id=job.id,
-                at=now,
-                actor=actor,
-                event="job.retried",
-                message=f"Sent again by {actor}",
-                detail={"previous_status": str(previous_status), "previous_error": previous_error},
+            sent_again_audit(
+                job, actor=actor, now=now, previous_status=previous_status, previous_error=previous_error
             )
         ],
     )
@@ -107,26 +86,10 @@ async def cancel(
         )
     previous_status = job.status
     now = clock()
-    job.status = JobStatus.CANCELLED
-    job.finished_at = now
-    job.hold_reason = None
-    job.updated_at = now
+    apply(job, cancelled(now))
     await session.flush()
     await release_follow_ups(session, [(company_id, job.order_number, job.target)], now=now, actor=actor)
-    await write_audit(
-        session,
-        [
-            audit_row(
-                company_id=company_id,
-                job_id=job.id,
-                at=now,
-                actor=actor,
-                event="job.cancelled",
-                message=f"Cancelled by {actor}",
-                detail={"previous_status": str(previous_status)},
-            )
-        ],
-    )
+    await write_audit(session, [cancelled_audit(job, actor=actor, now=now, previous_status=previous_status)])
     await session.flush()
     return job
 

@@ -1,13 +1,59 @@
-"""The pure rule for where a job goes after an attempt: no I/O, so every branch is unit-tested."""
+"""The home of a send job's transitions: where a job goes, the columns that say so, its audit entry,
+and what follows when it has finished.
+
+Both gateways move jobs through here. QuickBooks Online workers hold leases (``espqb.queue.leases``:
+batched Core statements, fenced by the attempt number); the Web Connector road works on the job
+loaded in its session (qbwc-gateway's ``session.job_lifecycle``: ``take``, ``adopt``,
+``end_attempt``); people and connections retry, cancel, hold and release (``retry_cancel``,
+``holds``). Each of them takes from here:
+
+* the rule: ``after_attempt`` decides where an attempt's outcome sends a job (pure, so every
+  branch is unit-tested), ``rescued`` where a job whose worker vanished goes;
+* the columns of each transition (``attempt_started``, ``lease_kept``, ``attempt_ended``,
+  ``held``, ``released``, ``sent_again``, ``cancelled``), as values a Core ``UPDATE`` and a loaded
+  job (``apply``) both take;
+* its audit entry (``ended_audit``, ``rescued_audit``, ``held_audit`` …);
+* what follows a job that has finished or gone back to the queue (``after_ended``): its order's
+  follow-up send starts, idle workers are woken.
+
+The worker's claim stays one ``UPDATE … RETURNING`` statement (``leases.claim``, the fast path
+``bench/queue.py`` measures); its columns are ``attempt_started``'s.
+"""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from espqb.db.models.jobs import JobStatus
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from espqb.db.models.jobs import JobStatus, SendJob
+from espqb.queue.audit_trail import WORKER_ACTOR, audit_row, write_audit
 from espqb.queue.backoff import BackoffPolicy
+from espqb.queue.follow_ups import FINISHED_STATUSES, release_follow_ups
+from espqb.queue.notify import notify_jobs_ready
 from espqb.queue.types import JobOutcome, OutcomeKind
+
+Values = dict[str, Any]
+"""Column name → value (or SQL expression) of a ``send_jobs`` row."""
+
+Executor = AsyncSession | AsyncConnection
+
+# --------------------------------------------------------------------------- where a ready job waits
+
+# QBO jobs wait for a worker; QuickBooks Desktop jobs for the next Web Connector session (the Web
+# Connector pulls; nobody pushes to it).
+READY_STATUS_BY_TARGET = {"qbo": JobStatus.QUEUED, "qbd": JobStatus.WAITING_FOR_WEB_CONNECTOR}
+
+
+def ready_status(target: str) -> JobStatus:
+    return READY_STATUS_BY_TARGET.get(target, JobStatus.QUEUED)
+
+
+# --------------------------------------------------------------------------- the rules
 
 
 @dataclass(frozen=True)
@@ -23,9 +69,16 @@ class Transition:
 
 
 def after_attempt(
-    *, attempt: int, max_attempts: int, outcome: JobOutcome, now: datetime, backoff: BackoffPolicy
+    *,
+    attempt: int,
+    max_attempts: int,
+    outcome: JobOutcome,
+    now: datetime,
+    backoff: BackoffPolicy,
+    target: str,
 ) -> Transition:
-    """Where a job goes after attempt number `attempt` (1-based) ended with `outcome`."""
+    """Where a job of `target` goes after attempt number `attempt` (1-based) ended with `outcome`;
+    a retry waits where a ready job of its target waits (``ready_status``)."""
     kind = outcome.kind
     if kind is OutcomeKind.SUCCEEDED:
         return Transition(
@@ -73,7 +126,7 @@ def after_attempt(
     delay = outcome.retry_in if outcome.retry_in is not None else backoff.delay(attempt)
     delay = max(delay, timedelta(0))
     return Transition(
-        JobStatus.QUEUED,
+        ready_status(target),
         now + delay,
         None,
         outcome.error,
@@ -91,3 +144,288 @@ def _plain_duration(delay: timedelta) -> str:
         return f"{seconds} second{'s' if seconds != 1 else ''}"
     minutes = round(seconds / 60)
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+RESCUED_MESSAGE = (
+    "The worker sending this order stopped responding before it finished; the send will be tried again."
+)
+GAVE_UP_AFTER_RESCUE = "The worker sending this order stopped responding, and no attempts are left."
+
+
+def rescued(*, attempt: int, max_attempts: int) -> JobStatus:
+    """A running job whose lease expired goes back to the queue at once (the lease wait already
+    spaced the retry out), or fails when its attempts are used up."""
+    return JobStatus.FAILED if attempt >= max_attempts else JobStatus.QUEUED
+
+
+# --------------------------------------------------------------------------- the columns
+
+
+def attempt_started(*, owner: str, now: datetime, expires: datetime) -> Values:
+    """An attempt starts: running, leased to `owner` until `expires`. The caller adds the attempt
+    (``attempts + 1``: a SQL expression in a statement, a number on a loaded job)."""
+    return {
+        "status": JobStatus.RUNNING,
+        "lease_owner": owner,
+        "lease_expires_at": expires,
+        "heartbeat_at": now,
+        "started_at": now,  # when the current attempt started
+        "updated_at": now,
+    }
+
+
+def lease_kept(*, now: datetime, expires: datetime, owner: str | None = None) -> Values:
+    """A lease extended (a heartbeat), or handed to `owner` (a session continuing an interrupted one's
+    job): no new attempt."""
+    values: Values = {} if owner is None else {"lease_owner": owner}
+    values.update(lease_expires_at=expires, heartbeat_at=now, updated_at=now)
+    return values
+
+
+def attempt_ended(transition: Transition, now: datetime) -> Values:
+    """The attempt is over: the transition's status, error and warnings; the lease is let go."""
+    values: Values = {
+        "status": transition.status,
+        "finished_at": transition.finished_at,
+        "last_error": transition.last_error,
+        "hold_reason": transition.hold_reason,
+        "lease_owner": None,
+        "lease_expires_at": None,
+        "updated_at": now,
+    }
+    if transition.run_after is not None:
+        values["run_after"] = transition.run_after
+    if transition.warnings is not None:
+        values["warnings"] = transition.warnings
+    return values
+
+
+def rescued_values(status: JobStatus, now: datetime) -> Values:
+    """The columns of a rescue that ended in `status` (``rescued``)."""
+    common: Values = {"lease_owner": None, "lease_expires_at": None, "updated_at": now}
+    if status is JobStatus.FAILED:
+        return {"status": status, "finished_at": now, "last_error": GAVE_UP_AFTER_RESCUE, **common}
+    return {"status": status, "run_after": now, "last_error": RESCUED_MESSAGE, **common}
+
+
+def held(reason: str, now: datetime) -> Values:
+    return {"status": JobStatus.HELD, "hold_reason": reason, "updated_at": now}
+
+
+def released(target: str, now: datetime) -> Values:
+    return {"status": ready_status(target), "hold_reason": None, "run_after": now, "updated_at": now}
+
+
+def sent_again(target: str, now: datetime) -> Values:
+    """A person sends a finished job again: ready, with a fresh set of attempts."""
+    return {
+        "status": ready_status(target),
+        "attempts": 0,
+        "run_after": now,
+        "last_error": None,
+        "hold_reason": None,
+        "finished_at": None,
+        "lease_owner": None,
+        "lease_expires_at": None,
+        "updated_at": now,
+    }
+
+
+def cancelled(now: datetime) -> Values:
+    return {"status": JobStatus.CANCELLED, "finished_at": now, "hold_reason": None, "updated_at": now}
+
+
+def apply(job: SendJob, values: Mapping[str, Any]) -> None:
+    """Write a transition's columns on a job loaded in the caller's session (flushed with it)."""
+    for name, value in values.items():
+        setattr(job, name, value)
+
+
+# --------------------------------------------------------------------------- the audit entries
+
+
+@dataclass(frozen=True)
+class Ended:
+    """An attempt that ended, as its audit entry and what follows it need it."""
+
+    company_id: str
+    job_id: uuid.UUID
+    order_number: str
+    target: str
+    attempt: int
+    transition: Transition
+
+
+def ended_audit(
+    ended: Ended, *, now: datetime, actor: str, holder: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The attempt's entry; `holder` names who held the lease (a worker's id) in its detail. A
+    retry a worker will pick up says when."""
+    transition = ended.transition
+    detail: dict[str, Any] = {"attempt": ended.attempt, **(holder or {}), "status": str(transition.status)}
+    if transition.status is JobStatus.QUEUED and transition.run_after is not None:
+        detail["run_after"] = transition.run_after.isoformat()
+    return audit_row(
+        company_id=ended.company_id,
+        job_id=ended.job_id,
+        at=now,
+        actor=actor,
+        event=transition.audit_event,
+        message=transition.audit_message,
+        detail=detail,
+    )
+
+
+def rescued_audit(
+    *,
+    company_id: str,
+    job_id: uuid.UUID,
+    attempt: int,
+    lost_owner: str | None,
+    status: JobStatus,
+    now: datetime,
+) -> dict[str, Any]:
+    return audit_row(
+        company_id=company_id,
+        job_id=job_id,
+        at=now,
+        actor=WORKER_ACTOR,
+        event="job.rescued",
+        message=GAVE_UP_AFTER_RESCUE if status is JobStatus.FAILED else RESCUED_MESSAGE,
+        detail={"attempt": attempt, "lost_worker_id": lost_owner, "status": str(status)},
+    )
+
+
+def held_audit(
+    *, company_id: str, job_id: uuid.UUID, reason: str, actor: str, now: datetime
+) -> dict[str, Any]:
+    return audit_row(
+        company_id=company_id, job_id=job_id, at=now, actor=actor, event="job.held", message=reason
+    )
+
+
+def released_audit(*, company_id: str, job_id: uuid.UUID, actor: str, now: datetime) -> dict[str, Any]:
+    return audit_row(
+        company_id=company_id,
+        job_id=job_id,
+        at=now,
+        actor=actor,
+        event="job.released",
+        message="QuickBooks reconnected; the send continues",
+    )
+
+
+def sent_again_audit(
+    job: SendJob, *, actor: str, now: datetime, previous_status: str, previous_error: str | None
+) -> dict[str, Any]:
+    return audit_row(
+        company_id=job.company_id,
+        job_id=job.id,
+        at=now,
+        actor=actor,
+        event="job.retried",
+        message=f"Sent again by {actor}",
+        detail={"previous_status": str(previous_status), "previous_error": previous_error},
+    )
+
+
+def cancelled_audit(job: SendJob, *, actor: str, now: datetime, previous_status: str) -> dict[str, Any]:
+    return audit_row(
+        company_id=job.company_id,
+        job_id=job.id,
+        at=now,
+        actor=actor,
+        event="job.cancelled",
+        message=f"Cancelled by {actor}",
+        detail={"previous_status": str(previous_status)},
+    )
+
+
+# --------------------------------------------------------------------------- what follows
+
+
+async def after_ended(
+    executor: Executor,
+    ended: Sequence[Ended],
+    *,
+    now: datetime,
+    actor: str,
+    holder: Mapping[str, str] | None = None,
+) -> None:
+    """Once the ended attempts' columns are written: their audit entries; the follow-up send of each
+    order whose job finished starts; workers are woken for retries that are due now."""
+    await write_audit(executor, [ended_audit(e, now=now, actor=actor, holder=holder) for e in ended])
+    await release_follow_ups(
+        executor,
+        [(e.company_id, e.order_number, e.target) for e in ended if e.transition.status in FINISHED_STATUSES],
+        now=now,
+        actor=actor,
+    )
+    due_now = {
+        e.target
+        for e in ended
+        if e.transition.status is JobStatus.QUEUED
+        and e.transition.run_after is not None
+        and e.transition.run_after <= now
+    }
+    for target in sorted(due_now):
+        await notify_jobs_ready(executor, target)
+
+
+# --------------------------------------------------------------------------- a job loaded in a session
+# The Web Connector road: a session puts a job's requests in a message set (``take``), continues an
+# interrupted session's job (``adopt``) and ends the attempt when every document is settled
+# (``end_attempt``), all in the SOAP callback's transaction.
+
+
+async def take(
+    session: AsyncSession, job: SendJob, *, owner: str, now: datetime, expires: datetime, actor: str
+) -> None:
+    """A Desktop job handed to the Web Connector: running, one more attempt."""
+    apply(
+        job, {**attempt_started(owner=owner, now=now, expires=expires), "attempts": (job.attempts or 0) + 1}
+    )
+    await write_audit(
+        session,
+        [
+            audit_row(
+                company_id=job.company_id,
+                job_id=job.id,
+                at=now,
+                actor=actor,
+                event="job.sending",
+                message=f"Order {job.order_number} handed to the Web Connector (attempt {job.attempts})",
+                detail={"attempt": job.attempts},
+            )
+        ],
+    )
+
+
+def adopt(job: SendJob, *, owner: str, now: datetime, expires: datetime) -> None:
+    """A job a previous, interrupted session had taken continues under `owner` (no new attempt)."""
+    apply(job, lease_kept(now=now, expires=expires, owner=owner))
+
+
+async def end_attempt(
+    session: AsyncSession,
+    job: SendJob,
+    outcome: JobOutcome,
+    *,
+    now: datetime,
+    actor: str,
+    backoff: BackoffPolicy,
+) -> Transition:
+    """Record how the attempt of `job` ended (``after_attempt``), with its audit entry and what follows."""
+    transition = after_attempt(
+        attempt=max(job.attempts or 1, 1),
+        max_attempts=job.max_attempts,
+        outcome=outcome,
+        now=now,
+        backoff=backoff,
+        target=job.target,
+    )
+    apply(job, attempt_ended(transition, now))
+    await session.flush()  # the follow-up release below reads the finished status
+    ended = Ended(job.company_id, job.id, job.order_number, job.target, job.attempts, transition)
+    await after_ended(session, [ended], now=now, actor=actor)
+    return transition

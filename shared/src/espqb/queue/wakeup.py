@@ -17,7 +17,7 @@ from typing import Any
 
 import asyncpg
 
-from espqb.config import get_settings
+from espqb.config import DEFAULT_JOB_POLL_SECONDS
 from espqb.db import Database
 from espqb.queue.notify import JOBS_CHANNEL
 
@@ -30,14 +30,14 @@ class JobWaker:
         db: Database,
         *,
         targets: Collection[str] | None = None,
-        poll_seconds: float | None = None,
+        poll_seconds: float = DEFAULT_JOB_POLL_SECONDS,
         channel: str = JOBS_CHANNEL,
         reconnect_seconds: float = 1.0,
         keepalive_seconds: float = 15.0,
     ) -> None:
         self._db = db
         self._targets = frozenset(targets) if targets is not None else None
-        self.poll_seconds = get_settings().job_poll_seconds if poll_seconds is None else poll_seconds
+        self.poll_seconds = poll_seconds
         self._channel = channel
         self._reconnect_seconds = reconnect_seconds
         self._keepalive_seconds = keepalive_seconds

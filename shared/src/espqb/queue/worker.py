@@ -1,7 +1,8 @@
 """A worker: claims ready jobs of one target, runs the handler for each, keeps their leases alive and
 records each outcome.
 
-The gateway plugs its sender in as `handler` (ClaimedJob → JobOutcome). Claims and completions are
+The gateway plugs its sender in as `handler` (ClaimedJob → JobOutcome); a process builds its
+worker with `Worker.from_settings`, so the lease, poll interval and backoff are its settings'. Claims and completions are
 batched (one statement claims up to the free slots; finished attempts are completed together), but
 every job keeps its own lease, attempt count, status and audit entry.
 """
@@ -18,9 +19,9 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from espqb.config import get_settings
+from espqb.config import DEFAULT_JOB_LEASE_SECONDS, DEFAULT_JOB_POLL_SECONDS, Settings
 from espqb.db import Database
 from espqb.observability.logging import job_log_context
 from espqb.queue.backoff import BackoffPolicy
@@ -76,15 +77,14 @@ class Worker:
         handler: Handler,
         worker_id: str | None = None,
         concurrency: int = 10,
-        lease_seconds: float | None = None,
-        poll_seconds: float | None = None,
+        lease_seconds: float = DEFAULT_JOB_LEASE_SECONDS,
+        poll_seconds: float = DEFAULT_JOB_POLL_SECONDS,
         rescue_every_seconds: float | None = None,
         shutdown_grace_seconds: float | None = None,
         clock: Clock = utcnow,
         backoff: BackoffPolicy | None = None,
         waker: JobWaker | None = None,
     ) -> None:
-        settings = get_settings()
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self.db = db
@@ -92,8 +92,8 @@ class Worker:
         self.handler = handler
         self.worker_id = worker_id or default_worker_id()
         self.concurrency = concurrency
-        self.lease_seconds = settings.job_lease_seconds if lease_seconds is None else lease_seconds
-        self.poll_seconds = settings.job_poll_seconds if poll_seconds is None else poll_seconds
+        self.lease_seconds = lease_seconds
+        self.poll_seconds = poll_seconds
         # Rescue at least twice per lease so a dead worker's job waits at most ~1.5 leases.
         self.rescue_every_seconds = (
             max(self.lease_seconds / 2, self.poll_seconds)
@@ -104,12 +104,26 @@ class Worker:
             self.lease_seconds if shutdown_grace_seconds is None else shutdown_grace_seconds
         )
         self.clock = clock
-        self.backoff = backoff or BackoffPolicy.from_settings(settings)
+        self.backoff = backoff or BackoffPolicy()
         self._own_waker = waker is None
         self.waker = waker or JobWaker(db, targets={target}, poll_seconds=self.poll_seconds)
         self._in_flight: dict[uuid.UUID, _InFlight] = {}
         self._completions = _Completions()
         self._write_lock = asyncio.Lock()
+
+    @classmethod
+    def from_settings(
+        cls, db: Database, settings: Settings, *, target: str, handler: Handler, **options: Any
+    ) -> Worker:
+        """A worker with the lease, poll interval and backoff of `settings`; `options` (the other
+        keyword arguments of `Worker`) come on top."""
+        values: dict[str, Any] = {
+            "lease_seconds": settings.job_lease_seconds,
+            "poll_seconds": settings.job_poll_seconds,
+            "backoff": BackoffPolicy.from_settings(settings),
+        }
+        values.update(options)
+        return cls(db, target=target, handler=handler, **values)
 
     # ------------------------------------------------------------------ one pass (tests, demo)
 

@@ -16,7 +16,7 @@ __all__ = ["report_drift"]
 
 
 async def report_drift(
-    db: Database, job_id: uuid.UUID, results: Sequence[StepResult], *, settings: Settings | None = None
+    db: Database, job_id: uuid.UUID, results: Sequence[StepResult], *, settings: Settings
 ) -> bool:
     """Flags the job when a step drifted; True when it did (the flag may have been raised before)."""
     drifted = [r for r in results if r.drift is not None]

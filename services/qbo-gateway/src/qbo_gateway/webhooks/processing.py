@@ -74,7 +74,7 @@ def invoice_status(invoice: dict[str, Any]) -> str:
 
 
 class ChangeProcessor:
-    def __init__(self, db: Database, client: QboClient, *, settings: Settings | None = None) -> None:
+    def __init__(self, db: Database, client: QboClient, *, settings: Settings) -> None:
         self.db = db
         self.client = client
         self.settings = settings

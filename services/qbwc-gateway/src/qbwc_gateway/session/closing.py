@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from espqb.config import Settings
 from espqb.db.models import QbwcSession
 
 from ..responses import hresult_words
@@ -43,7 +44,9 @@ def summary(state: SessionState) -> str:
     return text[0].upper() + text[1:] + "."
 
 
-async def close(session: AsyncSession, row: QbwcSession, state: SessionState, *, now: datetime) -> str:
+async def close(
+    session: AsyncSession, row: QbwcSession, state: SessionState, *, now: datetime, settings: Settings
+) -> str:
     if state.outstanding is not None:
         row.outcome = INTERRUPTED
         text = "Update interrupted: the next update checks what QuickBooks saved and finishes the orders."
@@ -51,7 +54,9 @@ async def close(session: AsyncSession, row: QbwcSession, state: SessionState, *,
         for progress in state.active_jobs():
             progress.retry_next_session = UNFINISHED
             jobs = await repository.jobs_by_id(session, [progress.job_id])
-            await outcomes.finish(session, jobs[progress.job_id], progress, None, state, now=now)
+            await outcomes.finish(
+                session, jobs[progress.job_id], progress, None, state, now=now, settings=settings
+            )
         text = summary(state)
         row.outcome = text
     row.closed_at = now

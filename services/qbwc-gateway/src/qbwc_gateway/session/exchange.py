@@ -23,6 +23,7 @@ from datetime import datetime
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from espqb.config import Settings
 from espqb.db.models import QbwcCredential, QbwcSession, SendJob
 from espqb.observability.logging import job_log_context
 from espqb.plan import Plan, PlanError
@@ -71,12 +72,14 @@ class Conversation:
         *,
         now: datetime,
         options: SessionOptions,
+        settings: Settings,
     ) -> None:
         self.session = session
         self.row = row
         self.state = state
         self.now = now
         self.options = options
+        self.settings = settings
         self.company_id = row.company_id
         self.owner = job_lifecycle.lease_owner(row.ticket_hash)
         self._round = _Round()
@@ -330,7 +333,13 @@ class Conversation:
             tags[reuse.request_id].targets.append((progress.job_id, key))
         if encoding.finished:
             await outcomes.finish(
-                self.session, await self._job(progress.job_id), progress, plan, self.state, now=self.now
+                self.session,
+                await self._job(progress.job_id),
+                progress,
+                plan,
+                self.state,
+                now=self.now,
+                settings=self.settings,
             )
 
     # --------------------------------------------------------------------- receiveResponseXML
@@ -436,7 +445,9 @@ class Conversation:
             for key, reason in encoding.skipped.items():
                 if key not in progress.failed:
                     await results.skip(context, plan.operation(key), reason)
-        await outcomes.finish(self.session, job, progress, plan, self.state, now=self.now)
+        await outcomes.finish(
+            self.session, job, progress, plan, self.state, now=self.now, settings=self.settings
+        )
 
     async def _quickbooks_failed(self, outstanding: Outstanding, hresult: str, message: str) -> int:
         """QuickBooks' request processor threw instead of answering (docs/web-connector.md §1.6, §4.2)."""
@@ -452,7 +463,13 @@ class Conversation:
             if progress is not None and not progress.finished:
                 progress.retry_next_session = f"{words} The order will be sent again at the next update."
                 await outcomes.finish(
-                    self.session, await self._job(job_id), progress, None, state, now=self.now
+                    self.session,
+                    await self._job(job_id),
+                    progress,
+                    None,
+                    state,
+                    now=self.now,
+                    settings=self.settings,
                 )
         return QUICKBOOKS_FAILED
 

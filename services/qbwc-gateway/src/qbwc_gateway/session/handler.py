@@ -144,7 +144,9 @@ class DesktopWebConnector(WithoutInteractiveMode):
             if opened is None:
                 return ""
             row, state = opened
-            conversation = Conversation(session, row, state, now=self.clock(), options=self.options)
+            conversation = Conversation(
+                session, row, state, now=self.clock(), options=self.options, settings=self.settings
+            )
             document = await conversation.next_message_set(
                 str_hcp_response, str_company_file_name, qbxml_major_vers, qbxml_minor_vers
             )
@@ -157,7 +159,9 @@ class DesktopWebConnector(WithoutInteractiveMode):
             if opened is None:
                 return -1
             row, state = opened
-            conversation = Conversation(session, row, state, now=self.clock(), options=self.options)
+            conversation = Conversation(
+                session, row, state, now=self.clock(), options=self.options, settings=self.settings
+            )
             value = await conversation.take_response(response, hresult, message)
             self._save(row, state)
             return value
@@ -192,6 +196,6 @@ class DesktopWebConnector(WithoutInteractiveMode):
             if opened is None:
                 return "Session ended."
             row, state = opened
-            text = await closing.close(session, row, state, now=self.clock())
+            text = await closing.close(session, row, state, now=self.clock(), settings=self.settings)
             self._save(row, state)
             return text

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from espqb.config import Settings
 from espqb.db.models import JobStatus, SendJob
 from espqb.jobs.flags import raise_flag
 from espqb.plan import BillOp, InvoiceOp, PaymentOp, Plan, PurchaseOrderOp
@@ -50,10 +51,11 @@ async def finish(
     state: SessionState,
     *,
     now: datetime,
+    settings: Settings,
 ) -> JobStatus:
     status = await job_lifecycle.finish(session, job, outcome_of(plan, progress), now=now)
     if progress.drift and status in (JobStatus.SUCCEEDED, JobStatus.PARTIALLY_SUCCEEDED):
-        await raise_flag(session, job, "drift", progress.drift)
+        await raise_flag(session, job, "drift", progress.drift, settings=settings)
     progress.finished = True
     tally = state.tally
     if status == JobStatus.SUCCEEDED:
