@@ -55,7 +55,10 @@ async def test_a_customer_already_in_quickbooks_is_linked_not_duplicated(db: Dat
         assert world.books("Invoice")[0]["CustomerRef"]["value"] == seeded["Id"]
         steps = await world.steps(job.id)
         assert steps["customer"].action == "link"
-        assert "already in QuickBooks Online" in (steps["customer"].summary or "")
+        assert steps["customer"].summary == (
+            f"Linked to the existing QuickBooks Online customer “Acme Promotions” (Id {seeded['Id']}): "
+            "the name was already in use"
+        )
         assert (await world.mappings())[("customer", "C1001")].origin == "found"
 
 

@@ -25,7 +25,10 @@ async def test_a_created_customer_reads_created_and_a_linked_one_reads_linked(db
         linked = (await world.steps(second.id))["customer"]
 
     assert created.action == "create"
-    assert created.summary == f"Customer “Lakeside Dental Group” created (Id {customer['Id']})"
+    assert (
+        created.summary
+        == f"Customer “Lakeside Dental Group” created in QuickBooks Online (Id {customer['Id']})"
+    )
     assert linked.action == "link"
     assert linked.summary is not None
     assert linked.summary.startswith("Linked to the QuickBooks Online customer “Lakeside Dental Group”")

@@ -48,9 +48,11 @@ from espqb.plan import (
     PlanError,
     PurchaseOrderOp,
     VendorOp,
-    build_plan,
 )
 from espqb.plan.naming import numbered_suffix, role_suffix, truncate_text
+from espqb.sending import wording
+from espqb.sending.recording import LIST_KINDS, Origin
+from espqb.sending.wording import QUICKBOOKS_ONLINE as PRODUCT
 from qbo_gateway.client import (
     AuthFailed,
     CompanyApi,
@@ -70,16 +72,14 @@ from qbo_gateway.encoder import (
     encode,
 )
 from qbo_gateway.lookups import QboLookups
-from qbo_gateway.sender.loading import SendInputs
+from qbo_gateway.sender.loading import AttemptInputs
 from qbo_gateway.sender.results import AttemptInterrupted, StepResult
 from qbo_gateway.sender.store import ResultStore
-from qbo_gateway.sender.summaries import describe, step_summary
 from qbo_gateway.sender.verify import differences, figure_drift
 from qbo_gateway.sender.writes import IN_DOUBT_SUMMARY, Call, Write, compose_calls, replay_calls, wants_batch
 
 __all__ = ["SendRun", "SenderSettings"]
 
-LIST_KINDS = ("customer", "vendor", "item")
 _NAME_FIELD = {"Customer": "DisplayName", "Vendor": "DisplayName", "Item": "Name"}
 _MAPPING_KIND = {"customer": "customer", "vendor": "vendor", "item": "item"}
 # Still throttled after the client's own waits: come back after Intuit's 60 s
@@ -107,7 +107,7 @@ class SendRun:
         job_id: uuid.UUID,
         company_id: str,
         plan: Plan,
-        inputs: SendInputs,
+        inputs: AttemptInputs,
         api: CompanyApi,
         store: ResultStore,
         lookups: QboLookups | None = None,
@@ -124,7 +124,6 @@ class SendRun:
         self.ids: dict[str, str] = {}
         self.entities: dict[str, dict[str, Any]] = {}
         self.results: dict[str, StepResult] = {}
-        self._unsaved: list[tuple[Operation, StepResult]] = []
         # (kind, QBO Id) of records another ESP record claimed while this attempt ran.
         self._claimed: set[tuple[str, str]] = set()
         # Reads self.ids as it grows: later waves refer to what earlier ones wrote.
@@ -179,8 +178,7 @@ class SendRun:
                         qb_version=existing.version,
                         qb_name=name,
                         origin="linked",
-                        summary=f"Linked to the QuickBooks Online {op.kind} “{name or existing.quickbooks_id}”"
-                        + existing.create_new_note,
+                        summary=wording.linked(PRODUCT, op, existing.quickbooks_id, name=name),
                         persist_mapping=not unchanged,
                     ),
                 )
@@ -249,10 +247,7 @@ class SendRun:
     async def _prepare(self, op: Operation) -> Write | None:
         missing = [ref for ref in op.references() if ref not in self.ids]
         if missing:
-            self._skip(
-                op,
-                f"Not written because the {describe(self.plan.operation(missing[0]))} could not be written.",
-            )
+            self._skip(op, wording.not_written_because(self.plan.operation(missing[0])))
             return None
         if op.action == "link":
             # Linked by name only (no Id known): find it.
@@ -337,7 +332,7 @@ class SendRun:
     # ------------------------------------------------------------------------------ answers
 
     def _accept(
-        self, write: Write, entity: dict[str, Any], *, origin: str = "created", note: str | None = None
+        self, write: Write, entity: dict[str, Any], *, origin: Origin = "created", note: str | None = None
     ) -> None:
         op = write.op
         if write.action == "find":
@@ -352,9 +347,7 @@ class SendRun:
         qb_id = str(entity.get("Id"))
         name = entity.get(_NAME_FIELD.get(write.entity, "")) if write.entity in _NAME_FIELD else None
         action = "link" if write.action == "find" else write.action
-        summary = step_summary(op, action, qb_id, name=name, found=origin == "found")
-        if note:
-            summary = f"{summary}; {note}"
+        summary = wording.with_notes(_sentence(op, write, qb_id, name, _ref_number(entity)), note)
         result = StepResult(
             op.key,
             op.kind,
@@ -372,7 +365,7 @@ class SendRun:
         result.warnings = self._check(op, entity, write)
         if write.action in ("create", "update") and (drift := figure_drift(op, entity)) is not None:
             result.drift = drift
-            result.summary = f"{summary}; {drift}"
+            result.summary = wording.with_notes(summary, drift)
         self._succeed(op, result)
 
     def _check(self, op: Operation, entity: dict[str, Any], write: Write) -> list[str]:
@@ -397,7 +390,7 @@ class SendRun:
             self.ids[op.key] = result.qb_id
         if result.entity is not None:
             self.entities[op.key] = result.entity
-        self._unsaved.append((op, result))
+        self.store.add(op, result)
 
     def _fail(
         self, op: Operation, action: str, error: str, *, in_doubt: tuple[str, str | None] | None = None
@@ -412,17 +405,16 @@ class SendRun:
             in_doubt=in_doubt,
         )
         self.results[op.key] = result
-        self._unsaved.append((op, result))
+        self.store.add(op, result)
 
     def _skip(self, op: Operation, reason: str) -> None:
         result = StepResult(op.key, op.kind, op.action, StepStatus.SKIPPED, error=reason)
         self.results[op.key] = result
-        self._unsaved.append((op, result))
+        self.store.add(op, result)
 
     async def _flush(self) -> None:
-        while self._unsaved:
-            batch, self._unsaved = self._unsaved, []
-            for op, owned in await self.store.save(batch):
+        while self.store.pending:
+            for op, owned in await self.store.flush():
                 await self._take_another(op, owned)
 
     async def _take_another(self, op: Operation, owned: RecordOwned) -> None:
@@ -440,7 +432,7 @@ class SendRun:
             self._fail(op, "create", str(error))
             return
         name = str(body.get(_NAME_FIELD[entity]) or list_op.name)
-        note = f"“{name}” belongs to ESP record {owned.owner} in QuickBooks Online"
+        note = wording.name_owned(PRODUCT, name, owned.owner)
         await self._create_renamed(Write(list_op, entity, "create", body), name, note)
 
     # ------------------------------------------------------------------------------ bills receive POs
@@ -492,7 +484,7 @@ class SendRun:
             if row.get("Active") is not False and owner in (None, esp_key) and not claimed:
                 self._accept(Write(op, write.entity, "find", statement=""), row)
                 return
-        await self._create_renamed(write, name, f"“{name}” is taken in QuickBooks Online")
+        await self._create_renamed(write, name, wording.name_taken(PRODUCT, name))
 
     async def _create_renamed(self, write: Write, name: str, note: str) -> None:
         """Create the list record under the first free "Name (Customer)", "Name (2)"…"""
@@ -576,9 +568,7 @@ class SendRun:
         except QboFault as fault:
             self._fail(write.op, "create", fault.plain)
             return
-        self._accept(
-            fresh, entity, note=f"the earlier one (Id {write.existing_id}) was deleted in QuickBooks Online"
-        )
+        self._accept(fresh, entity, note=wording.recreated_deleted(PRODUCT, write.op, write.existing_id))
 
     async def _recreate_references(self, op: Operation) -> bool:
         """Create again the customers, vendors and items ``op`` refers to that QBO no longer has active
@@ -604,7 +594,7 @@ class SendRun:
             except QboFault:
                 return False
             else:
-                self._accept(write, entity, note=f"the earlier one (Id {old_id}) is inactive or deleted")
+                self._accept(write, entity, note=wording.recreated_inactive(PRODUCT, fresh_op, old_id))
             if ref_key not in self.ids:
                 return False
         await self._flush()
@@ -627,8 +617,7 @@ class SendRun:
 
     def _replan_without(self, ref_key: str) -> Plan | None:
         """The plan as if ``ref_key``'s mapping did not exist: its operation becomes a create."""
-        request = self.inputs.request
-        known = self.inputs.mappings
+        known = self.inputs.send.mappings
         ref_op = self.plan.operation(ref_key)
         gone_id = ref_op.existing.quickbooks_id if ref_op.existing else None
         if isinstance(ref_op, CustomerOp):
@@ -638,7 +627,7 @@ class SendRun:
         elif isinstance(ref_op, ItemOp):
             known = _without(known, gone_id, items=ref_op.esp_key)
         try:
-            return build_plan(request.order, request.choices, self.inputs.settings, known, "qbo")
+            return self.inputs.send.plan(known)
         except PlanError:
             return None
 
@@ -674,6 +663,18 @@ def _accounts_of(op: Operation) -> list[Any]:
 def _by_name(entity: str, name: str) -> str:
     # The entity comes from ENTITY_NAMES, the name goes through quote().
     return f"SELECT * FROM {entity} WHERE {_NAME_FIELD[entity]} = {quote(name)}"  # noqa: S608
+
+
+def _sentence(op: Operation, write: Write, qb_id: str, name: str | None, number: str | None) -> str:
+    """What the step says about QuickBooks Online's answer to ``write``."""
+    if write.action == "find":
+        # Linked by name: the plan chose it (a link) or ESP meant to create it (6240).
+        if op.action == "link":
+            return wording.linked(PRODUCT, op, qb_id, name=name)
+        return wording.found_by_name(PRODUCT, op, qb_id, name=name)
+    if write.action == "update":
+        return wording.updated(PRODUCT, op, qb_id, name=name, number=number)
+    return wording.created(PRODUCT, op, qb_id, name=name, number=number)
 
 
 def _ref_number(entity: dict[str, Any]) -> str | None:

@@ -6,23 +6,22 @@ from collections.abc import Iterable
 
 from espqb.db.models import StepStatus
 from espqb.queue import JobOutcome
+from espqb.sending.recording import DOCUMENT_KINDS
 from qbo_gateway.sender.results import StepResult
 
 __all__ = ["job_outcome"]
-
-_DOCUMENTS = ("invoice", "payment", "purchase_order", "bill")
 
 
 def job_outcome(results: Iterable[StepResult], notes: Iterable[str] = ()) -> JobOutcome:
     steps = list(results)
     warnings = tuple(dict.fromkeys([*notes, *(w for step in steps for w in step.warnings)]))
     failed = [s for s in steps if s.status in (StepStatus.FAILED, StepStatus.SKIPPED)]
-    written = [s for s in steps if s.succeeded and s.kind in _DOCUMENTS]
+    written = [s for s in steps if s.succeeded and s.kind in DOCUMENT_KINDS]
     summary = _summary(written)
     if not failed:
         return JobOutcome.succeeded(summary, warnings)
     error = "; ".join(f"{s.error}" for s in failed if s.error) or "Some documents were not written."
-    if any(s.succeeded and (s.wrote or s.kind in _DOCUMENTS) for s in steps):
+    if any(s.succeeded and (s.wrote or s.kind in DOCUMENT_KINDS) for s in steps):
         return JobOutcome.partially_succeeded(error, summary=summary, warnings=warnings)
     return JobOutcome.failed(error)
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from espqb.db.models import StepStatus
+from espqb.sending.recording import Origin, Settled
 
 __all__ = ["AttemptInterrupted", "StepResult"]
 
@@ -22,7 +23,7 @@ class StepResult:
     qb_version: str | None = None
     qb_name: str | None = None
     ref_number: str | None = None
-    origin: str = "created"  # the mapping's origin: created / linked / found
+    origin: Origin = "created"  # the mapping's origin
     summary: str | None = None
     error: str | None = None
     # Set on a write that got no answer: repeated as the same request on the next attempt.
@@ -33,11 +34,20 @@ class StepResult:
     entity: dict[str, Any] | None = None  # what QuickBooks answered (not stored)
     wrote: bool = False  # a create or update reached QuickBooks
     persist_mapping: bool = True  # False when the mapping already says exactly this
-    persist_step: bool = True  # False for steps an earlier attempt already recorded
+    # False for steps an earlier attempt already recorded (their mapping is saved too).
+    persist_step: bool = True
 
     @property
     def succeeded(self) -> bool:
         return self.status is StepStatus.SUCCEEDED
+
+    @property
+    def settled(self) -> Settled | None:
+        """Where the record lives in QuickBooks Online, for a step that succeeded (None otherwise)."""
+        if not self.succeeded:
+            return None
+        assert self.qb_id is not None  # a succeeded step always names its record
+        return Settled(self.qb_id, self.qb_version, self.qb_name, self.ref_number, self.origin)
 
 
 class AttemptInterrupted(Exception):

@@ -13,10 +13,12 @@ from __future__ import annotations
 import structlog
 from pydantic import ValidationError
 
+from espqb.config import Settings
 from espqb.db import Database
-from espqb.plan import PlanError, Target, build_plan
+from espqb.plan import PlanError, Target
 from espqb.queue import ClaimedJob, JobOutcome
 from espqb.queue.clock import Clock, utcnow
+from espqb.sending.recording import StepRecorder
 from qbo_gateway.client import QboClient
 from qbo_gateway.connection.errors import NeedsReauthorization, NotConnected, TokenRefreshUnavailable
 from qbo_gateway.lookups import QboLookups
@@ -44,12 +46,14 @@ class QboSender:
         *,
         lookups: QboLookups | None = None,
         settings: SenderSettings | None = None,
+        app_settings: Settings,
         clock: Clock = utcnow,
     ) -> None:
         self.db = db
         self.client = client
         self.lookups = lookups
         self.settings = settings or SenderSettings()
+        self.app_settings = app_settings  # the process's: who hears about a drifted job
         self.clock = clock
 
     async def __call__(self, job: ClaimedJob) -> JobOutcome:
@@ -63,9 +67,8 @@ class QboSender:
             return JobOutcome.failed(
                 f"The stored send request can no longer be read: {exc.error_count()} problem(s)."
             )
-        request = inputs.request
         try:
-            plan = build_plan(request.order, request.choices, inputs.settings, inputs.mappings, TARGET)
+            plan = inputs.send.plan()
         except PlanError as error:
             return JobOutcome.failed(" ".join(p.message for p in error.problems))
         run = SendRun(
@@ -76,10 +79,13 @@ class QboSender:
             api=self.client.company(job.company_id),
             store=ResultStore(
                 self.db,
-                job_id=job.id,
-                company_id=job.company_id,
-                order_number=plan.order_number,
-                clock=self.clock,
+                StepRecorder(
+                    company_id=job.company_id,
+                    target=TARGET,
+                    job_id=job.id,
+                    order_number=plan.order_number,
+                    clock=self.clock,
+                ),
             ),
             lookups=self.lookups,
             settings=self.settings,
@@ -95,5 +101,5 @@ class QboSender:
             return JobOutcome.hold(problem.message)
         except TokenRefreshUnavailable as problem:
             return JobOutcome.retry(problem.message)
-        await report_drift(self.db, job.id, results)
+        await report_drift(self.db, job.id, results, settings=self.app_settings)
         return job_outcome(results, plan.notes)

@@ -1,51 +1,46 @@
-"""Saving what a send did: mappings, job steps and (through ``record_step``) the audit log.
+"""Saving what a QuickBooks Online send did: its results go through ``espqb.sending.recording``
+(mappings, job steps and their audit entries), in one transaction per QuickBooks call.
 
-Each QuickBooks call's results are saved in one transaction right after the call, so an attempt
-that stops half-way loses nothing it did, and a later attempt sees exactly which steps are done.
-
-A QuickBooks customer, vendor or item belongs to one ESP record (``mappings.RecordOwned``): when the
-record this send found or created turns out to be another ESP record's (a concurrent send claimed it
-first), its result is not saved but handed back, so the send can create a record of its own.
+Each call's results are saved right after the call, so an attempt that stops half-way loses nothing
+it did, and a later attempt sees exactly which steps are done. Results wait in ``ResultStore`` until
+``flush``; a found or created customer, vendor or item that turns out to be another ESP record's (a
+concurrent send claimed it first) is not saved but handed back, so the send can create a record of
+its own.
 """
 
 from __future__ import annotations
-
-import uuid
-from collections.abc import Iterable
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.db import Database
-from espqb.mappings import repository as mappings
-from espqb.mappings.plan_bridge import mapping_target
 from espqb.mappings.repository import RecordOwned
 from espqb.plan import Operation
-from espqb.queue import record_step
-from espqb.queue.clock import Clock, utcnow
+from espqb.sending.recording import StepRecorder
 from qbo_gateway.sender.results import StepResult
 
 __all__ = ["ResultStore"]
 
-TARGET = "qbo"
-
 
 class ResultStore:
-    def __init__(
-        self, db: Database, *, job_id: uuid.UUID, company_id: str, order_number: str, clock: Clock = utcnow
-    ) -> None:
-        self.db = db
-        self.job_id = job_id
-        self.company_id = company_id
-        self.order_number = order_number
-        self.clock = clock
+    """The results of one attempt not saved yet, and where they go."""
 
-    async def save(
-        self, items: Iterable[tuple[Operation, StepResult]]
-    ) -> list[tuple[Operation, RecordOwned]]:
-        """Saves the results; returns the found or created list records another ESP record owns
-        (those results are not saved)."""
-        batch = [(op, result) for op, result in items if result.persist_step or result.persist_mapping]
+    def __init__(self, db: Database, recorder: StepRecorder) -> None:
+        self.db = db
+        self.recorder = recorder
+        self._unsaved: list[tuple[Operation, StepResult]] = []
+
+    def add(self, op: Operation, result: StepResult) -> None:
+        self._unsaved.append((op, result))
+
+    async def flush(self) -> list[tuple[Operation, RecordOwned]]:
+        """Saves every result added since the last flush; returns the found or created list records
+        another ESP record owns (those results are not saved)."""
+        batch, self._unsaved = self._unsaved, []
+        return await self.save(batch)
+
+    async def save(self, items: list[tuple[Operation, StepResult]]) -> list[tuple[Operation, RecordOwned]]:
+        batch = [(op, result) for op, result in items if result.persist_step]
         refused: list[tuple[Operation, RecordOwned]] = []
         if not batch:
             return refused
@@ -66,57 +61,27 @@ class ResultStore:
         return refused  # pragma: no cover - the loop returns or raises
 
     async def _save_one(self, session: AsyncSession, op: Operation, result: StepResult) -> RecordOwned | None:
-        if result.succeeded and result.qb_id and result.persist_mapping:
-            try:
-                await self._map(session, op, result)
-            except RecordOwned as owned:
-                if result.kind not in ("customer", "vendor", "item"):
-                    raise
-                if result.origin != "linked":
-                    return owned
-                # Chosen by hand in the dialog: this order's documents use it, but it stays the
-                # other ESP record's for later sends.
-                result.summary = (
-                    f"{result.summary or 'Linked'}; it stays linked to ESP record {owned.owner}, so later "
-                    "sends do not use it unless chosen again"
-                )
-        if result.persist_step:
-            await self._record(session, result)
+        settled = result.settled
+        if settled is not None:
+            return await self.recorder.succeeded(
+                session,
+                op,
+                settled,
+                summary=result.summary or "",
+                action=result.action,
+                remap=result.persist_mapping,
+            )
+        await self.recorder.failed(
+            session,
+            op,
+            result.error,
+            status=result.status,
+            action=result.action,
+            summary=result.summary,
+            in_doubt=result.in_doubt,
+        )
         return None
 
-    async def _map(self, session: AsyncSession, op: Operation, result: StepResult) -> None:
-        assert result.qb_id is not None
-        kind, esp_key = mapping_target(op, self.order_number)
-        document = kind.value in ("invoice", "payment", "bill", "purchase_order")
-        await mappings.upsert(
-            session,
-            company_id=self.company_id,
-            target=TARGET,
-            kind=kind,
-            esp_key=esp_key,
-            qb_id=result.qb_id,
-            qb_version=result.qb_version,
-            qb_name=result.qb_name,
-            qb_ref_number=result.ref_number,
-            order_number=self.order_number if document else None,
-            origin=result.origin,
-            job_id=str(self.job_id),
-        )
-
-    async def _record(self, session: AsyncSession, result: StepResult) -> None:
-        await record_step(
-            session,
-            self.job_id,
-            result.key,
-            result.kind,
-            result.action,
-            result.status,
-            qb_id=result.qb_id,
-            qb_version=result.qb_version,
-            summary=result.summary,
-            error=result.error,
-            request_id=result.in_doubt[0] if result.in_doubt else None,
-            batch_item_id=result.in_doubt[1] if result.in_doubt else None,
-            company_id=self.company_id,
-            clock=self.clock,
-        )
+    @property
+    def pending(self) -> bool:
+        return bool(self._unsaved)

@@ -14,6 +14,7 @@ from typing import Any
 
 from espqb.money import format_money
 from espqb.plan import BillOp, InvoiceOp, Operation, PaymentOp, PurchaseOrderOp
+from espqb.sending.wording import QUICKBOOKS_ONLINE, figures_differ
 
 __all__ = ["differences", "figure_drift"]
 
@@ -104,5 +105,4 @@ def figure_drift(op: Operation, entity: dict[str, Any]) -> str | None:
     got = _money(entity.get("TotalAmt"))
     if got == planned:
         return None
-    shown = "no total" if got is None else format_money(got)
-    return f"QuickBooks Online shows {shown} where ESP planned {format_money(planned)}"
+    return figures_differ(QUICKBOOKS_ONLINE, got, planned)

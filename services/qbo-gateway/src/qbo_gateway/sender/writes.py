@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -97,7 +98,7 @@ IN_DOUBT_SUMMARY = "Sent to QuickBooks Online; no answer yet, so it is sent agai
 
 
 def replay_calls(
-    writes: list[Write], in_doubt: dict[str, tuple[str, str | None]]
+    writes: list[Write], in_doubt: Mapping[str, tuple[str, str | None]]
 ) -> tuple[list[Call], list[Write]]:
     """The calls that repeat unanswered ones exactly, and the writes left to compose afresh."""
     groups: dict[str, list[tuple[Write, str | None]]] = {}

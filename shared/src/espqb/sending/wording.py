@@ -1,0 +1,197 @@
+"""What a job's steps say: one sentence per event, the same on both products.
+
+A bookkeeper reads these on the job's timeline. The same event reads the same whichever product the
+order went to; only the product's name and the label of QuickBooks' id differ (``Product``)::
+
+    Invoice 10245 for 218.50 created in QuickBooks Online (Id 123)
+    Invoice 10245 for 218.50 created in QuickBooks Desktop (TxnID 1A2-1234567890)
+
+The events (one function each; ``op`` is the plan operation, ``qb_id`` what QuickBooks calls it):
+
+* ``created`` / ``updated``: ESP wrote the record;
+* ``linked``: the plan (a mapping, a person's choice in the dialog or CRM) chose an existing record
+  (a step whose action is ``link`` never says "created");
+* ``found_by_name``: ESP meant to create the record, QuickBooks already had one of that name, and it
+  was linked instead (QBO 6240, Desktop 3100);
+* ``left_unchanged``: the record is already in QuickBooks as planned; nothing was sent;
+* notes added to a sentence after "; " (``with_notes``): ``stays_with_owner``, ``figures_differ``,
+  ``name_taken``, ``name_owned``, ``recreated_deleted``, ``recreated_inactive``;
+* ``not_written_because``: a step skipped because a record it refers to could not be written.
+
+The Desktop side calls them with ``QUICKBOOKS_DESKTOP`` (or ``PRODUCTS["qbd"]``), e.g.
+``created(QUICKBOOKS_DESKTOP, op, done.qb_id, name=done.name, number=ref_number)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from espqb.money import format_money
+from espqb.plan import (
+    BillOp,
+    CustomerOp,
+    InvoiceOp,
+    ItemOp,
+    Operation,
+    PaymentOp,
+    PurchaseOrderOp,
+    Target,
+    VendorOp,
+)
+
+__all__ = [
+    "PRODUCTS",
+    "QUICKBOOKS_DESKTOP",
+    "QUICKBOOKS_ONLINE",
+    "Product",
+    "created",
+    "describe",
+    "figures_differ",
+    "found_by_name",
+    "left_unchanged",
+    "linked",
+    "name_owned",
+    "name_taken",
+    "not_written_because",
+    "recreated_deleted",
+    "recreated_inactive",
+    "stays_with_owner",
+    "updated",
+    "with_notes",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    """How a product is named in a sentence, and how it labels its ids."""
+
+    name: str  # "QuickBooks Online"
+    list_id: str  # the label of a customer's, vendor's or item's id: "Id" / "ListID"
+    txn_id: str  # the label of a document's id: "Id" / "TxnID"
+
+    def id_of(self, op: Operation, qb_id: str) -> str:
+        """``Id 123`` / ``ListID 80000001-…`` / ``TxnID 1A2-…``."""
+        label = self.list_id if isinstance(op, CustomerOp | VendorOp | ItemOp) else self.txn_id
+        return f"{label} {qb_id}"
+
+
+QUICKBOOKS_ONLINE = Product("QuickBooks Online", list_id="Id", txn_id="Id")
+QUICKBOOKS_DESKTOP = Product("QuickBooks Desktop", list_id="ListID", txn_id="TxnID")
+PRODUCTS: dict[Target, Product] = {"qbo": QUICKBOOKS_ONLINE, "qbd": QUICKBOOKS_DESKTOP}
+
+
+def describe(op: Operation) -> str:
+    """The record an operation writes, named as a person would: “invoice 10245”, “vendor “Hit…””."""
+    if isinstance(op, CustomerOp):
+        return f"customer “{op.name or op.esp_customer_id}”"
+    if isinstance(op, VendorOp):
+        return f"vendor “{op.name or op.supplier_id}”"
+    if isinstance(op, ItemOp):
+        return f"item “{op.name}”"
+    if isinstance(op, InvoiceOp):
+        return f"invoice {op.doc_number}"
+    if isinstance(op, PaymentOp):
+        return f"payment {op.payment_id} of {format_money(op.amount)}"
+    if isinstance(op, PurchaseOrderOp):
+        return f"purchase order {op.doc_number}"
+    if isinstance(op, BillOp):
+        return f"bill {op.doc_number}"
+    raise TypeError(f"unknown operation {op!r}")  # pragma: no cover - closed union
+
+
+def _record(op: Operation, name: str | None, number: str | None) -> str:
+    """The record as a sentence starts with it: “Customer “Acme””, “Invoice 10245 for 218.50”."""
+    if isinstance(op, CustomerOp | VendorOp | ItemOp):
+        return f"{op.kind.capitalize()} “{name or op.name or ''}”"
+    if isinstance(op, InvoiceOp):
+        return f"Invoice {number or op.doc_number} for {format_money(op.total)}"
+    if isinstance(op, PaymentOp):
+        return f"Payment of {format_money(op.amount)}"
+    if isinstance(op, PurchaseOrderOp):
+        return f"Purchase order {number or op.doc_number} for {format_money(op.total)}"
+    if isinstance(op, BillOp):
+        return f"Bill {number or op.doc_number} for {format_money(op.total)}"
+    raise TypeError(f"unknown operation {op!r}")  # pragma: no cover - closed union
+
+
+def created(
+    product: Product, op: Operation, qb_id: str, *, name: str | None = None, number: str | None = None
+) -> str:
+    """ESP created the record. ``name``: the list name QuickBooks holds (it may carry a suffix);
+    ``number``: the document number QuickBooks gave it (its own numbering may be on)."""
+    if isinstance(op, PaymentOp):
+        return f"Payment of {format_money(op.amount)} applied to the invoice in {product.name} ({product.id_of(op, qb_id)})"
+    return f"{_record(op, name, number)} created in {product.name} ({product.id_of(op, qb_id)})"
+
+
+def updated(
+    product: Product, op: Operation, qb_id: str, *, name: str | None = None, number: str | None = None
+) -> str:
+    """ESP changed the record in place."""
+    return f"{_record(op, name, number)} updated in {product.name} ({product.id_of(op, qb_id)})"
+
+
+def linked(product: Product, op: Operation, qb_id: str, *, name: str | None = None) -> str:
+    """The plan chose this existing record (a mapping, the dialog, the CRM link); says so when that
+    overrode the dialog's “Create New”."""
+    note = op.existing.create_new_note if op.existing is not None else ""
+    shown = name or getattr(op, "name", None) or qb_id
+    return f"Linked to the {product.name} {op.kind} “{shown}” ({product.id_of(op, qb_id)}){note}"
+
+
+def found_by_name(product: Product, op: Operation, qb_id: str, *, name: str | None = None) -> str:
+    """ESP meant to create the record; one of that name was already there and is linked instead."""
+    shown = name or getattr(op, "name", None) or qb_id
+    return (
+        f"Linked to the existing {product.name} {op.kind} “{shown}” ({product.id_of(op, qb_id)}): "
+        "the name was already in use"
+    )
+
+
+def left_unchanged(product: Product, op: Operation, qb_id: str, *, number: str | None = None) -> str:
+    """The record is already in QuickBooks as planned; nothing was sent for it."""
+    return (
+        f"{_record(op, None, number)} already in {product.name} ({product.id_of(op, qb_id)}); left as it is"
+    )
+
+
+def with_notes(sentence: str, *notes: str | None) -> str:
+    """The sentence and its notes, after "; " each (empty notes are left out)."""
+    return "; ".join([sentence, *(note for note in notes if note)])
+
+
+def stays_with_owner(owner: str) -> str:
+    """Note: the record chosen for this order is another ESP record's, and stays so."""
+    return f"it stays linked to ESP record {owner}, so later sends do not use it unless chosen again"
+
+
+def figures_differ(product: Product, shown: Decimal | None, planned: Decimal) -> str:
+    """Note: QuickBooks stored another total than ESP planned (the job is flagged ``drift``)."""
+    got = "no total" if shown is None else format_money(shown)
+    return f"{product.name} shows {got} where ESP planned {format_money(planned)}"
+
+
+def name_taken(product: Product, name: str) -> str:
+    """Note on a record created under a suffixed name: the plain name was taken."""
+    return f"“{name}” is taken in {product.name}"
+
+
+def name_owned(product: Product, name: str, owner: str) -> str:
+    """Note on a record created under a suffixed name: the record of that name is another ESP record's."""
+    return f"“{name}” belongs to ESP record {owner} in {product.name}"
+
+
+def recreated_deleted(product: Product, op: Operation, old_id: str | None) -> str:
+    """Note on a document created again: the one ESP had written was deleted."""
+    return f"the earlier one ({product.id_of(op, old_id or '?')}) was deleted in {product.name}"
+
+
+def recreated_inactive(product: Product, op: Operation, old_id: str | None) -> str:
+    """Note on a customer, vendor or item created again: the one ESP had linked is inactive or deleted."""
+    return f"the earlier one ({product.id_of(op, old_id or '?')}) is inactive or deleted in {product.name}"
+
+
+def not_written_because(missing: Operation) -> str:
+    """Why a step was skipped: a record it refers to could not be written."""
+    return f"Not written because the {describe(missing)} could not be written."
