@@ -15,7 +15,6 @@ from espqb.db.models import QbwcCredential
 from qb_sandbox.intuit import DEMO_REALM_ID, IntuitSandbox
 from qbo_gateway.app import create_app as create_qbo_app
 from qbo_gateway.lookups import QboLookups
-from qbo_gateway.worker import LOOKUPS_KEY
 from qbwc_gateway.listcache.repository import LISTS_REQUESTED
 from tests.api.conftest import desktop_lists_read
 from tests.qbo.client.support import FakeTime, SandboxTokens, new_sandbox, sandbox_client
@@ -37,7 +36,8 @@ async def online(database_url: str) -> AsyncIterator[tuple[httpx.AsyncClient, In
     sandbox = new_sandbox(time)
     async with running(create_qbo_app, service_settings(database_url)) as (app, http):
         client = sandbox_client(sandbox, SandboxTokens(sandbox), time=time)
-        app.state.ctx.extras[LOOKUPS_KEY] = QboLookups(client)  # the app's lookups, on the sandbox
+        # The app's lookups and link checks, on the sandbox.
+        app.state.ctx.lookups = app.state.ctx.records = QboLookups(client)
         installed = await http.post("/v1/integration/install", headers=auth(), json={"product": "qbo"})
         assert installed.status_code == 200
         try:

@@ -24,7 +24,7 @@ from espqb.db import Database
 from espqb.db.models import Company, JobStatus, QboConnection, QbwcCredential, SendJob
 from espqb.db.types import utcnow
 from espqb.observability import metrics
-from espqb.observability.sampling import SAMPLER_KEY, MetricsSampler
+from espqb.observability.sampling import MetricsSampler
 from espqb.queue import ClaimedJob, JobOutcome, Worker, enqueue_send
 from qbwc_gateway.app import create_app as create_qbwc_app
 from tests.notifications.receivers import free_port
@@ -283,7 +283,7 @@ async def test_a_running_service_publishes_the_sampled_gauges(database_url: str,
 
     port = free_port()
     async with running(create_qbwc_app, service_settings(database_url, metrics_port=port)) as (app, http):
-        assert isinstance(app.state.ctx.extras[SAMPLER_KEY], MetricsSampler)
+        assert isinstance(app.state.ctx.metrics_sampler, MetricsSampler)
         public = await http.get("/metrics")
         assert public.status_code == 404  # not on the public port
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as internal:
@@ -297,7 +297,7 @@ async def test_a_running_service_publishes_the_sampled_gauges(database_url: str,
                 await asyncio.sleep(0.05)
             else:
                 raise AssertionError("/metrics never showed the waiting Desktop job")
-    assert SAMPLER_KEY not in app.state.ctx.extras  # stopped with the service
+    assert app.state.ctx.metrics_sampler is None  # stopped with the service
     async with httpx.AsyncClient() as after:
         with pytest.raises(httpx.ConnectError):  # … and so is the internal port
             await after.get(f"http://127.0.0.1:{port}/metrics", timeout=2)

@@ -12,12 +12,14 @@ import httpx
 import pytest
 from prometheus_client import REGISTRY
 
+from espqb.api.deps import gateway_state
 from espqb.db.types import utcnow
 from qb_sandbox.desktop import CompanyFile
 from qb_sandbox.webconnector import WebConnectorSimulator
-from qbwc_gateway.app import HANDLER_KEY, create_app
+from qbwc_gateway.app import create_app
 from qbwc_gateway.session import login
 from qbwc_gateway.session.login_throttle import LoginThrottle, source_key
+from qbwc_gateway.state import DesktopState
 from tests.qbwc.harness import SOAP_URL, Office
 from tests.support.api import auth, service_settings
 from tests.support.servers import serve_in_thread
@@ -58,7 +60,7 @@ class FrozenClock:
 
 def frozen(desk: Office) -> FrozenClock:
     clock = FrozenClock(utcnow())
-    desk.app.state.ctx.extras[HANDLER_KEY].clock = clock
+    gateway_state(desk.app.state.ctx, DesktopState).handler.clock = clock
     return clock
 
 

@@ -10,11 +10,13 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import select, update
 
+from espqb.api.deps import gateway_state
 from espqb.db import Database
 from espqb.db.models import AuditEntry, Mapping, OAuthState
 from espqb.db.types import utcnow
 from espqb.security.crypto import SecretBox
 from qb_sandbox.intuit import DEMO_REALM_ID, TOKEN_ENDPOINT, IntuitSandbox
+from qbo_gateway.state import QboState
 from tests.qbo.connection.connection_support import (
     CLIENT_ID,
     REDIRECT_URI,
@@ -175,7 +177,7 @@ async def test_different_books_need_an_explicit_confirmation(
     live_sandbox: IntuitSandbox,
 ) -> None:
     forgotten: list[str] = []
-    gateway[0].state.ctx.extras["qbo_connection"].books_changed.append(forgotten.append)
+    gateway_state(gateway[0].state.ctx, QboState).connection.books_changed.append(forgotten.append)
     await _connected(client, intuit)
     other_realm = live_sandbox.add_company("Other Books LLC")
     async with db.transaction() as session:

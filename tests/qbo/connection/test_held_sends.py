@@ -12,12 +12,14 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import update
 
+from espqb.api.deps import gateway_state
 from espqb.db import Database
 from espqb.db.models import QboConnection
 from espqb.db.types import utcnow
 from espqb.orders.examples import a7102_request
 from qb_sandbox.intuit import DEMO_REALM_ID, IntuitSandbox
 from qbo_gateway.connection import NeedsReauthorization, TokenProvider
+from qbo_gateway.state import QboState
 from tests.notifications.outbox_support import outbox
 from tests.qbo.connection.connection_support import install_qbo, job_status, outcome, queue_qbo_send, sign_in
 from tests.support.api import auth
@@ -57,7 +59,7 @@ async def test_invalid_grant_holds_sends_and_reconnecting_releases_them(
     live_sandbox.disconnect(DEMO_REALM_ID)
     async with db.transaction() as session:
         await session.execute(update(QboConnection).values(access_expires_at=utcnow() - timedelta(seconds=1)))
-    tokens: TokenProvider = app.state.ctx.extras["qbo_tokens"]
+    tokens: TokenProvider = gateway_state(app.state.ctx, QboState).connection.tokens
     with pytest.raises(NeedsReauthorization):
         await tokens.credentials("acme")
 

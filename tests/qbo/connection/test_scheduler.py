@@ -10,6 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from espqb.api.deps import gateway_state
 from espqb.config import Settings
 from espqb.db import Database
 from espqb.db.models import QboConnection
@@ -19,6 +20,7 @@ from qbo_gateway.app import create_app
 from qbo_gateway.connection import TokenProvider
 from qbo_gateway.connection.runtime import ConnectionRuntime
 from qbo_gateway.connection.scheduler import ConnectionScheduler, advisory_lock_key, run_exclusively
+from qbo_gateway.state import QboState
 from tests.notifications.outbox_support import outbox
 from tests.notifications.receivers import webhook_receiver
 from tests.qbo.connection.conftest import INTUIT_TEST_URL, intuit_settings
@@ -101,7 +103,7 @@ async def test_the_gateway_runs_the_scheduler_in_process_only_when_told(database
     for in_process in (True, False):
         settings = intuit_settings(database_url, INTUIT_TEST_URL, run_worker_in_process=in_process)
         async with running(create_app, settings) as (app, _client):
-            runtime: ConnectionRuntime = app.state.ctx.extras["qbo_connection"]
+            runtime: ConnectionRuntime = gateway_state(app.state.ctx, QboState).connection
             scheduler = runtime.scheduler
             assert (scheduler is not None and scheduler.running) is in_process
         assert runtime.scheduler is None

@@ -12,10 +12,12 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from espqb.api.deps import gateway_state
 from espqb.config import Settings
 from espqb.orders import A7102_SUPPLIER_ID, a7102_request
 from qb_sandbox.intuit import DEMO_REALM_ID, IntuitSandbox, create_intuit_app
 from qbo_gateway.app import create_app
+from qbo_gateway.state import QboState
 from tests.qbo.client.support import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, new_sandbox
 from tests.qbo.sending.harness import company_settings
 from tests.support.api import auth, running, service_settings
@@ -82,7 +84,7 @@ async def test_the_a7102_example_from_install_to_the_books(
             "/v1/orders/10245/send", json=a7102_request().model_dump(mode="json"), headers=auth()
         )
         assert sent.status_code == 202, sent.text
-        assert await app.state.ctx.extras["qbo_sending"].run_once() == 1
+        assert await gateway_state(app.state.ctx, QboState).sending.run_once() == 1
 
         job = (await api.get(f"/v1/jobs/{sent.json()['id']}", headers=auth())).json()
         assert job["status"] == "succeeded", job

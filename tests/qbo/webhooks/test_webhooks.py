@@ -15,11 +15,13 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from espqb.api.deps import gateway_state
 from espqb.db import Database
 from espqb.db.models import AuditEntry, Company, Mapping, Notification, QboConnection, SendJob
 from qb_sandbox.intuit import DEMO_REALM_ID, IntuitSandbox
 from qb_sandbox.intuit.webhooks import ChangeEvent, encode
 from qbo_gateway.app import create_app
+from qbo_gateway.state import QboState
 from qbo_gateway.webhooks import SIGNATURE_HEADER, parse_notifications, sign
 from tests.qbo.client.support import FakeTime, SandboxTokens, new_sandbox, sandbox_client
 from tests.support.api import auth, running, service_settings
@@ -91,7 +93,7 @@ async def world(database_url: str) -> AsyncIterator[World]:
                 )
             )
         client = sandbox_client(sandbox, SandboxTokens(sandbox), time=time)
-        ctx.extras["qbo_client"] = client  # the app's client, pointed at the sandbox
+        gateway_state(ctx, QboState).sending.client = client  # the app's client, pointed at the sandbox
         try:
             yield World(http, ctx.db, sandbox, invoice, str(job_id))
         finally:

@@ -1,14 +1,19 @@
-"""The qbwc-gateway FastAPI app factory (`uvicorn --factory qbwc_gateway.app:create_app`)."""
+"""The qbwc-gateway FastAPI app factory (`uvicorn --factory qbwc_gateway.app:create_app`).
+
+Its lifespan builds the typed `DesktopState`: the Web Connector handler the SOAP endpoint answers
+with, and the session options. Lookups and link checks answer from the list cache."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
 
 from espqb.api.app import build_app
 from espqb.api.context import AppContext
 from espqb.config import Settings, get_settings
 from espqb.db.types import utcnow
-from espqb.observability.sampling import sampler_hooks
 
 from .install import router as install_router
 from .install import support_router
@@ -16,6 +21,7 @@ from .listcache import DesktopLookups
 from .session import DesktopWebConnector, SessionOptions
 from .session.handler import Clock
 from .soap import WebConnectorHandler, soap_router
+from .state import DesktopDep, DesktopState
 
 DESCRIPTION = """
 The QuickBooks Desktop half of esp-quickbooks.
@@ -31,14 +37,9 @@ The QuickBooks Desktop half of esp-quickbooks.
 * Errors are `application/problem+json` (RFC 9457) with a stable `type`.
 """
 
-HANDLER_KEY = "qbwc_handler"
-OPTIONS_KEY = "qbwc_options"
 
-
-def get_handler(request: Request) -> WebConnectorHandler:
-    ctx: AppContext = request.app.state.ctx
-    handler: WebConnectorHandler = ctx.extras[HANDLER_KEY]
-    return handler
+def get_handler(desktop: DesktopDep) -> WebConnectorHandler:
+    return desktop.handler
 
 
 def create_app(
@@ -51,18 +52,14 @@ def create_app(
     settings = settings or get_settings()
     session_options = options or SessionOptions.from_settings(settings)
 
-    async def start_web_connector(ctx: AppContext) -> None:
-        ctx.extras[HANDLER_KEY] = DesktopWebConnector(
-            ctx.db, ctx.settings, options=session_options, clock=clock or utcnow
-        )
-
-    async def stop_web_connector(ctx: AppContext) -> None:
-        handler = ctx.extras.get(HANDLER_KEY)
-        if handler is not None:
+    @asynccontextmanager
+    async def desktop_lifespan(ctx: AppContext) -> AsyncIterator[DesktopState]:
+        handler = DesktopWebConnector(ctx.db, ctx.settings, options=session_options, clock=clock or utcnow)
+        try:
+            yield DesktopState(handler, session_options)
+        finally:
             await handler.aclose()
 
-    # Gauges only the database knows (queue depth, Web Connector last poll), refreshed for /metrics.
-    start_metrics, stop_metrics = sampler_hooks()
     public_url = settings.qbwc_public_url.rstrip("/") + "/qbwc"
     return build_app(
         service="qbwc-gateway",
@@ -75,10 +72,8 @@ def create_app(
             support_router,
             soap_router(get_handler, public_url=public_url, max_body_bytes=settings.qbwc_max_soap_body_bytes),
         ),
-        lookups=lambda _ctx: DesktopLookups(),
-        records=lambda _ctx: DesktopLookups(),
-        on_startup=(start_web_connector, start_metrics),
-        on_shutdown=(stop_web_connector, stop_metrics),
-        extras={OPTIONS_KEY: session_options},
+        gateway=desktop_lifespan,
+        lookups=lambda _desktop: DesktopLookups(),
+        records=lambda _desktop: DesktopLookups(),
         body_limit_exempt=("/qbwc",),
     )

@@ -1,11 +1,13 @@
-"""What both services' app factories share: lifespan (engine, verifier, secret box), error
-handlers, middleware, and the shared /v1 routers. Each service adds its own routes and hooks."""
+"""What both services' app factories share: the lifespan (engine, verifier, secret box, the internal
+metrics port and the database gauges' sampler), error handlers, middleware, and the shared /v1
+routers. Each service adds its own routes, and gives its own lifespan (which builds and tears down
+its typed state, `AppContext.gateway`) and the hooks the shared API needs from it as typed parameters."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from typing import TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI
 
@@ -20,17 +22,24 @@ from espqb.config import Settings, get_settings
 from espqb.db import Database
 from espqb.db.migrate import current_heads
 from espqb.integration.endpoints import router as integration_router
+from espqb.integration.service import UninstallHook
 from espqb.jobs.endpoints import router as jobs_router
 from espqb.lookups.endpoints import router as lookups_router
 from espqb.lookups.provider import LookupProvider, RecordFinder
 from espqb.mappings.endpoints import router as mappings_router
-from espqb.observability.exposition import metrics_port_hooks
+from espqb.observability.exposition import metrics_port
 from espqb.observability.logging import configure_logging
+from espqb.observability.sampling import running_sampler
+from espqb.ops.status_model import DeadlineOf
 from espqb.security.crypto import SecretBox
 from espqb.security.jwt import TokenVerifier
 from espqb.sending.endpoints import router as sending_router
+from espqb.sending.service import StartStateHook
 
-Hook = Callable[[AppContext], Awaitable[None]]
+S = TypeVar("S")
+
+# The gateway's part of the lifespan: builds its typed state from the context, tears it down after.
+GatewayLifespan = Callable[[AppContext], AbstractAsyncContextManager[S]]
 
 SHARED_ROUTERS: tuple[APIRouter, ...] = (
     integration_router,
@@ -63,18 +72,20 @@ def build_app(
     product: str,
     title: str,
     description: str,
+    gateway: GatewayLifespan[S],
+    lookups: Callable[[S], LookupProvider],
+    records: Callable[[S], RecordFinder],
     settings: Settings | None = None,
     routers: Sequence[APIRouter] = (),
-    lookups: Callable[[AppContext], LookupProvider] | None = None,
-    records: Callable[[AppContext], RecordFinder] | None = None,
-    on_startup: Sequence[Hook] = (),
-    on_shutdown: Sequence[Hook] = (),
-    extras: dict[str, Any] | None = None,
+    start_state: StartStateHook | None = None,
+    uninstall_hooks: Callable[[S], Sequence[UninstallHook]] | None = None,
+    reauth_deadlines: Callable[[Settings], DeadlineOf] | None = None,
     body_limit_exempt: tuple[str, ...] = (),
 ) -> FastAPI:
+    """``gateway`` builds the service's typed state once the shared context exists; ``lookups``,
+    ``records`` and ``uninstall_hooks`` are taken from that state; ``start_state`` decides a new
+    send's first state; ``reauth_deadlines`` (qbo-gateway) adds the re-authorisation gauges."""
     settings = settings or get_settings()
-    start_metrics_port, stop_metrics_port = metrics_port_hooks()
-    on_startup, on_shutdown = (start_metrics_port, *on_startup), (*on_shutdown, stop_metrics_port)
     configure_logging(
         json_logs=(settings.log_format or ("console" if settings.is_development else "json")) == "json",
         level=settings.log_level,
@@ -83,22 +94,19 @@ def build_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         ctx = build_context(service, product, settings)
-        ctx.extras.update(extras or {})
         heads = current_heads(settings.database_url)
-        ctx.extras.setdefault("migration_head", next(iter(heads)) if len(heads) == 1 else None)
-        if lookups is not None:
-            ctx.lookups = lookups(ctx)
-        if records is not None:
-            ctx.records = records(ctx)
-        app.state.ctx = ctx
-        for hook in on_startup:
-            await hook(ctx)
-        try:
+        ctx.migration_head = next(iter(heads)) if len(heads) == 1 else None
+        ctx.start_state = start_state
+        async with AsyncExitStack() as stack:
+            stack.push_async_callback(ctx.db.dispose)
+            stack.enter_context(metrics_port(ctx))
+            state = await stack.enter_async_context(gateway(ctx))
+            ctx.lookups, ctx.records = lookups(state), records(state)
+            ctx.uninstall_hooks = tuple(uninstall_hooks(state)) if uninstall_hooks is not None else ()
+            await stack.enter_async_context(running_sampler(ctx, reauth_deadlines))
+            ctx.gateway = state
+            app.state.ctx = ctx
             yield
-        finally:
-            for hook in reversed(on_shutdown):
-                await hook(ctx)
-            await ctx.db.dispose()
 
     app = SecuredFastAPI(
         title=title,

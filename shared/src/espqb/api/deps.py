@@ -1,4 +1,5 @@
-"""Typed dependencies that keep endpoint signatures short: `SessionDep`, `PrincipalDep`, `AdminDep`.
+"""Typed dependencies that keep endpoint signatures short: `ContextDep`, `SessionDep`, `PrincipalDep`,
+`AdminDep`; and `gateway_state`, which a gateway's own dependencies use to read its typed state.
 
 The request's database transaction is opened by `SessionDep` and committed when the endpoint
 returns (scope="function": before the response is sent, so a client that reads right after a 202
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -30,6 +31,15 @@ def get_context(request: Request) -> AppContext:
 
 
 ContextDep = Annotated[AppContext, Depends(get_context)]
+
+S = TypeVar("S")
+
+
+def gateway_state(ctx: AppContext, kind: type[S]) -> S:
+    """The running gateway's own state, of type ``kind`` (built by the lifespan it gave `build_app`)."""
+    if not isinstance(ctx.gateway, kind):
+        raise TypeError(f"this app's gateway state is a {type(ctx.gateway).__name__}, not a {kind.__name__}")
+    return ctx.gateway
 
 
 async def get_session(ctx: ContextDep) -> AsyncIterator[AsyncSession]:

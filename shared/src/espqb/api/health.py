@@ -27,7 +27,7 @@ async def readyz(ctx: ContextDep) -> dict[str, str]:
         raise UpstreamUnavailable(
             f"The database is not ready ({type(exc).__name__}); run `espqb migrate`."
         ) from None
-    expected = ctx.extras.get("migration_head")
+    expected = ctx.migration_head
     if expected and version != expected:
         raise UpstreamUnavailable(
             f"The database is at migration {version}, this build needs {expected}; run `espqb migrate`."

@@ -31,8 +31,7 @@ async def install(body: InstallRequest, session: SessionDep, principal: AdminDep
 async def uninstall(session: SessionDep, principal: AdminDep, ctx: ContextDep) -> IntegrationOut:
     """Uninstall. For QuickBooks Online the tokens are revoked at Intuit and deleted. Mappings are
     kept, so re-installing later does not duplicate what was already sent."""
-    hooks = ctx.extras.get("uninstall_hooks", ())
-    row = await service.uninstall(session, principal.company_id, principal.user_id, hooks)
+    row = await service.uninstall(session, principal.company_id, principal.user_id, ctx.uninstall_hooks)
     return service.integration_out(row)
 
 

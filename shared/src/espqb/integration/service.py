@@ -24,7 +24,7 @@ NEXT_STEPS = {
 }
 
 # Called with (session, company_id, product) when an integration is uninstalled, so a gateway can
-# revoke what it holds (e.g. QBO tokens at Intuit). Registered by the services at start-up.
+# revoke what it holds (e.g. QBO tokens at Intuit). A gateway gives them to `build_app(uninstall_hooks=…)`.
 UninstallHook = Callable[[AsyncSession, str, str], Awaitable[None]]
 
 

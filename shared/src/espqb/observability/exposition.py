@@ -2,23 +2,20 @@
 (``METRICS_PORT``, for Prometheus inside the private network) and, only with ``METRICS_TOKEN``, the
 public port's ``/metrics``. The public port never serves them to anyone without the token.
 
-Wiring: ``start, stop = metrics_port_hooks()`` among the app's startup and shutdown hooks; the
-running server is ``ctx.extras["metrics_server"]``.
+Wiring: the shared app's lifespan enters ``metrics_port(ctx)``; the running server is
+``ctx.metrics_server``.
 """
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from espqb.api.context import AppContext
 from espqb.observability.metrics import serve_metrics
 
-__all__ = ["METRICS_SERVER_KEY", "metrics_port_hooks", "token_matches"]
-
-METRICS_SERVER_KEY = "metrics_server"
-
-Hook = Callable[[AppContext], Awaitable[None]]
+__all__ = ["metrics_port", "token_matches"]
 
 
 def token_matches(authorization: str | None, token: str) -> bool:
@@ -26,16 +23,14 @@ def token_matches(authorization: str | None, token: str) -> bool:
     return hmac.compare_digest((authorization or "").encode(), f"Bearer {token}".encode())
 
 
-def metrics_port_hooks() -> tuple[Hook, Hook]:
-    async def start(ctx: AppContext) -> None:
-        server = serve_metrics(ctx.settings.metrics_port)
-        if server is not None:
-            ctx.extras[METRICS_SERVER_KEY] = server
-
-    async def stop(ctx: AppContext) -> None:
-        server = ctx.extras.pop(METRICS_SERVER_KEY, None)
+@contextmanager
+def metrics_port(ctx: AppContext) -> Iterator[None]:
+    """Serve the metrics on ``METRICS_PORT`` (0: not at all) while the service runs."""
+    ctx.metrics_server = serve_metrics(ctx.settings.metrics_port)
+    try:
+        yield
+    finally:
+        server, ctx.metrics_server = ctx.metrics_server, None
         if server is not None:
             server.shutdown()
             server.server_close()
-
-    return start, stop

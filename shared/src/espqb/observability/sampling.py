@@ -7,8 +7,8 @@ cheap queries of ``espqb.ops.queries`` and sets the gauges, counted in bounded b
 company is which is in ``espqb status``). Both services run one (whichever
 Prometheus scrapes sees the same rows); the dashboard takes ``max by`` over them.
 
-Wiring: ``on_startup=[..., start]`` and ``on_shutdown=[stop, ...]`` with
-``start, stop = sampler_hooks(...)``; the running sampler is ``ctx.extras["metrics_sampler"]``.
+Wiring: the shared app's lifespan enters ``running_sampler(ctx, deadline_of)``; the running sampler
+is ``ctx.metrics_sampler``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 
 import structlog
@@ -30,15 +30,13 @@ from espqb.observability import metrics
 from espqb.ops import queries
 from espqb.ops.status_model import DeadlineOf
 
-__all__ = ["SAMPLER_KEY", "SAMPLE_SECONDS", "MetricsSampler", "sampler_hooks"]
+__all__ = ["SAMPLE_SECONDS", "MetricsSampler", "running_sampler"]
 
 log = structlog.get_logger(__name__)
 
-SAMPLER_KEY = "metrics_sampler"
 SAMPLE_SECONDS = 15.0  # Prometheus' scrape interval (deploy/prometheus/prometheus.yml)
 TARGETS = ("qbo", "qbd")
 
-Hook = Callable[[AppContext], Awaitable[None]]
 # (bucket, at most this long): a Web Connector's last poll; a re-authorisation deadline ahead.
 POLL_BUCKETS = (("15m", timedelta(minutes=15)), ("1h", timedelta(hours=1)), ("1d", timedelta(days=1)))
 DUE_BUCKETS = (("1d", timedelta(days=1)), ("7d", timedelta(days=7)), ("14d", timedelta(days=14)))
@@ -119,26 +117,24 @@ class MetricsSampler:
             self._task = None
 
 
-def sampler_hooks(
+@contextlib.asynccontextmanager
+async def running_sampler(
+    ctx: AppContext,
     deadline_of: Callable[[Settings], DeadlineOf] | None = None,
     *,
     interval_seconds: float = SAMPLE_SECONDS,
-) -> tuple[Hook, Hook]:
-    """The (start, stop) hooks of an app. ``deadline_of`` builds the re-authorisation deadline
-    function from the settings (only the qbo-gateway knows it)."""
-
-    async def start(ctx: AppContext) -> None:
-        sampler = MetricsSampler(
-            ctx.db,
-            deadline_of=deadline_of(ctx.settings) if deadline_of is not None else None,
-            interval_seconds=interval_seconds,
-        )
-        ctx.extras[SAMPLER_KEY] = sampler
-        sampler.start()
-
-    async def stop(ctx: AppContext) -> None:
-        sampler: MetricsSampler | None = ctx.extras.pop(SAMPLER_KEY, None)
-        if sampler is not None:
-            await sampler.stop()
-
-    return start, stop
+) -> AsyncIterator[MetricsSampler]:
+    """Sample while the service runs. ``deadline_of`` builds the re-authorisation deadline function
+    from the settings (only the qbo-gateway knows it)."""
+    sampler = MetricsSampler(
+        ctx.db,
+        deadline_of=deadline_of(ctx.settings) if deadline_of is not None else None,
+        interval_seconds=interval_seconds,
+    )
+    ctx.metrics_sampler = sampler
+    sampler.start()
+    try:
+        yield sampler
+    finally:
+        ctx.metrics_sampler = None
+        await sampler.stop()

@@ -101,7 +101,7 @@ async def send(
         body,
         idempotency_key=idempotency_key,
         max_attempts=ctx.settings.job_max_attempts,
-        start_state=ctx.extras.get("start_state"),
+        start_state=ctx.start_state,
         service_product=ctx.service_product,
     )
     if not result.created:

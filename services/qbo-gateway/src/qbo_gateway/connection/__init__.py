@@ -3,10 +3,10 @@ deadlines and reminders.
 
 For the rest of the gateway:
 
-- `TokenProvider` (`ctx.extras["qbo_tokens"]`): `credentials(company_id) -> QboCredentials`,
+- `TokenProvider` (`QboState.connection.tokens`): `credentials(company_id) -> QboCredentials`,
   `after_unauthorized(company_id, rejected_access_token)`, `mark_needs_reauthorization(company_id, reason)`;
   raises `NotConnected`, `NeedsReauthorization` (hold the send) or `TokenRefreshUnavailable` (retry later).
-- `router`, `start_connection`, `stop_connection`: what app.py registers.
+- `router`, `running_connection`: what app.py registers.
 """
 
 from qbo_gateway.connection.endpoints import router
@@ -16,11 +16,10 @@ from qbo_gateway.connection.errors import (
     NotConnected,
     TokenRefreshUnavailable,
 )
-from qbo_gateway.connection.lifecycle import TOKENS_KEY, start_connection, stop_connection
+from qbo_gateway.connection.lifecycle import running_connection
 from qbo_gateway.connection.tokens import QboCredentials, TokenProvider
 
 __all__ = [
-    "TOKENS_KEY",
     "ConnectionProblem",
     "NeedsReauthorization",
     "NotConnected",
@@ -28,6 +27,5 @@ __all__ = [
     "TokenProvider",
     "TokenRefreshUnavailable",
     "router",
-    "start_connection",
-    "stop_connection",
+    "running_connection",
 ]

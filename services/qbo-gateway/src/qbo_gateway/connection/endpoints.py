@@ -13,15 +13,13 @@ from qbo_gateway.connection import service
 from qbo_gateway.connection.pages import PAGE_HEADERS
 from qbo_gateway.connection.runtime import ConnectionRuntime
 from qbo_gateway.connection.schemas import ConnectionOut, ConnectOut, ConnectRequest, DisconnectOut
-
-RUNTIME_KEY = "qbo_connection"
+from qbo_gateway.state import QboDep
 
 router = APIRouter(prefix="/v1/qbo", tags=["QuickBooks Online connection"])
 
 
-def get_runtime(ctx: ContextDep) -> ConnectionRuntime:
-    runtime: ConnectionRuntime = ctx.extras[RUNTIME_KEY]
-    return runtime
+def get_runtime(qbo: QboDep) -> ConnectionRuntime:
+    return qbo.connection
 
 
 RuntimeDep = Annotated[ConnectionRuntime, Depends(get_runtime)]

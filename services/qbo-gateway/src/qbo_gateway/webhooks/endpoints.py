@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from espqb.api.deps import ContextDep
 from espqb.api.errors import ApiError
+from qbo_gateway.state import QboDep
 from qbo_gateway.webhooks import repository
 from qbo_gateway.webhooks.payloads import MalformedNotification, parse_notifications
 from qbo_gateway.webhooks.processing import ChangeProcessor
@@ -22,8 +23,6 @@ from qbo_gateway.webhooks.signature import SIGNATURE_HEADER, is_signed_by_intuit
 __all__ = ["router"]
 
 log = structlog.get_logger(__name__)
-
-CLIENT_KEY = "qbo_client"  # qbo_gateway.worker publishes the API client under this key
 
 router = APIRouter(prefix="/v1/qbo", tags=["qbo webhooks"])
 
@@ -53,7 +52,9 @@ class WebhookAccepted(BaseModel):
         400: {"description": "Unreadable body or unknown realm"},
     },
 )
-async def receive(request: Request, ctx: ContextDep, background: BackgroundTasks) -> WebhookAccepted:
+async def receive(
+    request: Request, ctx: ContextDep, qbo: QboDep, background: BackgroundTasks
+) -> WebhookAccepted:
     body = await request.body()
     verifier = ctx.settings.intuit_webhook_verifier_token.get_secret_value()
     if not is_signed_by_intuit(body, request.headers.get(SIGNATURE_HEADER), verifier):
@@ -79,7 +80,7 @@ async def receive(request: Request, ctx: ContextDep, background: BackgroundTasks
             f"No company here is connected to QuickBooks Online realm(s) {', '.join(unknown)}."
         )
     ours = [notice for notice in notices if notice.realm_id in companies]
-    client = ctx.extras.get(CLIENT_KEY)
-    if ours and client is not None:
-        background.add_task(ChangeProcessor(ctx.db, client, settings=ctx.settings).process, ours, companies)
+    if ours:
+        processor = ChangeProcessor(ctx.db, qbo.sending.client, settings=ctx.settings)
+        background.add_task(processor.process, ours, companies)
     return WebhookAccepted(accepted=len(ours), ignored_realms=len(unknown))

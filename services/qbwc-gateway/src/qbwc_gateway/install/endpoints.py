@@ -12,7 +12,7 @@ from espqb.api.deps import AdminDep, ContextDep, PrincipalDep, SessionDep
 from espqb.api.errors import V1_PROBLEMS, ApiError
 from espqb.db.types import utcnow
 
-from ..session.options import SessionOptions
+from ..state import DesktopDep
 from . import service
 from .qwc import QwcConfigError
 from .schemas import CompanyFileBody, PasswordOut, QbwcStatusOut
@@ -82,10 +82,9 @@ async def generate_password(
 
 
 @router.get("/status", summary="Web Connector status: last poll, last session, cache, pending sends")
-async def get_status(session: SessionDep, principal: PrincipalDep, ctx: ContextDep) -> QbwcStatusOut:
-    options = ctx.extras.get("qbwc_options") or SessionOptions.from_settings(ctx.settings)
+async def get_status(session: SessionDep, principal: PrincipalDep, desktop: DesktopDep) -> QbwcStatusOut:
     return await service.status(
-        session, principal.company_id, now=utcnow(), cache_max_age=options.cache_max_age
+        session, principal.company_id, now=utcnow(), cache_max_age=desktop.options.cache_max_age
     )
 
 

@@ -1,0 +1,31 @@
+"""The qbo-gateway's own state while the app runs: the connection runtime (Intuit's OAuth client, the
+token provider, the scheduler) and the sending runtime (the QBO API client, the lookups, the send
+worker). Built by the app's lifespan (`qbo_gateway.app`), read by endpoints through `QboDep`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
+
+from fastapi import Depends
+
+from espqb.api.deps import ContextDep, gateway_state
+
+if TYPE_CHECKING:
+    from qbo_gateway.connection.runtime import ConnectionRuntime
+    from qbo_gateway.worker import SendingRuntime
+
+__all__ = ["QboDep", "QboState", "get_qbo"]
+
+
+@dataclass(frozen=True)
+class QboState:
+    connection: ConnectionRuntime
+    sending: SendingRuntime
+
+
+def get_qbo(ctx: ContextDep) -> QboState:
+    return gateway_state(ctx, QboState)
+
+
+QboDep = Annotated[QboState, Depends(get_qbo)]
