@@ -148,7 +148,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(EspqbError)
     async def _espqb_error(request: Request, exc: EspqbError) -> JSONResponse:
         if exc.internal:
-            return _internal_error(request, exc)
+            # Ours: on to the last-resort handler below, as any unexpected exception (logged, answered
+            # with the generic 500 outside the middleware, exactly like an error of no product class).
+            raise exc
         extra = exc.extra if isinstance(exc, ApiError) else {}
         detail = exc.detail if exc.detail is not None else exc.title
         return problem(exc.status, exc.slug, exc.title, detail, request.url.path, **extra)
@@ -177,15 +179,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        return _internal_error(request, exc)
-
-
-def _internal_error(request: Request, exc: Exception) -> JSONResponse:
-    """Ours, not the caller's: logged with its trace, answered without a word of it."""
-    log.exception("unhandled error", path=request.url.path)
-    return problem(
-        500, "internal-error", "Internal error", "Something went wrong on our side; it has been logged."
-    )
+        log.exception("unhandled error", path=request.url.path)
+        return problem(
+            500, "internal-error", "Internal error", "Something went wrong on our side; it has been logged."
+        )
 
 
 _METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
