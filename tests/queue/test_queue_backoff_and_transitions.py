@@ -72,6 +72,16 @@ def test_retry_after_from_the_handler_overrides_the_backoff() -> None:
     assert transition.run_after == NOW + timedelta(seconds=60)
 
 
+def test_a_desktop_retry_waits_for_the_next_web_connector_session() -> None:
+    outcome = JobOutcome.retry("The company file was in use", after=timedelta(0))
+    transition = after_attempt(
+        attempt=1, max_attempts=8, outcome=outcome, now=NOW, backoff=BackoffPolicy(2, 900), target="qbd"
+    )
+    assert transition.status is JobStatus.WAITING_FOR_WEB_CONNECTOR
+    assert transition.run_after == NOW
+    assert transition.audit_message.endswith("Trying again in 0 seconds.")
+
+
 @pytest.mark.parametrize(
     ("outcome", "status", "finished"),
     [
