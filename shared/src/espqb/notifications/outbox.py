@@ -2,8 +2,8 @@
 
 A notification exists if and only if the event that caused it was committed; delivery happens
 afterwards (`espqb.notifications.delivery`). One row is written per channel and recipient: the ESP
-webhook (when NOTIFY_WEBHOOK_URL is set) and each address of the company's
-`IntegrationSettings.notify_emails`. Each row's unique `dedupe_key` makes the same event written
+webhook (when the caller's settings set NOTIFY_WEBHOOK_URL: the process passes its `Settings`, this
+module reads no environment) and each address of the company's `IntegrationSettings.notify_emails`. Each row's unique `dedupe_key` makes the same event written
 twice — two reminder runs overlapping, a retried request — come out as one notification.
 """
 
