@@ -29,13 +29,10 @@ from decimal import Decimal
 
 from espqb.money import format_money
 from espqb.plan import (
-    BillOp,
     CustomerOp,
-    InvoiceOp,
     ItemOp,
     Operation,
     PaymentOp,
-    PurchaseOrderOp,
     Target,
     VendorOp,
 )
@@ -89,30 +86,22 @@ def describe(op: Operation) -> str:
         return f"vendor “{op.name or op.supplier_id}”"
     if isinstance(op, ItemOp):
         return f"item “{op.name}”"
-    if isinstance(op, InvoiceOp):
-        return f"invoice {op.doc_number}"
     if isinstance(op, PaymentOp):
         return f"payment {op.payment_id} of {format_money(op.amount)}"
-    if isinstance(op, PurchaseOrderOp):
-        return f"purchase order {op.doc_number}"
-    if isinstance(op, BillOp):
-        return f"bill {op.doc_number}"
-    raise TypeError(f"unknown operation {op!r}")  # pragma: no cover - closed union
+    return f"{_noun(op)} {op.doc_number}"
+
+
+def _noun(op: Operation) -> str:
+    return op.kind.replace("_", " ")
 
 
 def _record(op: Operation, name: str | None, number: str | None) -> str:
     """The record as a sentence starts with it: “Customer “Acme””, “Invoice 10245 for 218.50”."""
     if isinstance(op, CustomerOp | VendorOp | ItemOp):
         return f"{op.kind.capitalize()} “{name or op.name or ''}”"
-    if isinstance(op, InvoiceOp):
-        return f"Invoice {number or op.doc_number} for {format_money(op.total)}"
     if isinstance(op, PaymentOp):
         return f"Payment of {format_money(op.amount)}"
-    if isinstance(op, PurchaseOrderOp):
-        return f"Purchase order {number or op.doc_number} for {format_money(op.total)}"
-    if isinstance(op, BillOp):
-        return f"Bill {number or op.doc_number} for {format_money(op.total)}"
-    raise TypeError(f"unknown operation {op!r}")  # pragma: no cover - closed union
+    return f"{_noun(op).capitalize()} {number or op.doc_number} for {format_money(op.total)}"
 
 
 def created(
