@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from espqb.db.models import StepStatus
+from espqb.errors import EspqbError
 from espqb.sending.recording import Origin, Settled
 
 __all__ = ["AttemptInterrupted", "StepResult"]
@@ -50,8 +51,11 @@ class StepResult:
         return Settled(self.qb_id, self.qb_version, self.qb_name, self.ref_number, self.origin)
 
 
-class AttemptInterrupted(Exception):
-    """This attempt stops; what it finished is already saved and the next attempt continues."""
+class AttemptInterrupted(EspqbError):
+    """This attempt stops; what it finished is already saved and the next attempt continues (the
+    queue's control flow, never answered over HTTP: the job is retried or held)."""
+
+    status, slug, title = 503, "send-attempt-interrupted", "The send stopped; it goes on later"
 
     def __init__(self, message: str, *, hold: bool = False, retry_in: timedelta | None = None) -> None:
         super().__init__(message)
