@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import ColumnElement, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from espqb.db.models.jobs import ACTIVE_JOB_STATUSES, SendJob
+from espqb.db.models.jobs import ACTIVE_JOB_STATUSES, JobStatus, SendJob
 from espqb.queue.errors import JobNotFound
 
 # Written out as SQL literals, not bound parameters: PostgreSQL uses a partial index only when it
@@ -22,6 +22,12 @@ _ACTIVE_STATUS_SQL = "send_jobs.status IN ({})".format(
 def is_active() -> ColumnElement[bool]:
     """The job is queued, running, waiting for the Web Connector or held (the partial index's WHERE)."""
     return text(_ACTIVE_STATUS_SQL)  # type: ignore[return-value]
+
+
+def is_follow_up() -> ColumnElement[bool]:
+    """The job waits behind its order's send (``waiting_for_previous_send``), written as a literal so
+    PostgreSQL probes the partial index uq_send_jobs_follow_up (as ``is_active`` does)."""
+    return text(f"send_jobs.status = '{JobStatus.WAITING_FOR_PREVIOUS_SEND}'")  # type: ignore[return-value]
 
 
 async def job_for_update(session: AsyncSession, company_id: str, job_id: uuid.UUID) -> SendJob:

@@ -29,7 +29,6 @@ from espqb.observability.metrics import observe_job_finished
 from espqb.queue.audit_trail import WORKER_ACTOR, write_audit
 from espqb.queue.backoff import BackoffPolicy
 from espqb.queue.clock import Clock, utcnow
-from espqb.queue.follow_ups import release_follow_ups
 from espqb.queue.notify import notify_jobs_ready
 from espqb.queue.transitions import (
     Ended,
@@ -39,6 +38,7 @@ from espqb.queue.transitions import (
     attempt_ended,
     attempt_started,
     lease_kept,
+    release_follow_ups,
     rescued,
     rescued_audit,
     rescued_values,

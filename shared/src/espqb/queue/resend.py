@@ -11,7 +11,7 @@ choices…), is never dropped:
 * the body is the one the latest job already carries: that job (``unchanged``).
 
 The active job's row is locked first, so this never races with a worker claiming it, with the Web
-Connector taking it, or with it finishing (``espqb.queue.follow_ups``).
+Connector taking it, or with it finishing (``espqb.queue.transitions.release_follow_ups``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.db.models.jobs import ACTIVE_JOB_STATUSES, JobStatus, SendJob
 from espqb.queue.audit_trail import audit_row, write_audit
-from espqb.queue.follow_ups import is_follow_up
+from espqb.queue.job_lookup import is_follow_up
 from espqb.queue.job_rows import insert_job_unless_conflict
 from espqb.queue.types import Disposition, EnqueueResult
 

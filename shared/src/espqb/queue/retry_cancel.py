@@ -15,11 +15,17 @@ from espqb.db.models.jobs import JobStatus, SendJob
 from espqb.queue.audit_trail import write_audit
 from espqb.queue.clock import Clock, utcnow
 from espqb.queue.errors import ActiveJobExists, JobAlreadyRunning, JobNotCancellable, JobNotRetryable
-from espqb.queue.follow_ups import release_follow_ups
 from espqb.queue.job_lookup import is_active, job_for_update
 from espqb.queue.labels import status_label
 from espqb.queue.notify import notify_jobs_ready
-from espqb.queue.transitions import apply, cancelled, cancelled_audit, sent_again, sent_again_audit
+from espqb.queue.transitions import (
+    apply,
+    cancelled,
+    cancelled_audit,
+    release_follow_ups,
+    sent_again,
+    sent_again_audit,
+)
 
 RETRYABLE_STATUSES = (JobStatus.FAILED, JobStatus.PARTIALLY_SUCCEEDED, JobStatus.CANCELLED)
 CANCELLABLE_STATUSES = (

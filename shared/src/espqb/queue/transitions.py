@@ -14,7 +14,15 @@ loaded in its session (qbwc-gateway's ``session.job_lifecycle``: ``take``, ``ado
   job (``apply``) both take;
 * its audit entry (``ended_audit``, ``rescued_audit``, ``held_audit`` …);
 * what follows a job that has finished or gone back to the queue (``after_ended``): its order's
-  follow-up send starts, idle workers are woken.
+  follow-up send starts (``release_follow_ups``), idle workers are woken.
+
+Follow-up sends: a re-send of an order whose send is already under way waits behind it
+(``waiting_for_previous_send``) and starts when that send has finished, so two sends of one order
+never run at the same time and the latest one is what QuickBooks shows in the end. Whoever ends a
+job (a worker's completion, a rescue that gives up, the Web Connector finishing a Desktop job, a
+cancel) releases its follow-up in the same transaction. The job's own row is locked by then, and a
+re-send that adds a follow-up locks that row first (``espqb.queue.resend``), so a follow-up is never
+left behind a job that has already finished.
 
 The worker's claim stays one ``UPDATE … RETURNING`` statement (``leases.claim``, the fast path
 ``bench/queue.py`` measures); its columns are ``attempt_started``'s.
@@ -23,17 +31,18 @@ The worker's claim stays one ``UPDATE … RETURNING`` statement (``leases.claim`
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table, case, exists, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from espqb.db.models.jobs import JobStatus, SendJob
+from espqb.db.models.jobs import ACTIVE_JOB_STATUSES, JobStatus, SendJob
 from espqb.queue.audit_trail import WORKER_ACTOR, audit_row, write_audit
 from espqb.queue.backoff import BackoffPolicy
-from espqb.queue.follow_ups import FINISHED_STATUSES, release_follow_ups
+from espqb.queue.job_lookup import is_follow_up
 from espqb.queue.notify import notify_jobs_ready
 from espqb.queue.types import JobOutcome, OutcomeKind
 
@@ -41,6 +50,12 @@ Values = dict[str, Any]
 """Column name → value (or SQL expression) of a ``send_jobs`` row."""
 
 Executor = AsyncSession | AsyncConnection
+
+_jobs = cast(Table, SendJob.__table__)
+
+FINISHED_STATUSES = frozenset(
+    {JobStatus.SUCCEEDED, JobStatus.PARTIALLY_SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}
+)
 
 # --------------------------------------------------------------------------- where a ready job waits
 
@@ -370,6 +385,65 @@ async def after_ended(
     }
     for target in sorted(due_now):
         await notify_jobs_ready(executor, target)
+
+
+async def release_follow_ups(
+    executor: Executor,
+    orders: Iterable[tuple[str, str, str]],
+    *,
+    now: datetime,
+    actor: str,
+) -> int:
+    """Start the follow-up of each (company, order, target) whose send just finished, in one
+    statement: it waits where a ready job of its target waits. Returns how many were started; call
+    it after the finished jobs' status is written."""
+    keys = sorted(set(orders))
+    if not keys:
+        return 0
+    active = _jobs.alias("active")
+    still_running = exists(
+        select(active.c.id).where(
+            active.c.company_id == _jobs.c.company_id,
+            active.c.order_number == _jobs.c.order_number,
+            active.c.target == _jobs.c.target,
+            active.c.status.in_([str(status) for status in ACTIVE_JOB_STATUSES]),
+        )
+    )
+    ready = case(
+        *((_jobs.c.target == target, str(status)) for target, status in READY_STATUS_BY_TARGET.items()),
+        else_=str(JobStatus.QUEUED),
+    )
+    statement = (
+        update(_jobs)
+        .where(
+            is_follow_up(),
+            tuple_(_jobs.c.company_id, _jobs.c.order_number, _jobs.c.target).in_(keys),
+            ~still_running,
+        )
+        .values(status=ready, run_after=now, updated_at=now)
+        .returning(_jobs.c.id, _jobs.c.company_id, _jobs.c.order_number, _jobs.c.target)
+    )
+    started = (await executor.execute(statement)).all()
+    if not started:
+        return 0
+    await write_audit(
+        executor,
+        [
+            audit_row(
+                company_id=row.company_id,
+                job_id=row.id,
+                at=now,
+                actor=actor,
+                event="job.follow_up_started",
+                message=f"The earlier send of order {row.order_number} finished: this re-send starts now",
+                detail={"order_number": row.order_number},
+            )
+            for row in started
+        ],
+    )
+    for target in sorted({row.target for row in started if ready_status(row.target) is JobStatus.QUEUED}):
+        await notify_jobs_ready(executor, target)
+    return len(started)
 
 
 # --------------------------------------------------------------------------- a job loaded in a session
