@@ -44,14 +44,16 @@ from typing import Any
 
 import httpx
 
+from espqb.api.deps import gateway_state
 from espqb.config import DEV_JWT_SECRET, Settings
 from espqb.db.migrate import upgrade
 from espqb.orders.examples import a7102_request
 from espqb.security.jwt import mint_token
 from qb_sandbox.desktop import CompanyFile
 from qb_sandbox.webconnector import SessionOutcome, WebConnectorSimulator
-from qbwc_gateway.app import HANDLER_KEY, create_app
+from qbwc_gateway.app import create_app
 from qbwc_gateway.session import DesktopWebConnector
+from qbwc_gateway.state import DesktopState
 
 SOAP_URL = "http://bench/qbwc"
 ACCOUNTS = {
@@ -181,7 +183,7 @@ async def timed(call: Callable[[], Awaitable[None]], count: int) -> list[float]:
 
 async def idle(app: Any, http: httpx.AsyncClient, polls: int) -> None:
     company = await set_up(http, f"bench-idle-{RUN}")
-    handler: DesktopWebConnector = app.state.ctx.extras[HANDLER_KEY]
+    handler: DesktopWebConnector = gateway_state(app.state.ctx, DesktopState).handler
     at_handler = await timed(lambda: handler_poll(handler, company), polls)
     through_soap = await timed(lambda: soap_poll(http, company), polls)
     handler_p50, handler_p95 = ms(at_handler)
