@@ -22,13 +22,9 @@ from espqb.queue.errors import EnqueueConflict, JobNotFound
 
 PRODUCTS = (espqb, qbo_gateway, qbwc_gateway, espqb_cli)
 
-# Exceptions not (yet) under the root. The private control-flow ones are under it too, with the
-# status they stand for; this list only names classes whose module is being rewritten by its owner.
-NOT_UNDER_THE_ROOT: frozenset[str] = frozenset(
-    {
-        "qbo_gateway.sender.results.AttemptInterrupted",  # sender/ is being split (issue 11 item 3)
-    }
-)
+# Exceptions deliberately not product errors. None: the private control-flow ones are under the root
+# too, with the status they stand for (e.g. the body-size middleware's 413).
+NOT_UNDER_THE_ROOT: frozenset[str] = frozenset()
 
 
 def _modules() -> Iterator[ModuleType]:
