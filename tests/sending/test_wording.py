@@ -86,3 +86,14 @@ def test_a_skipped_step_names_what_could_not_be_written() -> None:
     assert wording.not_written_because(customer) == (
         f"Not written because the {wording.describe(customer)} could not be written."
     )
+
+
+def test_an_unanswered_write_and_a_missing_name_read_the_same_on_both_products() -> None:
+    for product in (QUICKBOOKS_ONLINE, QUICKBOOKS_DESKTOP):
+        customer = _plan("qbo").operation("customer")
+        assert wording.sent_without_answer(product) == (
+            f"Sent to {product.name}; no answer yet, so it is sent again as the same request."
+        )
+        assert wording.no_record_named(product, customer, "Acme") == (
+            f"{product.name} has no customer named “Acme” to link to."
+        )

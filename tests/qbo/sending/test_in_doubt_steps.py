@@ -8,10 +8,11 @@ from espqb.db.models import StepStatus
 from espqb.integration import service as integration_service
 from espqb.orders import a7102_request
 from espqb.queue import enqueue_send, record_step
+from espqb.sending.wording import QUICKBOOKS_ONLINE, sent_without_answer
 from qbo_gateway.sender.loading import load_inputs
-from qbo_gateway.sender.writes import IN_DOUBT_SUMMARY
 
 RID = "4b0c6f3e-2f7a-5d3c-9a51-8a3e1c0f7b42"
+IN_DOUBT_SUMMARY = sent_without_answer(QUICKBOOKS_ONLINE)
 
 
 async def test_unanswered_writes_are_loaded_for_replay(db: Database) -> None:

@@ -16,7 +16,9 @@ The events (one function each; ``op`` is the plan operation, ``qb_id`` what Quic
 * ``left_unchanged``: the record is already in QuickBooks as planned; nothing was sent;
 * notes added to a sentence after "; " (``with_notes``): ``stays_with_owner``, ``figures_differ``,
   ``name_taken``, ``name_owned``, ``recreated_deleted``, ``recreated_inactive``;
-* ``not_written_because``: a step skipped because a record it refers to could not be written.
+* ``not_written_because``: a step skipped because a record it refers to could not be written;
+* ``sent_without_answer``: a write went out and got no answer; it is repeated as the same request;
+* ``no_record_named``: a record the plan links by name is not in QuickBooks.
 
 The Desktop side calls them with ``QUICKBOOKS_DESKTOP`` (or ``PRODUCTS["qbd"]``), e.g.
 ``created(QUICKBOOKS_DESKTOP, op, done.qb_id, name=done.name, number=ref_number)``.
@@ -50,9 +52,11 @@ __all__ = [
     "linked",
     "name_owned",
     "name_taken",
+    "no_record_named",
     "not_written_because",
     "recreated_deleted",
     "recreated_inactive",
+    "sent_without_answer",
     "stays_with_owner",
     "updated",
     "with_notes",
@@ -184,3 +188,14 @@ def recreated_inactive(product: Product, op: Operation, old_id: str | None) -> s
 def not_written_because(missing: Operation) -> str:
     """Why a step was skipped: a record it refers to could not be written."""
     return f"Not written because the {describe(missing)} could not be written."
+
+
+def sent_without_answer(product: Product) -> str:
+    """A write got no answer: the step keeps its request (in its own columns, not in these words)
+    and the next attempt sends it again as the same request."""
+    return f"Sent to {product.name}; no answer yet, so it is sent again as the same request."
+
+
+def no_record_named(product: Product, op: Operation, name: str | None) -> str:
+    """The plan links a record by name, and QuickBooks has none of that name."""
+    return f"{product.name} has no {op.kind} named “{name or ''}” to link to."

@@ -33,7 +33,7 @@ from qbo_gateway.sender.loading import AttemptInputs
 from qbo_gateway.sender.results import AttemptInterrupted, StepResult
 from qbo_gateway.sender.store import ResultStore
 from qbo_gateway.sender.verify import differences, figure_drift
-from qbo_gateway.sender.writes import IN_DOUBT_SUMMARY, Call, Write
+from qbo_gateway.sender.writes import Call, Write
 
 __all__ = ["NAME_FIELD", "Attempt", "Reclaim", "SenderSettings", "by_name", "list_op"]
 
@@ -130,11 +130,7 @@ class Attempt:
         op = write.op
         if write.action == "find":
             if not entity.get("Id"):
-                self.fail(
-                    op,
-                    "link",
-                    f"QuickBooks Online has no {op.kind} named “{getattr(op, 'name', '')}” any more.",
-                )
+                self.fail(op, "link", wording.no_record_named(PRODUCT, op, getattr(op, "name", None)))
                 return
             origin = "found"
         qb_id = str(entity.get("Id"))
@@ -194,7 +190,7 @@ class Attempt:
             action if action != "find" else "link",
             StepStatus.FAILED,
             error=error,
-            summary=IN_DOUBT_SUMMARY if in_doubt else None,
+            summary=wording.sent_without_answer(PRODUCT) if in_doubt else None,
             in_doubt=in_doubt,
         )
         self.results[op.key] = result

@@ -23,7 +23,6 @@ from espqb.plan import Operation
 from qbo_gateway.client import MAX_BATCH_ITEMS, BatchItem, request_id, wire
 
 __all__ = [
-    "IN_DOUBT_SUMMARY",
     "Call",
     "Write",
     "compose_calls",
@@ -90,11 +89,6 @@ def compose_calls(writes: list[Write], *, batch: bool) -> list[Call]:
             for start in range(0, len(writes), MAX_BATCH_ITEMS)
         ]
     return [Call((write,), batch=False) for write in writes]
-
-
-# What a person reads on a step whose write got no answer; the requestid itself is kept in the
-# step's own columns (JobStep.request_id / batch_item_id).
-IN_DOUBT_SUMMARY = "Sent to QuickBooks Online; no answer yet, so it is sent again as the same request."
 
 
 def replay_calls(
