@@ -62,9 +62,8 @@ async def send_order(
         idempotency_key=idempotency_key,
         initial_status=status,
         max_attempts=max_attempts,
+        hold_reason=reason,
     )
     if result.disposition == "queued":
-        if reason:
-            result.job.hold_reason = reason
         metrics.JOBS_ENQUEUED.labels(target).inc()
     return result
