@@ -7,7 +7,8 @@ the plan, ``store`` saves mappings, steps and audit entries (``espqb.sending.rec
 ``espqb.sending.wording``), ``drift`` flags the job, ``outcome`` sums the attempt up.
 """
 
-from qbo_gateway.sender.execution import SenderSettings, SendRun
+from qbo_gateway.sender.attempt import SenderSettings
+from qbo_gateway.sender.execution import SendRun
 from qbo_gateway.sender.results import AttemptInterrupted, StepResult
 from qbo_gateway.sender.service import QboSender
 

@@ -38,7 +38,7 @@ from qbo_gateway.sender.results import StepResult
 from qbo_gateway.sender.store import ResultStore
 from qbo_gateway.sender.waves import run_wave
 
-__all__ = ["SendRun", "SenderSettings"]
+__all__ = ["SendRun"]
 
 WAVES: tuple[frozenset[str], ...] = (
     frozenset(LIST_KINDS),

@@ -22,8 +22,9 @@ from espqb.sending.recording import StepRecorder
 from qbo_gateway.client import QboClient
 from qbo_gateway.connection.errors import NeedsReauthorization, NotConnected, TokenRefreshUnavailable
 from qbo_gateway.lookups import QboLookups
+from qbo_gateway.sender.attempt import SenderSettings
 from qbo_gateway.sender.drift import report_drift
-from qbo_gateway.sender.execution import SenderSettings, SendRun
+from qbo_gateway.sender.execution import SendRun
 from qbo_gateway.sender.loading import load_inputs
 from qbo_gateway.sender.outcome import job_outcome
 from qbo_gateway.sender.results import AttemptInterrupted
