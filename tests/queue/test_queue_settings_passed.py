@@ -33,6 +33,17 @@ ENVIRONMENT = {
 APP_HOOK = "https://esp.example/quickbooks-events"
 
 
+def _queue_settings() -> Settings:
+    """A process's settings with other queue values than the environment's."""
+    return Settings(
+        env="development",
+        job_lease_seconds=7,
+        job_poll_seconds=0.25,
+        job_backoff_base_seconds=3,
+        job_backoff_max_seconds=30,
+    )
+
+
 @pytest.fixture
 def environment_says_otherwise(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name, value in ENVIRONMENT.items():
@@ -85,13 +96,7 @@ async def test_a_desktop_drift_tells_the_apps_webhook(database_url: str, db: Dat
 
 @pytest.mark.usefixtures("environment_says_otherwise")
 async def test_the_qbo_process_sends_with_its_settings(db: Database) -> None:
-    settings = Settings(
-        env="development",
-        job_lease_seconds=7,
-        job_poll_seconds=0.25,
-        job_backoff_base_seconds=3,
-        job_backoff_max_seconds=30,
-    )
+    settings = _queue_settings()
     runtime = build_sending(db, settings, cast(TokenSource, object()))
     try:
         worker = runtime.worker
@@ -104,13 +109,7 @@ async def test_the_qbo_process_sends_with_its_settings(db: Database) -> None:
 
 @pytest.mark.usefixtures("environment_says_otherwise")
 def test_a_worker_built_from_settings_takes_their_lease_poll_and_backoff(db: Database) -> None:
-    settings = Settings(
-        env="development",
-        job_lease_seconds=7,
-        job_poll_seconds=0.25,
-        job_backoff_base_seconds=3,
-        job_backoff_max_seconds=30,
-    )
+    settings = _queue_settings()
 
     async def handler(job: ClaimedJob) -> JobOutcome:
         return JobOutcome.succeeded()
