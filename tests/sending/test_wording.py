@@ -97,3 +97,12 @@ def test_an_unanswered_write_and_a_missing_name_read_the_same_on_both_products()
         assert wording.no_record_named(product, customer, "Acme") == (
             f"{product.name} has no customer named “Acme” to link to."
         )
+
+
+def test_the_jobs_summary_names_the_documents_written() -> None:
+    ops = _plan("qbd").operations
+    documents = [op for op in ops if op.kind in ("invoice", "payment")]
+    assert wording.sent(QUICKBOOKS_DESKTOP, documents) == (
+        "Sent to QuickBooks Desktop: invoice 10245 and payment P1 of 100.00."
+    )
+    assert wording.sent(QUICKBOOKS_ONLINE, []) == "Everything was already in QuickBooks Online."

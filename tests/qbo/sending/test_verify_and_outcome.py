@@ -3,6 +3,7 @@ outcome: differences become warnings a bookkeeper can act on."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -93,21 +94,21 @@ def _step(
 def test_every_step_written_is_a_success_with_its_warnings() -> None:
     steps = [
         _step("invoice", "invoice", StepStatus.SUCCEEDED),
-        _step("bill:S1", "bill", StepStatus.SUCCEEDED),
+        _step("bill:S61125", "bill", StepStatus.SUCCEEDED),
     ]
     steps[1].warnings.append("Bill 10245: not linked")
-    outcome = job_outcome(steps, ["A note from the plan"])
+    outcome = job_outcome(steps, replace(_a7102(), notes=("A note from the plan",)))
     assert outcome.kind == "succeeded"
-    assert outcome.summary == "Sent to QuickBooks Online: the invoice and the bill."
+    assert outcome.summary == "Sent to QuickBooks Online: invoice 10245 and bill 10245."
     assert outcome.warnings == ("A note from the plan", "Bill 10245: not linked")
 
 
 def test_a_failed_document_next_to_written_ones_is_a_partial_success() -> None:
     steps = [
         _step("invoice", "invoice", StepStatus.FAILED, error="Duplicate Document Number"),
-        _step("bill:S1", "bill", StepStatus.SUCCEEDED),
+        _step("bill:S61125", "bill", StepStatus.SUCCEEDED),
     ]
-    outcome = job_outcome(steps)
+    outcome = job_outcome(steps, _a7102())
     assert outcome.kind == "partially_succeeded"
     assert outcome.error == "Duplicate Document Number"
 
@@ -117,4 +118,4 @@ def test_nothing_written_is_a_failure() -> None:
         _step("customer", "customer", StepStatus.SUCCEEDED, wrote=False),
         _step("invoice", "invoice", StepStatus.FAILED, error="Refused"),
     ]
-    assert job_outcome(steps).kind == "failed"
+    assert job_outcome(steps, _a7102()).kind == "failed"

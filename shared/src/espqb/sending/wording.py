@@ -18,7 +18,8 @@ The events (one function each; ``op`` is the plan operation, ``qb_id`` what Quic
   ``name_taken``, ``name_owned``, ``recreated_deleted``, ``recreated_inactive``;
 * ``not_written_because``: a step skipped because a record it refers to could not be written;
 * ``sent_without_answer``: a write went out and got no answer; it is repeated as the same request;
-* ``no_record_named``: a record the plan links by name is not in QuickBooks.
+* ``no_record_named``: a record the plan links by name is not in QuickBooks;
+* ``sent``: the job's summary, the documents it wrote.
 
 The Desktop side calls them with ``QUICKBOOKS_DESKTOP`` (or ``PRODUCTS["qbd"]``), e.g.
 ``created(QUICKBOOKS_DESKTOP, op, done.qb_id, name=done.name, number=ref_number)``.
@@ -26,6 +27,7 @@ The Desktop side calls them with ``QUICKBOOKS_DESKTOP`` (or ``PRODUCTS["qbd"]``)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -56,6 +58,7 @@ __all__ = [
     "not_written_because",
     "recreated_deleted",
     "recreated_inactive",
+    "sent",
     "sent_without_answer",
     "stays_with_owner",
     "updated",
@@ -199,3 +202,12 @@ def sent_without_answer(product: Product) -> str:
 def no_record_named(product: Product, op: Operation, name: str | None) -> str:
     """The plan links a record by name, and QuickBooks has none of that name."""
     return f"{product.name} has no {op.kind} named “{name or ''}” to link to."
+
+
+def sent(product: Product, documents: Sequence[Operation]) -> str:
+    """The job's summary: the documents it wrote, in plan order (none: all was there already)."""
+    if not documents:
+        return f"Everything was already in {product.name}."
+    named = [describe(op) for op in documents]
+    listed = ", ".join(named[:-1]) + (" and " if len(named) > 1 else "") + named[-1]
+    return f"Sent to {product.name}: {listed}."

@@ -103,4 +103,4 @@ class QboSender:
         except TokenRefreshUnavailable as problem:
             return JobOutcome.retry(problem.message)
         await report_drift(self.db, job.id, results, settings=self.app_settings)
-        return job_outcome(results, plan.notes)
+        return job_outcome(results, plan)
