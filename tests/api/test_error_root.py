@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from types import ModuleType
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 import espqb
@@ -90,47 +91,46 @@ async def _answer(error: Exception) -> httpx.Response:
         return await http.get("/boom")
 
 
-async def test_a_queue_error_renders_as_its_problem() -> None:
-    answer = await _answer(JobNotFound("There is no such send for this company."))
-    assert answer.status_code == 404
+class _Broken(EspqbError):
+    """An internal error (500): its slug and words stay in the log."""
+
+    slug, title = "broken-thing", "A thing broke"
+
+
+GENERIC_500 = {
+    "type": PROBLEM_BASE + "internal-error",
+    "title": "Internal error",
+    "status": 500,
+    "detail": "Something went wrong on our side; it has been logged.",
+}
+
+
+@pytest.mark.parametrize(
+    ("error", "body"),
+    [
+        pytest.param(
+            JobNotFound("There is no such send for this company."),
+            {"type": PROBLEM_BASE + "job-not-found", "title": "Not found", "status": 404}
+            | {"detail": "There is no such send for this company.", "instance": "/boom"},
+            id="queue-error",
+        ),
+        pytest.param(
+            EnqueueConflict("please try again"),
+            {"type": PROBLEM_BASE + "enqueue-conflict", "title": "Try again", "status": 503}
+            | {"detail": "please try again", "instance": "/boom"},
+            id="queue-error-503",
+        ),
+        pytest.param(
+            NotFound("No such order.", extra={"order_number": "A7102"}),
+            {"type": PROBLEM_BASE + "not-found", "title": "Not found", "status": 404}
+            | {"detail": "No such order.", "instance": "/boom", "order_number": "A7102"},
+            id="api-error-with-extra-fields",
+        ),
+        pytest.param(_Broken("secret internal detail"), GENERIC_500, id="internal-error-without-its-words"),
+    ],
+)
+async def test_a_product_error_renders_as_its_problem(error: EspqbError, body: dict[str, object]) -> None:
+    answer = await _answer(error)
+    assert answer.status_code == body["status"]
     assert answer.headers["content-type"] == PROBLEM_CONTENT_TYPE
-    assert answer.json() == {
-        "type": PROBLEM_BASE + "job-not-found",
-        "title": "Not found",
-        "status": 404,
-        "detail": "There is no such send for this company.",
-        "instance": "/boom",
-    }
-    retry = await _answer(EnqueueConflict("please try again"))
-    assert (retry.status_code, retry.json()["type"], retry.json()["title"]) == (
-        503,
-        PROBLEM_BASE + "enqueue-conflict",
-        "Try again",
-    )
-
-
-async def test_an_api_error_renders_with_its_extra_fields() -> None:
-    answer = await _answer(NotFound("No such order.", extra={"order_number": "A7102"}))
-    assert answer.status_code == 404
-    assert answer.json() == {
-        "type": PROBLEM_BASE + "not-found",
-        "title": "Not found",
-        "status": 404,
-        "detail": "No such order.",
-        "instance": "/boom",
-        "order_number": "A7102",
-    }
-
-
-async def test_an_internal_error_is_answered_without_its_words() -> None:
-    class Broken(EspqbError):
-        slug, title = "broken-thing", "A thing broke"
-
-    answer = await _answer(Broken("secret internal detail"))
-    assert answer.status_code == 500
-    assert answer.json() == {
-        "type": PROBLEM_BASE + "internal-error",
-        "title": "Internal error",
-        "status": 500,
-        "detail": "Something went wrong on our side; it has been logged.",
-    }
+    assert answer.json() == body

@@ -9,13 +9,11 @@ from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends
 
-from espqb.api.deps import ContextDep, gateway_state
+from espqb.api.deps import gateway_dependency
 
 if TYPE_CHECKING:
     from qbo_gateway.connection.runtime import ConnectionRuntime
     from qbo_gateway.worker import SendingRuntime
-
-__all__ = ["QboDep", "QboState", "get_qbo"]
 
 
 @dataclass(frozen=True)
@@ -24,8 +22,4 @@ class QboState:
     sending: SendingRuntime
 
 
-def get_qbo(ctx: ContextDep) -> QboState:
-    return gateway_state(ctx, QboState)
-
-
-QboDep = Annotated[QboState, Depends(get_qbo)]
+QboDep = Annotated[QboState, Depends(gateway_dependency(QboState))]

@@ -9,11 +9,9 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from espqb.api.deps import ContextDep, gateway_state
+from espqb.api.deps import gateway_dependency
 
 from .session import DesktopWebConnector, SessionOptions
-
-__all__ = ["DesktopDep", "DesktopState", "get_desktop"]
 
 
 @dataclass(frozen=True)
@@ -22,8 +20,4 @@ class DesktopState:
     options: SessionOptions
 
 
-def get_desktop(ctx: ContextDep) -> DesktopState:
-    return gateway_state(ctx, DesktopState)
-
-
-DesktopDep = Annotated[DesktopState, Depends(get_desktop)]
+DesktopDep = Annotated[DesktopState, Depends(gateway_dependency(DesktopState))]

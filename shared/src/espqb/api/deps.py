@@ -1,5 +1,5 @@
 """Typed dependencies that keep endpoint signatures short: `ContextDep`, `SessionDep`, `PrincipalDep`,
-`AdminDep`; and `gateway_state`, which a gateway's own dependencies use to read its typed state.
+`AdminDep`; and `gateway_state` / `gateway_dependency`, how a gateway reads its own typed state.
 
 The request's database transaction is opened by `SessionDep` and committed when the endpoint
 returns (scope="function": before the response is sent, so a client that reads right after a 202
@@ -9,7 +9,7 @@ sees what was written), rolled back if it raises.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
@@ -40,6 +40,15 @@ def gateway_state(ctx: AppContext, kind: type[S]) -> S:
     if not isinstance(ctx.gateway, kind):
         raise TypeError(f"this app's gateway state is a {type(ctx.gateway).__name__}, not a {kind.__name__}")
     return ctx.gateway
+
+
+def gateway_dependency(kind: type[S]) -> Callable[[AppContext], S]:
+    """A FastAPI dependency giving the running gateway's state: ``Annotated[K, Depends(gateway_dependency(K))]``."""
+
+    def get_gateway_state(ctx: ContextDep) -> S:
+        return gateway_state(ctx, kind)
+
+    return get_gateway_state
 
 
 async def get_session(ctx: ContextDep) -> AsyncIterator[AsyncSession]:
