@@ -198,8 +198,10 @@ async def _one(
             )
             job, created = sent.job, sent.created
             job_id, status, last_error = job.id, job.status, job.last_error
-    except (ApiError, QueueError) as exc:  # e.g. the Details tab forbids bills; the key was used for
-        return _failed(entry, Problem("order", exc.detail))  # another version of this order
+    # e.g. the Details tab forbids bills (ApiError); this order's backfill key was used for another
+    # version of it (QueueError)
+    except (ApiError, QueueError) as exc:
+        return _failed(entry, Problem("order", exc.detail))
     if created:
         return OrderResult(entry.number, number, OrderOutcome.SENT, job_id)
     # The key names an earlier backfill job that has finished without writing the order.
