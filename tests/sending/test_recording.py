@@ -62,6 +62,7 @@ async def test_results_map_and_record_then_load_as_known(db: Database, target: T
             await recorder.succeeded(session, invoice, Settled("81", "1", "ignored", "10245"), summary="Inv")
             is None
         )
+        await recorder.note_version(session, invoice, "2")
     async with db.transaction() as session:
         rows = {row.kind: row for row in await session.scalars(select(Mapping))}
         steps = {step.key: step for step in await session.scalars(select(JobStep))}
@@ -76,6 +77,7 @@ async def test_results_map_and_record_then_load_as_known(db: Database, target: T
         "10245",
     )
     assert steps["invoice"].status == StepStatus.SUCCEEDED and steps["invoice"].qb_id == "81"
+    assert (rows["invoice"].qb_version, steps["invoice"].qb_version) == ("2", "1")
     assert names.owners == {("customer", "80"): inputs.request.order.customer.esp_id}
     assert again.mapped[("invoice", "10245")] == "81"
     assert again.plan().operation("customer").action == "link"

@@ -13,6 +13,7 @@ session and transaction::
     await recorder.failed(session, op, "QuickBooks refused …")
     await recorder.failed(session, op, reason, status=StepStatus.SKIPPED)
     await recorder.pending(session, op)
+    await recorder.note_version(session, op, edit_sequence)   # QuickBooks changed the record since
 
 A QuickBooks customer, vendor or item belongs to one ESP record (``mappings.RecordOwned``). When
 the record settled for ``op`` is another ESP record's: if the plan chose it (origin ``linked``: a
@@ -127,6 +128,15 @@ class StepRecorder:
             origin=settled.origin,
             job_id=str(self.job_id),
         )
+
+    async def note_version(self, session: AsyncSession, op: Operation, version: str) -> None:
+        """Keep the mapping's version (SyncToken / EditSequence) current after QuickBooks changed
+        the record (a payment applied to an invoice, a bill receiving a purchase order, a re-read):
+        a later update sends it."""
+        kind, esp_key = mapping_target(op, self.order_number)
+        row = await mappings.get(session, self.company_id, self.target, kind, esp_key)
+        if row is not None:
+            row.qb_version = version
 
     async def failed(
         self,
