@@ -106,3 +106,13 @@ def test_the_jobs_summary_names_the_documents_written() -> None:
         "Sent to QuickBooks Desktop: invoice 10245 and payment P1 of 100.00."
     )
     assert wording.sent(QUICKBOOKS_ONLINE, []) == "Everything was already in QuickBooks Online."
+
+
+def test_a_figure_quickbooks_stored_otherwise_is_one_warning_on_both_products() -> None:
+    for product in (QUICKBOOKS_ONLINE, QUICKBOOKS_DESKTOP):
+        assert wording.figure_differs(
+            product, "Invoice 10245 total", Decimal("236.53"), Decimal("218.50")
+        ) == (f"Invoice 10245 total: {product.name} shows 236.53 where ESP has 218.50.")
+    assert wording.figure_differs(QUICKBOOKS_ONLINE, "Bill 7 total", None, Decimal(1), why="a reason") == (
+        "Bill 7 total: QuickBooks Online shows nothing where ESP has 1.00 (a reason)."
+    )

@@ -19,7 +19,8 @@ The events (one function each; ``op`` is the plan operation, ``qb_id`` what Quic
 * ``not_written_because``: a step skipped because a record it refers to could not be written;
 * ``sent_without_answer``: a write went out and got no answer; it is repeated as the same request;
 * ``no_record_named``: a record the plan links by name is not in QuickBooks;
-* ``sent``: the job's summary, the documents it wrote.
+* ``sent``: the job's summary, the documents it wrote;
+* ``figure_differs``: a job warning, a figure QuickBooks stored other than ESP's.
 
 The Desktop side calls them with ``QUICKBOOKS_DESKTOP`` (or ``PRODUCTS["qbd"]``), e.g.
 ``created(QUICKBOOKS_DESKTOP, op, done.qb_id, name=done.name, number=ref_number)``.
@@ -48,6 +49,7 @@ __all__ = [
     "Product",
     "created",
     "describe",
+    "figure_differs",
     "figures_differ",
     "found_by_name",
     "left_unchanged",
@@ -211,3 +213,13 @@ def sent(product: Product, documents: Sequence[Operation]) -> str:
     named = [describe(op) for op in documents]
     listed = ", ".join(named[:-1]) + (" and " if len(named) > 1 else "") + named[-1]
     return f"Sent to {product.name}: {listed}."
+
+
+def figure_differs(
+    product: Product, what: str, shown: Decimal | None, expected: Decimal, *, why: str = ""
+) -> str:
+    """A job warning: ``what`` (“Invoice 10245 total”) is stored in QuickBooks with another figure
+    than ESP's; ``why``: what may have caused it."""
+    got = "nothing" if shown is None else format_money(shown)
+    because = f" ({why})" if why else ""
+    return f"{what}: {product.name} shows {got} where ESP has {format_money(expected)}{because}."

@@ -14,7 +14,7 @@ from typing import Any
 
 from espqb.money import format_money
 from espqb.plan import BillOp, InvoiceOp, Operation, PaymentOp, PurchaseOrderOp
-from espqb.sending.wording import QUICKBOOKS_ONLINE, figures_differ
+from espqb.sending.wording import QUICKBOOKS_ONLINE, figure_differs, figures_differ
 
 __all__ = ["differences", "figure_drift"]
 
@@ -29,8 +29,7 @@ def _money(value: Any) -> Decimal | None:
 def _total(label: str, expected: Decimal, entity: dict[str, Any], field: str = "TotalAmt") -> list[str]:
     got = _money(entity.get(field))
     if got is None or got != expected:
-        shown = "nothing" if got is None else format_money(got)
-        return [f"{label}: QuickBooks Online shows {shown} where ESP has {format_money(expected)}."]
+        return [figure_differs(QUICKBOOKS_ONLINE, label, got, expected)]
     return []
 
 
@@ -63,8 +62,13 @@ def differences(
             tax = (entity.get("TxnTaxDetail") or {}).get("TotalTax")
             if _money(tax) != op.tax.amount:
                 warnings.append(
-                    f"{label} tax: QuickBooks Online shows {format_money(_money(tax) or Decimal(0))} where ESP has "
-                    f"{format_money(op.tax.amount)} (automated sales tax may have recomputed it)."
+                    figure_differs(
+                        QUICKBOOKS_ONLINE,
+                        f"{label} tax",
+                        _money(tax) or Decimal(0),
+                        op.tax.amount,
+                        why="automated sales tax may have recomputed it",
+                    )
                 )
         number = entity.get("DocNumber")
         if number is not None and str(number) != op.doc_number:
