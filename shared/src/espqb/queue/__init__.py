@@ -3,7 +3,11 @@
 Enqueue inside the request's transaction (`enqueue_send`); a `Worker` claims ready jobs under a
 lease, runs the gateway's handler and records the `JobOutcome`; people act on jobs with `retry` and
 `cancel`; a QBO connection that needs re-authorisation holds its jobs (`hold_jobs` /
-`release_held`). Session-taking functions only flush: the caller owns the transaction.
+`release_held`). Where a job goes and what each move writes (columns, audit entry, follow-up
+sends) has one home, `espqb.queue.transitions`, which the Web Connector road uses too. Values such
+as the lease, the attempts and the backoff come from the caller (a process passes its `Settings`;
+the defaults are `espqb.config`'s). Session-taking functions only flush: the caller owns the
+transaction.
 """
 
 from espqb.queue.backoff import BackoffPolicy
