@@ -26,10 +26,31 @@ export INTUIT_SANDBOX_VERIFIER_TOKEN=${INTUIT_SANDBOX_VERIFIER_TOKEN:-$INTUIT_WE
 
 names=() pids=() logs=()
 stopping=0
+any_alive() {
+  local pid
+  for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && return 0; done
+  return 1
+}
 cleanup() {
   trap - INT TERM EXIT
   stopping=1
-  if ((${#pids[@]})); then kill "${pids[@]}" 2>/dev/null || true; fi
+  if ((${#pids[@]})); then
+    kill "${pids[@]}" 2>/dev/null || true
+    # Each finishes what it is doing; one that has not stopped after STOP_SECONDS is killed, so
+    # `make run` always ends (a job it was sending is run again after its lease expires).
+    local waited=0 i
+    while ((waited < ${STOP_SECONDS:-30} * 10)) && any_alive; do
+      sleep 0.1
+      waited=$((waited + 1))
+    done
+    for i in "${!pids[@]}"; do
+      if kill -0 "${pids[$i]}" 2>/dev/null; then
+        echo "make run: ${names[$i]} did not stop within ${STOP_SECONDS:-30} s; killed" >&2
+        pkill -KILL -P "${pids[$i]}" 2>/dev/null || true
+        kill -KILL "${pids[$i]}" 2>/dev/null || true
+      fi
+    done
+  fi
   wait 2>/dev/null || true
 }
 trap cleanup EXIT

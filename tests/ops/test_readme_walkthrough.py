@@ -20,6 +20,7 @@ every setting that could point the blocks at the right place behind the README's
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -110,12 +111,25 @@ def services(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
             _wait_until_up(proc, env, log)
             yield Services(env, log)
         finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+            _stop_group(proc)
+
+
+def _stop_group(proc: subprocess.Popen[bytes]) -> None:
+    """Stop `make run` and everything it started, as Ctrl-C would; whatever is still alive after 20 s
+    (make itself may have gone while a service still shuts down) is killed, so no test leaves a
+    server behind."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
 
 
 def run_block(name: str, services: Services) -> str:

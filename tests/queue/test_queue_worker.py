@@ -6,6 +6,7 @@ import asyncio
 import logging
 import uuid
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ import pytest
 import espqb.queue.worker as worker_module
 from espqb.db import Database
 from espqb.db.models import JobStatus
-from espqb.queue import BackoffPolicy, ClaimedJob, JobOutcome, Worker, enqueue_send
+from espqb.queue import BackoffPolicy, ClaimedJob, JobOutcome, Worker, enqueue_send, rescue_expired
 from espqb.queue.worker import UNEXPECTED_ERROR
 from tests.queue.queue_support import audit_events, count_jobs, load_job, seed_queued_jobs
 
@@ -161,3 +162,32 @@ async def test_stopping_while_an_outcome_is_being_written_writes_it_once(
     assert writes == 1
     assert "Ignored the result" not in caplog.text
     assert (await load_job(db, job_id)).status == JobStatus.SUCCEEDED
+
+
+async def test_a_database_that_stays_down_does_not_keep_a_stopping_worker_alive(
+    db: Database, company_id: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stopping, the worker tries to record what it finished for its grace period, then stops anyway:
+    the job keeps its lease until it expires, and is then rescued and run again."""
+    job_id = await _enqueue(db, company_id, "A1")
+    stop = asyncio.Event()
+
+    async def database_down(*args: Any, **kwargs: Any) -> set[uuid.UUID]:
+        stop.set()
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setattr(worker_module, "complete_many", database_down)
+
+    async def handler(job: ClaimedJob) -> JobOutcome:
+        return JobOutcome.succeeded()
+
+    worker = Worker(db, target="qbo", handler=handler, poll_seconds=0.05, shutdown_grace_seconds=0.3)
+    with caplog.at_level(logging.ERROR, logger="espqb.queue"):
+        await asyncio.wait_for(worker.run(stop), 10)
+    assert "before stopping" in caplog.text
+
+    job = await load_job(db, job_id)
+    assert job.status == JobStatus.RUNNING and job.lease_expires_at is not None
+    later = job.lease_expires_at + timedelta(seconds=1)
+    assert await rescue_expired(db, target="qbo", clock=lambda: later) == 1
+    assert (await load_job(db, job_id)).status == JobStatus.QUEUED

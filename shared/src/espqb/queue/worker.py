@@ -103,6 +103,9 @@ class Worker:
         self.shutdown_grace_seconds = (
             self.lease_seconds if shutdown_grace_seconds is None else shutdown_grace_seconds
         )
+        # Set when the worker stops: from then on, outcomes that cannot be recorded (the database is
+        # down) are retried until this moment only, so a stopping process never hangs on them.
+        self._give_up_at: float | None = None
         self.clock = clock
         self.backoff = backoff or BackoffPolicy()
         self._own_waker = waker is None
@@ -170,6 +173,10 @@ class Worker:
                 await self.waker.wait(self.poll_seconds)
         finally:
             await self._shut_down()
+            # A database that stays down must not keep the process from stopping: after the grace
+            # period the outcomes are given up; their leases expire and the jobs are rescued and run
+            # again (each write repeats as the same request, so nothing lands twice).
+            self._give_up_at = time.monotonic() + self.shutdown_grace_seconds
             # Stop the completer only between writes: cancelled mid-write, it could not tell
             # whether its batch had been committed.
             async with self._write_lock:
@@ -252,6 +259,13 @@ class Worker:
                     raise
                 except Exception:
                     # Keep the leases (still heartbeated) and try again: an outcome must not be lost.
+                    if self._give_up_at is not None and time.monotonic() >= self._give_up_at:
+                        log.exception(
+                            "Could not record %d job outcome(s) before stopping; their leases "
+                            "expire and the jobs run again",
+                            len(batch),
+                        )
+                        return
                     log.exception("Could not record %d job outcome(s); retrying", len(batch))
                     await asyncio.sleep(self.poll_seconds)
             for job, _ in batch:
