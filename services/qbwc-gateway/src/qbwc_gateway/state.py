@@ -5,13 +5,14 @@ conversations) and the session options it was made with. Built by the app's life
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends
 
 from espqb.api.deps import gateway_dependency
 
-from .session import DesktopWebConnector, SessionOptions
+if TYPE_CHECKING:  # the session package imports the install endpoints, which import this module
+    from .session import DesktopWebConnector, SessionOptions
 
 
 @dataclass(frozen=True)
