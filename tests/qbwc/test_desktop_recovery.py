@@ -243,8 +243,11 @@ async def test_a_late_session_after_the_kept_answer_is_gone_writes_nothing_twice
     assert not [e for e in late.exchanges if "InvoiceAddRq" in e.request_xml]
     assert statuses == ["succeeded"] * 5
     assert_each_order_once(books, [str(30000 + n) for n in range(5)])
-    summaries = {s["key"]: s["summary"] for s in steps}
-    assert summaries["invoice"] == "Invoice 30000 for 218.50 created"
+    invoice = {s["key"]: s for s in steps}["invoice"]
+    assert (
+        invoice["summary"]
+        == f"Invoice 30000 for 218.50 created in QuickBooks Desktop (TxnID {invoice['qb_id']})"
+    )
 
 
 async def test_a_set_that_never_reached_quickbooks_is_written_after_the_lookup(database_url: str) -> None:

@@ -28,7 +28,7 @@ async def test_an_invoice_quickbooks_computed_otherwise_is_flagged_and_told(desk
     assert finished["status"] == "succeeded"
     assert finished["flags"] == ["drift"]
     (invoice,) = [s for s in finished["steps"] if s["key"] == "invoice"]
-    assert "QuickBooks shows 236.53 where ESP planned 218.50" in invoice["summary"]
+    assert "QuickBooks Desktop shows 236.53 where ESP planned 218.50" in invoice["summary"]
     flagged = (await desk.http.get("/v1/jobs?flag=drift", headers=desk.headers())).json()["items"]
     assert [j["id"] for j in flagged] == [job["id"]]
     (notice,) = await _notifications(desk)

@@ -21,7 +21,11 @@ async def test_a_created_customer_reads_created_and_a_linked_one_reads_linked(de
     linked = await _customer_step(desk, renumbered("10246"))
 
     assert created["action"] == "create"
-    assert created["summary"] == "Customer “Lakeside Dental Group” created"
+    assert created["summary"] == (
+        f"Customer “Lakeside Dental Group” created in QuickBooks Desktop (ListID {created['qb_id']})"
+    )
     assert linked["action"] == "link"
-    assert linked["summary"].startswith("Linked to the QuickBooks customer “Lakeside Dental Group”")
+    assert linked["summary"].startswith(
+        f"Linked to the QuickBooks Desktop customer “Lakeside Dental Group” (ListID {created['qb_id']})"
+    )
     assert "created" not in linked["summary"]

@@ -50,8 +50,10 @@ async def test_a_record_in_use_is_sent_again_at_the_next_update(desk: Office) ->
     assert len(desk.company.documents("Customer")) == 1  # created the first time, linked the second
     assert len(desk.company.documents("Invoice")) == 1
     # The second attempt links what the first one created.
-    summaries = {s["key"]: s["summary"] for s in done["steps"]}
-    assert summaries["customer"] == "Linked to the QuickBooks customer “Lakeside Dental Group”"
+    customer = {s["key"]: s for s in done["steps"]}["customer"]
+    assert customer["summary"] == (
+        f"Linked to the QuickBooks Desktop customer “Lakeside Dental Group” (ListID {customer['qb_id']})"
+    )
 
 
 async def test_a_name_already_in_use_is_linked_then_the_order_follows(desk: Office) -> None:

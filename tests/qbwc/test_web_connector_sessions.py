@@ -103,7 +103,10 @@ async def test_the_a7102_order_goes_in_one_round_trip_and_adds_up(desk: Office) 
     assert finished["status"] == "succeeded", finished
     steps = {s["key"]: s for s in finished["steps"]}
     assert steps["invoice"]["qb_id"] == invoice["TxnID"]
-    assert steps["invoice"]["summary"] == "Invoice 10245 for 218.50 created"
+    assert (
+        steps["invoice"]["summary"]
+        == f"Invoice 10245 for 218.50 created in QuickBooks Desktop (TxnID {invoice['TxnID']})"
+    )
     assert all(s["status"] == "succeeded" for s in steps.values())
 
 

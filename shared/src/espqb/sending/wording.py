@@ -14,6 +14,8 @@ The events (one function each; ``op`` is the plan operation, ``qb_id`` what Quic
 * ``found_by_name``: ESP meant to create the record, QuickBooks already had one of that name, and it
   was linked instead (QBO 6240, Desktop 3100);
 * ``left_unchanged``: the record is already in QuickBooks as planned; nothing was sent;
+* ``settled``: picks one of the five above from what came of the operation (``Outcome``): both
+  gateways call it, so one event is worded the same way on both;
 * notes added to a sentence after "; " (``with_notes``): ``stays_with_owner``, ``figures_differ``,
   ``name_taken``, ``name_owned``, ``recreated_deleted``, ``recreated_inactive``;
 * ``not_written_because``: a step skipped because a record it refers to could not be written;
@@ -31,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
 
 from espqb.money import format_money
 from espqb.plan import (
@@ -46,6 +49,7 @@ __all__ = [
     "PRODUCTS",
     "QUICKBOOKS_DESKTOP",
     "QUICKBOOKS_ONLINE",
+    "Outcome",
     "Product",
     "created",
     "describe",
@@ -62,6 +66,7 @@ __all__ = [
     "recreated_inactive",
     "sent",
     "sent_without_answer",
+    "settled",
     "stays_with_owner",
     "updated",
     "with_notes",
@@ -152,6 +157,34 @@ def left_unchanged(product: Product, op: Operation, qb_id: str, *, number: str |
     return (
         f"{_record(op, None, number)} already in {product.name} ({product.id_of(op, qb_id)}); left as it is"
     )
+
+
+Outcome = Literal["created", "updated", "linked", "found", "unchanged"]
+"""What came of an operation that is settled: ESP ``created`` or ``updated`` the record; the plan
+``linked`` an existing one (for a document: it was already there); ESP meant to create it and
+``found`` one of that name; or it was already there as planned (``unchanged``)."""
+
+
+def settled(
+    product: Product,
+    op: Operation,
+    outcome: Outcome,
+    qb_id: str,
+    *,
+    name: str | None = None,
+    number: str | None = None,
+) -> str:
+    """The step's sentence for a settled operation, whichever product wrote it."""
+    is_list = isinstance(op, CustomerOp | VendorOp | ItemOp)
+    if outcome == "unchanged" or (outcome == "linked" and not is_list):
+        return left_unchanged(product, op, qb_id, number=number)
+    if outcome == "linked":
+        return linked(product, op, qb_id, name=name)
+    if outcome == "found":
+        return found_by_name(product, op, qb_id, name=name)
+    if outcome == "updated":
+        return updated(product, op, qb_id, name=name, number=number)
+    return created(product, op, qb_id, name=name, number=number)
 
 
 def with_notes(sentence: str, *notes: str | None) -> str:

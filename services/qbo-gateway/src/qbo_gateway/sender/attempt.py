@@ -226,14 +226,13 @@ def by_name(entity: str, name: str) -> str:
 
 def _sentence(op: Operation, write: Write, qb_id: str, name: str | None, number: str | None) -> str:
     """What the step says about QuickBooks Online's answer to ``write``."""
+    outcome: wording.Outcome
     if write.action == "find":
         # Linked by name: the plan chose it (a link) or ESP meant to create it (6240).
-        if op.action == "link":
-            return wording.linked(PRODUCT, op, qb_id, name=name)
-        return wording.found_by_name(PRODUCT, op, qb_id, name=name)
-    if write.action == "update":
-        return wording.updated(PRODUCT, op, qb_id, name=name, number=number)
-    return wording.created(PRODUCT, op, qb_id, name=name, number=number)
+        outcome = "linked" if op.action == "link" else "found"
+    else:
+        outcome = "updated" if write.action == "update" else "created"
+    return wording.settled(PRODUCT, op, outcome, qb_id, name=name, number=number)
 
 
 def _ref_number(entity: dict[str, Any]) -> str | None:

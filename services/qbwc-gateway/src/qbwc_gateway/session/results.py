@@ -25,12 +25,12 @@ from espqb.plan import (
     InvoiceOp,
     ItemOp,
     Operation,
-    PaymentOp,
     Plan,
     PurchaseOrderOp,
     VendorOp,
 )
 from espqb.queue import record_step
+from espqb.sending import wording
 
 from ..encoder import Done, Purpose, op_label
 from ..listcache import cached_entry
@@ -40,6 +40,7 @@ from .job_lifecycle import ACTOR
 from .state import JobProgress
 
 TARGET = "qbd"
+PRODUCT = wording.QUICKBOOKS_DESKTOP
 # How often an operation is retried after 3100/3140 (look up or refresh, then once more) and 3200.
 MAX_RETRIES = {Decision.LINK_EXISTING: 1, Decision.REFRESH_AND_RETRY: 1, Decision.REREAD_AND_RETRY: 2}
 
@@ -61,43 +62,21 @@ def _mapping_key(ctx: JobContext, op: Operation) -> tuple[MappingKind, str, str 
     return kind, esp_key, ctx.order_number if kind in documents else None
 
 
-def _summary(op: Operation, done: Done, *, origin: str, ref_number: str | None) -> str:
-    verb = "updated" if op.action == "update" else "created"
-    match op:
-        case CustomerOp() | VendorOp() | ItemOp():
-            kind = op.kind
-            name = done.name or getattr(op, "name", None) or ""
-            if origin == "linked":
-                note = op.existing.create_new_note if op.existing else ""
-                return f"Linked to the QuickBooks {kind} “{name}”{note}"
-            if origin == "found":
-                return f"Linked to the existing QuickBooks {kind} “{name}” (the name was already in use)"
-            return f"{kind.capitalize()} “{name}” created"
-        case InvoiceOp():
-            return f"Invoice {ref_number or op.doc_number} for {format_money(op.total)} {verb}"
-        case PaymentOp():
-            if origin == "unchanged":
-                return f"Payment of {format_money(op.amount)} already in QuickBooks; left as it is"
-            return f"Payment of {format_money(op.amount)} applied to the invoice"
-        case PurchaseOrderOp():
-            return f"Purchase order {ref_number or op.doc_number} for {format_money(op.total)} {verb}"
-        case BillOp():
-            return f"Bill {ref_number or op.doc_number} for {format_money(op.total)} {verb}"
-    raise TypeError(f"unknown operation {op!r}")
-
-
 async def settle(
     ctx: JobContext,
     op: Operation,
     done: Done,
     *,
-    origin: str,
+    origin: wording.Outcome,
     ref_number: str | None = None,
-    figures: str = "",
+    figures: str | None = None,
 ) -> None:
-    """Record a settled operation: progress, mapping, step (and its audit entry). ``figures``:
-    QuickBooks' figure next to the planned one, when they differ."""
-    note = ""
+    """Record a settled operation: progress, mapping, step (and its audit entry), worded as on
+    QuickBooks Online (``espqb.sending.wording``). ``figures``: a note with QuickBooks' figure next to
+    the planned one, when they differ."""
+    note: str | None = None
+    if origin == "created" and op.action == "update":
+        origin = "updated"
     if origin != "unchanged":
         try:
             await _map(ctx, op, done, origin=origin, ref_number=ref_number)
@@ -109,7 +88,7 @@ async def settle(
                 return
             # Chosen in the dialog (or an item the plan took by name): this order uses it, but it
             # stays the other ESP record's.
-            note = f"; it stays linked to ESP record {owned.owner}, so later sends do not use it"
+            note = wording.stays_with_owner(owned.owner)
     ctx.progress.done[op.key] = done
     if origin in ("created", "updated"):
         ctx.progress.wrote = True
@@ -124,7 +103,9 @@ async def settle(
         StepStatus.SUCCEEDED,
         qb_id=done.qb_id,
         qb_version=done.version,
-        summary=_summary(op, done, origin=origin, ref_number=ref_number) + note + figures,
+        summary=wording.with_notes(
+            wording.settled(PRODUCT, op, origin, done.qb_id, name=done.name, number=ref_number), note, figures
+        ),
         company_id=ctx.company_id,
         actor=ACTOR,
         # The callback's one instant: the job's own times use it too, so its timeline reads in order.
@@ -204,13 +185,13 @@ def _decimal(text: str | None) -> Decimal | None:
         return None
 
 
-def _invoice_figures(op: InvoiceOp, ret: Ret) -> str:
+def _invoice_figures(op: InvoiceOp, ret: Ret) -> str | None:
     """For the invoice's step: QuickBooks' total next to ESP's, when they differ."""
     subtotal, tax = _decimal(ret.text("Subtotal")), _decimal(ret.text("SalesTaxTotal"))
     total = (subtotal or Decimal(0)) + (tax or Decimal(0))
     if subtotal is None or total == op.total:
-        return ""
-    return f"; QuickBooks shows {format_money(total)} where ESP planned {format_money(op.total)}"
+        return None
+    return wording.figures_differ(PRODUCT, total, op.total)
 
 
 def _invoice_differences(op: InvoiceOp, ret: Ret) -> list[str]:
@@ -260,7 +241,7 @@ async def _written(ctx: JobContext, op: Operation, response: QbResponse, sent_na
         done, ref_number = _done_from(response.rets[0])
         if response.status.is_warning:
             progress.warnings.append(warning(op_label(op), response.status))
-        figures = ""
+        figures: str | None = None
         if isinstance(op, InvoiceOp) and (differences := _invoice_differences(op, response.rets[0])):
             progress.warnings.extend(differences)
             progress.drift.extend(differences)
