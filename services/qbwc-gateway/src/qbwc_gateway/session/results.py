@@ -2,8 +2,11 @@
 
 Every settled operation is recorded three ways: in the job's progress (so the next round trip
 refers to it by id), in the mappings (ListID/TxnID and EditSequence, so a later send links or
-updates instead of duplicating), and as a job step a person can read. List records also go into
-the list cache, so the lookups show a customer the moment it was created.
+updates instead of duplicating), and as a job step a person can read. The mapping and the step are
+recorded and worded the way both products do (``espqb.sending.recording`` and ``.wording``); what
+is the Desktop's own here is reading qbXML answers (ListID/TxnID, EditSequence, RefNumber) and the
+list cache, into which list records go at once, so the lookups show a customer the moment it was
+created.
 """
 
 from __future__ import annotations
@@ -12,12 +15,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from espqb.db.models import MappingKind, StepStatus
+from espqb.db.models import StepStatus
 from espqb.mappings import repository as mappings_repository
-from espqb.mappings.plan_bridge import mapping_target
 from espqb.money import format_money
 from espqb.plan import (
     BillOp,
@@ -29,8 +32,8 @@ from espqb.plan import (
     PurchaseOrderOp,
     VendorOp,
 )
-from espqb.queue import record_step
 from espqb.sending import wording
+from espqb.sending.recording import Settled, StepRecorder
 
 from ..encoder import Done, Purpose, op_label
 from ..listcache import cached_entry
@@ -39,7 +42,7 @@ from ..responses import Decision, QbResponse, Ret, decide, refusal, warning
 from .job_lifecycle import ACTOR
 from .state import JobProgress
 
-TARGET = "qbd"
+TARGET: Final = "qbd"
 PRODUCT = wording.QUICKBOOKS_DESKTOP
 # How often an operation is retried after 3100/3140 (look up or refresh, then once more) and 3200.
 MAX_RETRIES = {Decision.LINK_EXISTING: 1, Decision.REFRESH_AND_RETRY: 1, Decision.REREAD_AND_RETRY: 2}
@@ -55,11 +58,19 @@ class JobContext:
     progress: JobProgress
     now: datetime
 
-
-def _mapping_key(ctx: JobContext, op: Operation) -> tuple[MappingKind, str, str | None]:
-    kind, esp_key = mapping_target(op, ctx.order_number)
-    documents = (MappingKind.INVOICE, MappingKind.PAYMENT, MappingKind.PURCHASE_ORDER, MappingKind.BILL)
-    return kind, esp_key, ctx.order_number if kind in documents else None
+    @property
+    def recorder(self) -> StepRecorder:
+        """Records this job's results the way both products do (``espqb.sending.recording``), at the
+        callback's one instant: the job's own times use it too, so its timeline reads in order."""
+        now = self.now
+        return StepRecorder(
+            company_id=self.company_id,
+            target=TARGET,
+            job_id=self.job_id,
+            order_number=self.order_number,
+            actor=ACTOR,
+            clock=lambda: now,
+        )
 
 
 async def settle(
@@ -71,64 +82,33 @@ async def settle(
     ref_number: str | None = None,
     figures: str | None = None,
 ) -> None:
-    """Record a settled operation: progress, mapping, step (and its audit entry), worded as on
-    QuickBooks Online (``espqb.sending.wording``). ``figures``: a note with QuickBooks' figure next to
-    the planned one, when they differ."""
-    note: str | None = None
+    """Record a settled operation: progress, mapping and step (with its audit entry), worded and
+    recorded as on QuickBooks Online (``espqb.sending``). ``figures``: a note with QuickBooks'
+    figure next to the planned one, when they differ."""
     if origin == "created" and op.action == "update":
         origin = "updated"
-    if origin != "unchanged":
-        try:
-            await _map(ctx, op, done, origin=origin, ref_number=ref_number)
-        except mappings_repository.RecordOwned as owned:
-            if not isinstance(op, CustomerOp | VendorOp | ItemOp):
-                raise
-            if origin == "found":
-                await _claimed_by_another(ctx, op, owned)
-                return
-            # Chosen in the dialog (or an item the plan took by name): this order uses it, but it
-            # stays the other ESP record's.
-            note = wording.stays_with_owner(owned.owner)
+    summary = wording.with_notes(
+        wording.settled(PRODUCT, op, origin, done.qb_id, name=done.name, number=ref_number), figures
+    )
+    settled = Settled(
+        done.qb_id,
+        done.version,
+        done.name,
+        ref_number,
+        origin="created" if origin in ("created", "updated") else "linked" if origin == "linked" else "found",
+    )
+    owned = await ctx.recorder.succeeded(
+        ctx.session, op, settled, summary=summary, remap=origin != "unchanged"
+    )
+    if owned is not None and isinstance(op, CustomerOp | VendorOp | ItemOp):
+        # Another ESP record's customer, vendor or item, which ESP did not choose: never shared.
+        await _claimed_by_another(ctx, op, owned)
+        return
     ctx.progress.done[op.key] = done
     if origin in ("created", "updated"):
         ctx.progress.wrote = True
     ctx.progress.find_first.pop(op.key, None)
     ctx.progress.read_first.discard(op.key)
-    await record_step(
-        ctx.session,
-        ctx.job_id,
-        op.key,
-        op.kind,
-        op.action,
-        StepStatus.SUCCEEDED,
-        qb_id=done.qb_id,
-        qb_version=done.version,
-        summary=wording.with_notes(
-            wording.settled(PRODUCT, op, origin, done.qb_id, name=done.name, number=ref_number), note, figures
-        ),
-        company_id=ctx.company_id,
-        actor=ACTOR,
-        # The callback's one instant: the job's own times use it too, so its timeline reads in order.
-        clock=lambda: ctx.now,
-    )
-
-
-async def _map(ctx: JobContext, op: Operation, done: Done, *, origin: str, ref_number: str | None) -> None:
-    kind, esp_key, order_number = _mapping_key(ctx, op)
-    await mappings_repository.upsert(
-        ctx.session,
-        company_id=ctx.company_id,
-        target=TARGET,
-        kind=kind,
-        esp_key=esp_key,
-        qb_id=done.qb_id,
-        qb_version=done.version,
-        qb_name=done.name if isinstance(op, CustomerOp | VendorOp | ItemOp) else None,
-        qb_ref_number=ref_number,
-        order_number=order_number,
-        origin="created" if origin in ("created", "updated") else origin,
-        job_id=str(ctx.job_id),
-    )
 
 
 async def _claimed_by_another(
@@ -150,19 +130,7 @@ async def _claimed_by_another(
 
 async def fail(ctx: JobContext, op: Operation, error: str, *, status: StepStatus = StepStatus.FAILED) -> None:
     ctx.progress.failed[op.key] = error
-    await record_step(
-        ctx.session,
-        ctx.job_id,
-        op.key,
-        op.kind,
-        op.action,
-        status,
-        error=error,
-        company_id=ctx.company_id,
-        actor=ACTOR,
-        # The callback's one instant: the job's own times use it too, so its timeline reads in order.
-        clock=lambda: ctx.now,
-    )
+    await ctx.recorder.failed(ctx.session, op, error, status=status)
 
 
 def _done_from(ret: Ret) -> tuple[Done, str | None]:
@@ -321,10 +289,7 @@ async def _reread(ctx: JobContext, op: Operation, response: QbResponse) -> None:
         return
     progress.versions[op.key] = version
     progress.read_first.discard(op.key)
-    kind, esp_key, _ = _mapping_key(ctx, op)
-    row = await mappings_repository.get(ctx.session, ctx.company_id, TARGET, kind, esp_key)
-    if row is not None:
-        row.qb_version = version
+    await ctx.recorder.note_version(ctx.session, op, version)
 
 
 async def _note_version(ctx: JobContext, op: Operation, response: QbResponse) -> None:
@@ -337,10 +302,7 @@ async def _note_version(ctx: JobContext, op: Operation, response: QbResponse) ->
     if version is None:
         return
     ctx.progress.done[op.key] = Done(done.qb_id, version, done.name, done.line_ids)
-    kind, esp_key, _ = _mapping_key(ctx, op)
-    row = await mappings_repository.get(ctx.session, ctx.company_id, TARGET, kind, esp_key)
-    if row is not None:
-        row.qb_version = version
+    await ctx.recorder.note_version(ctx.session, op, version)
 
 
 async def skip(ctx: JobContext, op: Operation, reason: str) -> None:
@@ -351,13 +313,4 @@ async def record_pending(ctx: JobContext) -> None:
     """One "not sent yet" step per operation, so the job shows its plan from the start."""
     for op in ctx.plan.operations:
         if op.key not in ctx.progress.done:
-            await record_step(
-                ctx.session,
-                ctx.job_id,
-                op.key,
-                op.kind,
-                op.action,
-                StepStatus.PENDING,
-                company_id=ctx.company_id,
-                actor=ACTOR,
-            )
+            await ctx.recorder.pending(ctx.session, op)
