@@ -58,6 +58,7 @@ __all__ = [
     "found_by_name",
     "left_unchanged",
     "linked",
+    "mention",
     "name_owned",
     "name_taken",
     "no_record_named",
@@ -103,6 +104,11 @@ def describe(op: Operation) -> str:
     if isinstance(op, PaymentOp):
         return f"payment {op.payment_id} of {format_money(op.amount)}"
     return f"{_noun(op)} {op.doc_number}"
+
+
+def mention(op: Operation) -> str:
+    """The record named inside a sentence: “the invoice 10245”, “the customer “Acme””."""
+    return f"the {describe(op)}"
 
 
 def _noun(op: Operation) -> str:

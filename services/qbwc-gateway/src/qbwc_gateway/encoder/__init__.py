@@ -20,7 +20,6 @@ from .job import (
     encode_job,
     list_key,
 )
-from .labels import op_label
 from .prefs import CompanyFilePrefs
 from .xml_build import MESSAGE_SET_ID_MAX, Ref, message_set, qb_datetime
 
@@ -42,6 +41,5 @@ __all__ = [
     "encode_job",
     "list_key",
     "message_set",
-    "op_label",
     "qb_datetime",
 ]

@@ -33,10 +33,10 @@ from espqb.plan import (
     PurchaseOrderOp,
     VendorOp,
 )
+from espqb.sending import wording
 
 from . import documents, list_requests, recovery
 from .documents import Modify, TxnRef
-from .labels import op_label
 from .prefs import CompanyFilePrefs
 from .xml_build import Element, Ref
 
@@ -162,13 +162,10 @@ class _JobEncoder:
         """Record why ``op`` cannot go in this set, if it cannot."""
         for dep in op.references():
             if dep in self.skipped or dep in self.memory.failed:
-                self.skipped[op.key] = (
-                    f"{op_label(op).capitalize()} was not sent because "
-                    f"{op_label(self.plan.operation(dep))} could not be written."
-                )
+                self.skipped[op.key] = wording.not_written_because(self.plan.operation(dep))
                 return True
             if dep in self.waiting:
-                self.waiting[op.key] = f"waits for {op_label(self.plan.operation(dep))}"
+                self.waiting[op.key] = f"waits for {wording.mention(self.plan.operation(dep))}"
                 return True
         return False
 
@@ -221,7 +218,9 @@ class _JobEncoder:
                 return
             link_name = (existing.name if existing is not None else None) or op.name
             if not link_name:
-                self.skipped[op.key] = f"{op_label(op).capitalize()} has neither a QuickBooks id nor a name."
+                self.skipped[op.key] = (
+                    f"{wording.mention(op).capitalize()} has neither a QuickBooks id nor a name."
+                )
                 return
             # Linked by name only: learn its ListID in the same set; the name already works as a reference.
             element = list_requests.find_by_name(kind, link_name, self._rid(index, "q"))
@@ -361,7 +360,7 @@ class _JobEncoder:
             if po_done is not None and po_done.line_ids:
                 link = (po_done.qb_id, po_done.line_ids)
             elif po.action == "create" and po_key not in self.memory.failed and po_done is None:
-                self.waiting[op.key] = f"waits for {op_label(po)}, to be linked to it"
+                self.waiting[op.key] = f"waits for {wording.mention(po)}, to be linked to it"
                 return
         element = documents.bill_add(
             op,
@@ -393,7 +392,7 @@ class _JobEncoder:
             # Needs nothing it refers to: looked for at once, even while those are looked for too.
             self._emit(op, index, Purpose.VERIFY, recovery.find_written(op, self._rid(index, "q")))
             self.waiting[op.key] = (
-                f"looks in QuickBooks for {op_label(op)}, which an unanswered update may have saved"
+                f"looks in QuickBooks for {wording.mention(op)}, which an unanswered update may have saved"
             )
             return True
         return self._blocked(op)

@@ -11,8 +11,8 @@ from espqb.db.models import JobStatus, SendJob
 from espqb.jobs.flags import raise_flag
 from espqb.plan import BillOp, InvoiceOp, PaymentOp, Plan, PurchaseOrderOp
 from espqb.queue import JobOutcome
+from espqb.sending import wording
 
-from ..encoder import op_label
 from . import job_lifecycle
 from .state import JobProgress, SessionState
 
@@ -20,14 +20,9 @@ _DOCUMENTS = (InvoiceOp, PaymentOp, PurchaseOrderOp, BillOp)
 
 
 def _written(plan: Plan, progress: JobProgress) -> str:
-    labels = [
-        op_label(op) for op in plan.operations if isinstance(op, _DOCUMENTS) and op.key in progress.done
-    ]
-    return (
-        ("Sent to QuickBooks Desktop: " + ", ".join(labels) + ".")
-        if labels
-        else "Sent to QuickBooks Desktop."
-    )
+    """The job's summary, worded as on QuickBooks Online (``espqb.sending.wording.sent``)."""
+    documents = [op for op in plan.operations if isinstance(op, _DOCUMENTS) and op.key in progress.done]
+    return wording.sent(wording.QUICKBOOKS_DESKTOP, documents)
 
 
 def outcome_of(plan: Plan | None, progress: JobProgress) -> JobOutcome:

@@ -20,8 +20,9 @@ from __future__ import annotations
 import structlog
 
 from espqb.plan import BillOp, InvoiceOp, Operation, PaymentOp, Plan, PurchaseOrderOp
+from espqb.sending import wording
 
-from ..encoder import Done, Purpose, message_set, op_label
+from ..encoder import Done, Purpose, message_set
 from ..encoder.recovery import esp_key, is_ours
 from ..listcache import cached_entry
 from ..listcache import repository as cache_repository
@@ -105,7 +106,7 @@ async def verified(ctx: results.JobContext, op: Operation, response: QbResponse,
         await results.fail(
             ctx,
             op,
-            f"QuickBooks could not say whether {op_label(op)} was already saved "
+            f"QuickBooks could not say whether {wording.mention(op)} was already saved "
             f"({' '.join(response.status.message.split())}), so it was not sent again. Check QuickBooks, "
             "then send the order again.",
         )

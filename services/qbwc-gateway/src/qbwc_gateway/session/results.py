@@ -35,7 +35,7 @@ from espqb.plan import (
 from espqb.sending import wording
 from espqb.sending.recording import Settled, StepRecorder
 
-from ..encoder import Done, Purpose, op_label
+from ..encoder import Done, Purpose
 from ..listcache import cached_entry
 from ..listcache import repository as cache_repository
 from ..responses import Decision, QbResponse, Ret, decide, refusal, warning
@@ -208,7 +208,7 @@ async def _written(ctx: JobContext, op: Operation, response: QbResponse, sent_na
     if decision is Decision.STORE and response.rets:
         done, ref_number = _done_from(response.rets[0])
         if response.status.is_warning:
-            progress.warnings.append(warning(op_label(op), response.status))
+            progress.warnings.append(warning(wording.mention(op), response.status))
         figures: str | None = None
         if isinstance(op, InvoiceOp) and (differences := _invoice_differences(op, response.rets[0])):
             progress.warnings.extend(differences)
@@ -240,11 +240,11 @@ async def _written(ctx: JobContext, op: Operation, response: QbResponse, sent_na
             return
     if decision is Decision.RETRY_NEXT_SESSION:
         progress.retry_next_session = (
-            f"{op_label(op).capitalize()} could not be saved because someone is working on it in QuickBooks "
+            f"{wording.mention(op).capitalize()} could not be saved because someone is working on it in QuickBooks "
             f"({' '.join(response.status.message.split())}); it will be sent again at the next update."
         )
         return
-    await fail(ctx, op, refusal(op_label(op), response.status))
+    await fail(ctx, op, refusal(wording.mention(op), response.status))
 
 
 async def _found(ctx: JobContext, op: Operation, response: QbResponse, sent_name: str | None) -> None:
@@ -283,7 +283,7 @@ async def _reread(ctx: JobContext, op: Operation, response: QbResponse) -> None:
         await fail(
             ctx,
             op,
-            f"{op_label(op).capitalize()} is no longer in QuickBooks (it may have been deleted), so it "
+            f"{wording.mention(op).capitalize()} is no longer in QuickBooks (it may have been deleted), so it "
             "could not be updated.",
         )
         return
