@@ -12,21 +12,38 @@ Each ``sendRequestXML`` hands out one message set:
 
 Each ``receiveResponseXML`` routes every ``…Rs`` by ``requestID`` to the cache or to the job
 operation it was for, settles the jobs that have nothing left to send, and reports progress.
+
+The sequence, and where each step lives (``handler`` owns authenticate and closeConnection)::
+
+    sendRequestXML ─ next_message_set
+      ├─ first call: _check_company ........ company_pin (the file this password is pinned to)
+      ├─ a set still unanswered? _send_again  recovery (status check, look-ups before re-adding)
+      └─ _compose
+           ├─ list cache due? CacheRefresh .. listcache (full read alone, then incremental pages)
+           └─ _fill: per waiting job, _take / _offer
+                ├─ plan ..................... planning.Planner (shared loader, list-cache names)
+                ├─ encode + size cap ........ encoder (encode_job, MessageSetDraft)
+                ├─ record pending + unsent .. results.record_pending / record_unsent
+                └─ job taken ................ job_lifecycle (shared transitions)
+    receiveResponseXML ─ take_response
+      ├─ HRESULT from QuickBooks ........... _quickbooks_failed → outcomes / job_lifecycle
+      ├─ each …Rs by requestID ............. _absorb_cache (listcache) | results.apply (job steps),
+      │                                        recovery.verified (a look-up after a lost answer)
+      ├─ a job with nothing left ........... _settle_if_finished → outcomes.finish
+      └─ percentage done ................... _progress (progress)
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.config import Settings
 from espqb.db.models import QbwcCredential, QbwcSession, SendJob
 from espqb.observability.logging import job_log_context
-from espqb.plan import Plan, PlanError
+from espqb.plan import Plan
 
 from ..encoder import (
     CompanyFilePrefs,
@@ -48,19 +65,12 @@ from ..responses import (
 )
 from . import company_pin, job_lifecycle, outcomes, recovery, repository, results
 from .options import SessionOptions
-from .planning import RoundInputs, plan_job, round_inputs
+from .planning import Planner
 from .progress import DONE, QUICKBOOKS_FAILED, UNREADABLE_RESPONSE, progress
 from .state import JobProgress, Outstanding, RequestTag, SessionState
 
 PARSE_ERROR_HRESULT = "0x80040400"
 NOTHING_TO_SEND = "Nothing to send: every order is already in QuickBooks."
-
-
-@dataclass
-class _Round:
-    """What one callback reads once and every plan of it shares."""
-
-    inputs: RoundInputs | None = None
 
 
 class Conversation:
@@ -82,30 +92,16 @@ class Conversation:
         self.settings = settings
         self.company_id = row.company_id
         self.owner = job_lifecycle.lease_owner(row.ticket_hash)
-        self._round = _Round()
+        self._planner = Planner(session, row.company_id)
         self._jobs: dict[str, SendJob] = {}
 
     # ------------------------------------------------------------------------------ helpers
-    async def _inputs(self) -> RoundInputs:
-        if self._round.inputs is None:
-            self._round.inputs = await round_inputs(self.session, self.company_id)
-        return self._round.inputs
-
     async def _job(self, job_id: str) -> SendJob:
         job = self._jobs.get(job_id)
         if job is None:
             self._jobs.update(await repository.jobs_by_id(self.session, [job_id]))
             job = self._jobs[job_id]
         return job
-
-    async def _plan(self, job: SendJob) -> Plan | str:
-        """The job's plan, or why it cannot be planned (a permanent failure)."""
-        try:
-            return await plan_job(self.session, job, await self._inputs())
-        except PlanError as exc:
-            return " ".join(p.message for p in exc.problems)
-        except ValidationError:
-            return "The order stored with this send can no longer be read; send the order again from ESP."
 
     def _context(self, job: SendJob, plan: Plan, progress: JobProgress) -> results.JobContext:
         return results.JobContext(
@@ -278,7 +274,7 @@ class Conversation:
 
     async def _take(self, job: SendJob, draft: MessageSetDraft, tags: dict[str, RequestTag]) -> bool:
         """Start a waiting job in this set; False when the set has no room for it."""
-        plan = await self._plan(job)
+        plan = await self._planner.plan(job)
         progress = JobProgress(job_id=str(job.id), tag=self.state.new_tag())
         if not isinstance(plan, str) and (job.attempts or 0) > 0:
             # An earlier attempt may have ended before all its answers came back.
@@ -306,7 +302,7 @@ class Conversation:
     async def _offer(
         self, job: SendJob, progress: JobProgress, draft: MessageSetDraft, tags: dict[str, RequestTag]
     ) -> None:
-        plan = await self._plan(job)
+        plan = await self._planner.plan(job)
         if isinstance(plan, str):
             await outcomes.finish_unplannable(self.session, job, progress, plan, self.state, now=self.now)
             return
@@ -319,12 +315,7 @@ class Conversation:
     ) -> None:
         """Record what needed no request, tag the requests, and finish a job with nothing left."""
         plan, progress = context.plan, context.progress
-        for key, done in encoding.answered.items():
-            op = plan.operation(key)
-            await results.settle(context, op, done, origin="unchanged" if op.kind == "payment" else "linked")
-        for key, reason in encoding.skipped.items():
-            if key not in progress.failed:
-                await results.skip(context, plan.operation(key), reason)
+        await results.record_unsent(context, encoding)
         for request in encoding.requests:
             tags[request.request_id] = RequestTag(
                 "job", request.purpose.value, [(progress.job_id, request.op_key)], request.list_name
@@ -380,7 +371,7 @@ class Conversation:
                 job = await self._job(job_id)
                 plan = plans.get(job_id)
                 if plan is None:
-                    planned = await self._plan(job)
+                    planned = await self._planner.plan(job)
                     if isinstance(planned, str):
                         await outcomes.finish_unplannable(
                             self.session, job, progress, planned, state, now=self.now
@@ -436,15 +427,7 @@ class Conversation:
             encoding = self._encode(plan, progress, None)
             if not encoding.finished:
                 return
-            context = self._context(job, plan, progress)
-            for key, done in encoding.answered.items():
-                op = plan.operation(key)
-                await results.settle(
-                    context, op, done, origin="unchanged" if op.kind == "payment" else "linked"
-                )
-            for key, reason in encoding.skipped.items():
-                if key not in progress.failed:
-                    await results.skip(context, plan.operation(key), reason)
+            await results.record_unsent(self._context(job, plan, progress), encoding)
         await outcomes.finish(
             self.session, job, progress, plan, self.state, now=self.now, settings=self.settings
         )

@@ -12,15 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.db.models import SendJob
-from espqb.plan import NamesInUse, Plan, PlanSettings, TakenName
+from espqb.plan import NamesInUse, Plan, PlanError, PlanSettings, TakenName
 from espqb.sending.inputs import held_names, load_send_inputs, plan_settings
 
 from ..listcache import repository as cache_repository
 
 TARGET: Final = "qbd"
+UNREADABLE_ORDER = "The order stored with this send can no longer be read; send the order again from ESP."
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,3 +60,23 @@ async def plan_job(session: AsyncSession, job: SendJob, inputs: RoundInputs) -> 
         session, job.company_id, TARGET, job.payload, settings=inputs.settings, names=inputs.names
     )
     return loaded.plan()
+
+
+class Planner:
+    """The plans of one callback: what they share is read at the first plan, and only then."""
+
+    def __init__(self, session: AsyncSession, company_id: str) -> None:
+        self.session = session
+        self.company_id = company_id
+        self._inputs: RoundInputs | None = None
+
+    async def plan(self, job: SendJob) -> Plan | str:
+        """The job's plan, or why it cannot be planned (a permanent failure)."""
+        if self._inputs is None:
+            self._inputs = await round_inputs(self.session, self.company_id)
+        try:
+            return await plan_job(self.session, job, self._inputs)
+        except PlanError as exc:
+            return " ".join(p.message for p in exc.problems)
+        except ValidationError:
+            return UNREADABLE_ORDER

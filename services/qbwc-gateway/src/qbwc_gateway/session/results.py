@@ -35,7 +35,7 @@ from espqb.plan import (
 from espqb.sending import wording
 from espqb.sending.recording import Settled, StepRecorder
 
-from ..encoder import Done, Purpose
+from ..encoder import Done, JobEncoding, Purpose
 from ..listcache import cached_entry
 from ..listcache import repository as cache_repository
 from ..responses import Decision, QbResponse, Ret, decide, refusal, warning
@@ -307,6 +307,17 @@ async def _note_version(ctx: JobContext, op: Operation, response: QbResponse) ->
 
 async def skip(ctx: JobContext, op: Operation, reason: str) -> None:
     await fail(ctx, op, reason, status=StepStatus.SKIPPED)
+
+
+async def record_unsent(ctx: JobContext, encoding: JobEncoding) -> None:
+    """Record what the encoder settled without a request: links and documents already in QuickBooks
+    as planned, and operations it will not send at all (skipped)."""
+    for key, done in encoding.answered.items():
+        op = ctx.plan.operation(key)
+        await settle(ctx, op, done, origin="unchanged" if op.kind == "payment" else "linked")
+    for key, reason in encoding.skipped.items():
+        if key not in ctx.progress.failed:
+            await skip(ctx, ctx.plan.operation(key), reason)
 
 
 async def record_pending(ctx: JobContext) -> None:
