@@ -121,6 +121,7 @@ def _stop_group(proc: subprocess.Popen[bytes]) -> None:
     os.killpg(proc.pid, signal.SIGTERM)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
+        proc.poll()  # reaps make once it ends: a zombie would still count as a member of the group
         try:
             os.killpg(proc.pid, 0)
         except ProcessLookupError:
