@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 
 from espqb.api.app import build_app
 from espqb.api.context import AppContext
+from espqb.api.deps import gateway_state, get_context
 from espqb.config import Settings, get_settings
 from espqb.db.types import utcnow
 
@@ -21,7 +22,7 @@ from .listcache import DesktopLookups
 from .session import DesktopWebConnector, SessionOptions
 from .session.handler import Clock
 from .soap import WebConnectorHandler, soap_router
-from .state import DesktopDep, DesktopState
+from .state import DesktopState
 
 DESCRIPTION = """
 The QuickBooks Desktop half of esp-quickbooks.
@@ -38,8 +39,10 @@ The QuickBooks Desktop half of esp-quickbooks.
 """
 
 
-def get_handler(desktop: DesktopDep) -> WebConnectorHandler:
-    return desktop.handler
+def get_handler(request: Request) -> WebConnectorHandler:
+    """The SOAP endpoint's handler, read straight from the request: every Web Connector poll goes
+    through here, so it costs one dependency, not a chain of them."""
+    return gateway_state(get_context(request), DesktopState).handler
 
 
 def create_app(
