@@ -37,7 +37,7 @@ async def record_step(
     clock: Clock = utcnow,
 ) -> JobStep:
     """Create or overwrite the step `key` of a job (e.g. key "invoice", kind "invoice", action
-    "create", status succeeded, qb_id "1042", summary "Invoice 1042 for 218.50 created")."""
+    "create", status succeeded, qb_id "1042", summary worded by ``espqb.sending.wording``)."""
     status = StepStatus(status)
     if company_id is None:
         company_id = (

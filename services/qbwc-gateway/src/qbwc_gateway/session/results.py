@@ -33,7 +33,7 @@ from espqb.plan import (
     VendorOp,
 )
 from espqb.sending import wording
-from espqb.sending.recording import Settled, StepRecorder
+from espqb.sending.recording import Origin, Settled, StepRecorder
 
 from ..encoder import Done, JobEncoding, Purpose
 from ..listcache import cached_entry
@@ -44,6 +44,14 @@ from .state import JobProgress
 
 TARGET: Final = "qbd"
 PRODUCT = wording.QUICKBOOKS_DESKTOP
+# How the mapping records where a settled record came from ("unchanged" writes no mapping).
+_MAPPING_ORIGIN: dict[wording.Outcome, Origin] = {
+    "created": "created",
+    "updated": "created",
+    "linked": "linked",
+    "found": "found",
+    "unchanged": "linked",
+}
 # How often an operation is retried after 3100/3140 (look up or refresh, then once more) and 3200.
 MAX_RETRIES = {Decision.LINK_EXISTING: 1, Decision.REFRESH_AND_RETRY: 1, Decision.REREAD_AND_RETRY: 2}
 
@@ -90,13 +98,7 @@ async def settle(
     summary = wording.with_notes(
         wording.settled(PRODUCT, op, origin, done.qb_id, name=done.name, number=ref_number), figures
     )
-    settled = Settled(
-        done.qb_id,
-        done.version,
-        done.name,
-        ref_number,
-        origin="created" if origin in ("created", "updated") else "linked" if origin == "linked" else "found",
-    )
+    settled = Settled(done.qb_id, done.version, done.name, ref_number, origin=_MAPPING_ORIGIN[origin])
     owned = await ctx.recorder.succeeded(
         ctx.session, op, settled, summary=summary, remap=origin != "unchanged"
     )

@@ -112,7 +112,7 @@ class JobStep(Base):
     status: Mapped[str] = mapped_column(String(16), default=StepStatus.PENDING)
     qb_id: Mapped[str | None] = mapped_column(String(64))
     qb_version: Mapped[str | None] = mapped_column(String(64))
-    summary: Mapped[str | None] = mapped_column(Text)  # "Invoice 1042 for 218.50 created"
+    summary: Mapped[str | None] = mapped_column(Text)  # espqb.sending.wording's sentence
     error: Mapped[str | None] = mapped_column(Text)  # in plain words
     # A write that reached QuickBooks Online without an answer: the requestid (and batch item id)
     # it was sent with, so the next attempt repeats exactly that request and Intuit replays it
