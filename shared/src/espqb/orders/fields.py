@@ -74,6 +74,12 @@ Quantity = Annotated[
     BeforeValidator(_parser(lambda v: parse_rate(v, what="the quantity"))),
     AfterValidator(_at_least_zero),
 ]
+# Exchange rates: home-currency units per unit of the order's currency, up to six places.
+ExchangeRate = Annotated[
+    Decimal,
+    BeforeValidator(_parser(lambda v: parse_rate(v, what="the exchange rate", places=6))),
+    AfterValidator(_above_zero),
+]
 Percent = Annotated[
     Decimal,
     BeforeValidator(_parser(lambda v: parse_rate(v, what="the percentage", places=4))),

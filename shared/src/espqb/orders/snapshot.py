@@ -27,6 +27,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from espqb.orders.fields import (
+    ExchangeRate,
     NonNegativeAmount,
     NonNegativeRate,
     Percent,
@@ -169,6 +170,14 @@ class OrderSnapshot(_Model):
     order_number: ShortText
     order_date: date
     currency: CurrencyCode = "USD"
+    exchange_rate: ExchangeRate | None = Field(
+        default=None,
+        description=(
+            "Home-currency units per unit of `currency`, when ESP fixes the rate (e.g. 1.3612 for a CAD "
+            "order in a USD company); left out, QuickBooks uses its own rate of the day. Ignored when the "
+            "order is in the QuickBooks company's home currency."
+        ),
+    )
     customer: Customer
     lines: list[OrderLine] = Field(default_factory=list)
     charges: list[Charge] = Field(default_factory=list)

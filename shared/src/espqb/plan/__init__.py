@@ -49,6 +49,7 @@ item line to the item's expense account, which the plan sets when it creates the
 """
 
 from espqb.plan.builder import build_plan
+from espqb.plan.company import QuickBooksCompany, TaxCode, TaxRate, TaxRegime
 from espqb.plan.errors import PlanError, Problem
 from espqb.plan.inputs import (
     ChargeItemNames,
@@ -67,6 +68,7 @@ from espqb.plan.model import (
     Action,
     Address,
     BillOp,
+    CurrencyRef,
     CustomerOp,
     DiscountLine,
     Existing,
@@ -82,6 +84,7 @@ from espqb.plan.model import (
     PurchaseOrderOp,
     SubtotalLine,
     SupplierTotals,
+    TaxCodeRef,
     TaxInstruction,
     TaxLine,
     VendorOp,
@@ -94,6 +97,7 @@ __all__ = [
     "Address",
     "BillOp",
     "ChargeItemNames",
+    "CurrencyRef",
     "CustomerOp",
     "DefaultAccounts",
     "DiscountLine",
@@ -114,14 +118,19 @@ __all__ = [
     "Problem",
     "PurchaseLine",
     "PurchaseOrderOp",
+    "QuickBooksCompany",
     "SubtotalLine",
     "SupplierTotals",
     "TakenName",
     "Target",
     "TargetLimits",
+    "TaxCode",
+    "TaxCodeRef",
     "TaxDefault",
     "TaxInstruction",
     "TaxLine",
+    "TaxRate",
+    "TaxRegime",
     "VendorOp",
     "build_plan",
     "charge_item_key",

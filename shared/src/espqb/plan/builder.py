@@ -5,9 +5,11 @@ Pure: no I/O, no clock, no randomness; the same inputs always give an equal plan
 
 from __future__ import annotations
 
-from espqb.money import ZERO, format_money, money_sum
+from espqb.money import ZERO, money_sum
 from espqb.orders.choices import SendChoices
 from espqb.orders.snapshot import OrderSnapshot
+from espqb.plan.company import QuickBooksCompany
+from espqb.plan.currency import currency_problem, exchange_rate, party_currency
 from espqb.plan.decisions import decide
 from espqb.plan.documents import bill_op, invoice_op, payment_ops, purchase_lines, purchase_order_op
 from espqb.plan.errors import Problems
@@ -17,6 +19,7 @@ from espqb.plan.limits import LIMITS, Target
 from espqb.plan.model import Operation, Plan, PlanTotals, SupplierTotals
 from espqb.plan.naming import NameRegistry
 from espqb.plan.parties import customer_op, vendor_key, vendor_op
+from espqb.plan.tax import plan_purchase_tax, plan_sales_tax
 from espqb.plan.totals import check_figures, order_figures
 
 __all__ = ["build_plan"]
@@ -28,17 +31,27 @@ def build_plan(
     settings: PlanSettings,
     mappings: KnownMappings,
     target: Target,
+    company: QuickBooksCompany | None = None,
 ) -> Plan:
     """The QuickBooks operations that write this order, in execution order.
 
+    ``company`` is the QuickBooks company's edition, currencies and tax codes
+    (``espqb.plan.company``); without it the plan is made for a US company in the order's currency.
+
     Raises ``PlanError`` listing every problem found (figures that disagree, an overpayment,
-    documents the settings forbid, a missing account, an unusable item name...).
+    documents the settings forbid, a missing account, an unusable item name, a currency the company
+    cannot take, a tax QuickBooks would compute differently...).
     """
     problems = Problems()
     limits = LIMITS[target]
     figures = order_figures(order)
     check_figures(order, figures, problems)
     decisions = decide(order, choices, settings, problems)
+    wrong_currency = currency_problem(order, company)
+    if wrong_currency is not None:
+        problems.add(wrong_currency.path, wrong_currency.message)
+    rate = exchange_rate(order, company)
+    currency = party_currency(order, company)
 
     names = NameRegistry(_taken_party_names(mappings))
     items = ItemPlanner(
@@ -63,47 +76,57 @@ def build_plan(
                 mappings.customers.get(order.customer.esp_id),
                 names,
                 limits,
+                currency,
             )
         )
     for decision in buying:
         supplier = order.supplier(decision.supplier_id)
         parties.append(
-            vendor_op(supplier, decision.vendor_choice, mappings.vendors.get(supplier.esp_id), names, limits)
+            vendor_op(
+                supplier,
+                decision.vendor_choice,
+                mappings.vendors.get(supplier.esp_id),
+                names,
+                limits,
+                currency,
+            )
         )
 
     documents: list[Operation] = []
     notes: list[str] = list(decisions.notes)
     applied = ZERO
     if decisions.send_invoice:
-        documents.append(invoice_op(order, figures, decisions, settings, mappings, items, limits, target))
-        payments = payment_ops(order, decisions, mappings, limits)
+        sales_tax = plan_sales_tax(order, figures, decisions, settings, company, target, problems)
+        documents.append(
+            invoice_op(order, figures, decisions, settings, mappings, items, limits, target, sales_tax, rate)
+        )
+        payments = payment_ops(order, decisions, mappings, limits, rate)
         documents.extend(payments)
         applied = money_sum(p.amount for p in payments)
-        if target == "qbd" and decisions.tax_mode != "item":
-            notes.append(
-                "QuickBooks Desktop will compute the sales tax with its own sales tax item; ESP's tax is "
-                f"{format_money(figures.tax)}. Choose “Add Total Tax as an Item” to carry ESP's figure exactly."
-            )
+        notes.extend(sales_tax.notes)
     elif order.payments:
         notes.append(f"{len(order.payments)} payment(s) were not sent because the invoice is not being sent.")
 
+    purchase_tax = plan_purchase_tax(settings, company, problems) if buying else None
     purchase_orders = [d for d in buying if d.send_purchase_order]
     supplier_totals: list[SupplierTotals] = []
     for decision in decisions.suppliers:
         supplier = order.supplier(decision.supplier_id)
         bill_total = po_total = None
         if decision.send_bill or decision.send_purchase_order:
-            lines = purchase_lines(order, figures, decision, settings, items, limits)
+            lines = purchase_lines(order, figures, decision, settings, items, limits, purchase_tax)
             if decision.send_purchase_order:
                 # Several purchase orders from one order get -1, -2... so their numbers stay distinct
                 # (Desktop can warn on a duplicate PO number, and a warning stops the session).
                 suffix = f"-{purchase_orders.index(decision) + 1}" if len(purchase_orders) > 1 else ""
-                po = purchase_order_op(order, supplier, decision, lines, mappings, limits, suffix)
+                po = purchase_order_op(
+                    order, supplier, decision, lines, mappings, limits, suffix, purchase_tax, rate
+                )
                 documents.append(po)
                 po_total = po.total
             if decision.send_bill:
                 po_key = f"purchase_order:{supplier.esp_id}" if decision.send_purchase_order else None
-                bill = bill_op(order, supplier, decision, lines, mappings, limits, po_key)
+                bill = bill_op(order, supplier, decision, lines, mappings, limits, po_key, purchase_tax, rate)
                 documents.append(bill)
                 bill_total = bill.total
         supplier_totals.append(

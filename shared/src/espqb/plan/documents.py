@@ -28,11 +28,11 @@ from espqb.plan.model import (
     PurchaseLine,
     PurchaseOrderOp,
     SubtotalLine,
-    TaxInstruction,
     TaxLine,
 )
 from espqb.plan.naming import clean_text, truncate_tail
 from espqb.plan.parties import CUSTOMER_KEY, fit, fit_address, vendor_key
+from espqb.plan.tax import PurchaseTax, SalesTax
 from espqb.plan.totals import OrderFigures
 
 __all__ = ["INVOICE_KEY", "bill_op", "invoice_op", "payment_ops", "purchase_order_op"]
@@ -62,10 +62,12 @@ def invoice_op(
     items: ItemPlanner,
     limits: TargetLimits,
     target: Target,
+    tax: SalesTax,
+    exchange_rate: Decimal | None,
 ) -> InvoiceOp:
     tax_as_item = decisions.tax_mode == "item"
-    lines = _sale_lines(order, figures, decisions, settings, items, limits, tax_as_item)
-    style, discount_lines = _discount_lines(order, figures, settings, items, target)
+    lines = _sale_lines(order, figures, decisions, settings, items, limits, tax)
+    style, discount_lines = _discount_lines(order, figures, settings, items, target, tax)
     lines += discount_lines
     rate = order.tax.rate_percent if order.tax is not None else None
     if tax_as_item and figures.tax > 0:
@@ -76,6 +78,7 @@ def invoice_op(
                 amount=figures.tax,
                 rate_percent=rate,
                 description=fit(name, limits.line_description) or settings.tax_item_name,
+                tax_code=tax.no_tax_code,
             )
         )
 
@@ -96,19 +99,12 @@ def invoice_op(
         shipping_address=fit_address(customer.shipping_address, limits),
         lines=tuple(lines),
         discount_style=style,
-        tax=TaxInstruction(
-            mode=decisions.tax_mode,
-            code=decisions.tax_code,
-            amount=figures.tax,
-            rate_percent=rate,
-            # US automated sales tax would recompute QBO's tax unless the total is overridden
-            # (docs/quickbooks-online.md §2.4).
-            override_total=target == "qbo" and not tax_as_item,
-        ),
+        tax=tax.instruction,
         subtotal=figures.subtotal,
         discount=figures.discount,
         tax_amount=figures.tax,
         total=figures.total,
+        exchange_rate=exchange_rate,
     )
 
 
@@ -119,9 +115,10 @@ def _sale_lines(
     settings: PlanSettings,
     items: ItemPlanner,
     limits: TargetLimits,
-    tax_as_item: bool,
+    tax: SalesTax,
 ) -> list[InvoiceLine]:
     """Products then extra charges, each quantity × unit price, in the order's order."""
+    keep = tax.lines_keep_taxable
     priced = iter(figures.lines)
     lines: list[InvoiceLine] = []
     for index, line in enumerate(order.lines):
@@ -135,8 +132,9 @@ def _sale_lines(
                 amount=amounts.amount,
                 # With the tax on a line of its own, no line may be taxable as well, or QuickBooks would
                 # add tax a second time (docs/quickbooks-online.md §2.4, the double-tax trap).
-                taxable=line.taxable and not tax_as_item,
+                taxable=line.taxable and keep,
                 source=amounts.source,
+                tax_code=tax.line_code(line.taxable),
             )
         )
     for charge in order.charges:
@@ -151,15 +149,21 @@ def _sale_lines(
                 quantity=charge.quantity,
                 unit_price=charge.unit_price,
                 amount=amounts.amount,
-                taxable=charge.taxable and not tax_as_item,
+                taxable=charge.taxable and keep,
                 source=amounts.source,
+                tax_code=tax.line_code(charge.taxable),
             )
         )
     return lines
 
 
 def _discount_lines(
-    order: OrderSnapshot, figures: OrderFigures, settings: PlanSettings, items: ItemPlanner, target: Target
+    order: OrderSnapshot,
+    figures: OrderFigures,
+    settings: PlanSettings,
+    items: ItemPlanner,
+    target: Target,
+    tax: SalesTax,
 ) -> tuple[DiscountStyle | None, list[InvoiceLine]]:
     if figures.discount <= 0:
         return None, []
@@ -187,6 +191,9 @@ def _discount_lines(
             percent=percent,
             before_tax=before_tax,
             description=label,
+            # Outside the US the discount line names a code too: the taxed lines' code when it comes
+            # before tax (it lowers their base), else the no-tax code.
+            tax_code=tax.line_code(before_tax and figures.taxable_subtotal > 0),
         ),
     ]
 
@@ -196,7 +203,11 @@ def _charge_description(charge: Charge, settings: PlanSettings, limits: TargetLi
 
 
 def payment_ops(
-    order: OrderSnapshot, decisions: Decisions, mappings: KnownMappings, limits: TargetLimits
+    order: OrderSnapshot,
+    decisions: Decisions,
+    mappings: KnownMappings,
+    limits: TargetLimits,
+    exchange_rate: Decimal | None = None,
 ) -> list[PaymentOp]:
     """Each ESP payment applied to the invoice (the plan has already refused an overpayment)."""
     ops: list[PaymentOp] = []
@@ -222,6 +233,8 @@ def payment_ops(
                 )
                 or "",
                 ar_account=decisions.ar_account,
+                currency=order.currency,
+                exchange_rate=exchange_rate,
             )
         )
     return ops
@@ -241,7 +254,9 @@ def purchase_lines(
     settings: PlanSettings,
     items: ItemPlanner,
     limits: TargetLimits,
+    tax: PurchaseTax | None = None,
 ) -> tuple[PurchaseLine, ...]:
+    code = tax.code if tax is not None else None
     billable = settings.set_customers_billable
     lines: list[PurchaseLine] = []
     priced = iter(figures.lines)
@@ -260,6 +275,7 @@ def purchase_lines(
                 customer_key=CUSTOMER_KEY if billable else None,
                 billable=billable,
                 source=amounts.source,
+                tax_code=code,
             )
         )
     for charge in order.charges:
@@ -279,6 +295,7 @@ def purchase_lines(
                 customer_key=CUSTOMER_KEY if billable else None,
                 billable=billable,
                 source=amounts.source,
+                tax_code=code,
             )
         )
     return tuple(lines)
@@ -292,8 +309,11 @@ def purchase_order_op(
     mappings: KnownMappings,
     limits: TargetLimits,
     number_suffix: str,
+    tax: PurchaseTax | None = None,
+    exchange_rate: Decimal | None = None,
 ) -> PurchaseOrderOp:
     action, existing = _action(mappings.purchase_orders.get(supplier.esp_id))
+    net, tax_amount = _net_and_tax(lines, tax)
     return PurchaseOrderOp(
         key=f"purchase_order:{supplier.esp_id}",
         action=action,
@@ -307,7 +327,10 @@ def purchase_order_op(
         ap_account=decision.ap_account,
         ship_address=fit_address(order.customer.shipping_address, limits),
         lines=lines,
-        total=_total(lines),
+        total=money_sum([net, tax_amount]),
+        tax_amount=tax_amount,
+        global_calculation=tax.global_calculation if tax is not None else None,
+        exchange_rate=exchange_rate,
     )
 
 
@@ -319,8 +342,11 @@ def bill_op(
     mappings: KnownMappings,
     limits: TargetLimits,
     purchase_order_key: str | None = None,
+    tax: PurchaseTax | None = None,
+    exchange_rate: Decimal | None = None,
 ) -> BillOp:
     action, existing = _action(mappings.bills.get(supplier.esp_id))
+    net, tax_amount = _net_and_tax(lines, tax)
     return BillOp(
         key=f"bill:{supplier.esp_id}",
         action=action,
@@ -333,10 +359,15 @@ def bill_op(
         memo=fit(f"ESP order {order.order_number}, {supplier.name}", limits.memo) or "",
         ap_account=decision.ap_account,
         lines=lines,
-        total=_total(lines),
+        total=money_sum([net, tax_amount]),
         purchase_order_key=purchase_order_key,
+        tax_amount=tax_amount,
+        global_calculation=tax.global_calculation if tax is not None else None,
+        exchange_rate=exchange_rate,
     )
 
 
-def _total(lines: tuple[PurchaseLine, ...]) -> Decimal:
-    return money_sum(line.amount for line in lines) if lines else ZERO
+def _net_and_tax(lines: tuple[PurchaseLine, ...], tax: PurchaseTax | None) -> tuple[Decimal, Decimal]:
+    """Σ line amounts, and the purchase tax QuickBooks adds on them (outside the US)."""
+    net = money_sum(line.amount for line in lines) if lines else ZERO
+    return net, tax.on(net) if tax is not None else ZERO

@@ -56,8 +56,28 @@ class DefaultAccounts(_Model):
 
 
 class TaxDefault(_Model):
+    """How the invoice's tax reaches QuickBooks when the dialog does not say, and, for companies
+    outside the US, which of the company's tax codes go on the lines (by QuickBooks id or name)."""
+
     option: TaxOption = "item"
     code: ShortText | None = None
+    # Outside the US every line names one of the company's tax codes (docs/quickbooks-online.md §6.5).
+    # Left out, the plan picks the code matching the order's tax (by name, else by rate) and the
+    # company's zero-rated/exempt code for lines without tax.
+    sales_code: ShortText | None = Field(
+        default=None, description="Outside the US: the code on taxable invoice lines (e.g. HST ON)."
+    )
+    no_tax_code: ShortText | None = Field(
+        default=None,
+        description="Outside the US: the code on invoice lines without tax (e.g. Exempt, Zero-rated).",
+    )
+    purchase_code: ShortText | None = Field(
+        default=None,
+        description=(
+            "Outside the US: the code on bill and purchase-order lines; left out, the zero-rated/exempt "
+            "code, so the documents equal ESP's cost."
+        ),
+    )
 
     @model_validator(mode="after")
     def _code_when_needed(self) -> TaxDefault:

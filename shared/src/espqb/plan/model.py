@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
+from espqb.plan.company import TaxRegime
 from espqb.plan.limits import Target
 
 __all__ = [
@@ -20,10 +21,12 @@ __all__ = [
     "Action",
     "Address",
     "BillOp",
+    "CurrencyRef",
     "CustomerOp",
     "DiscountLine",
     "DiscountStyle",
     "Existing",
+    "GlobalTaxCalculation",
     "InvoiceLine",
     "InvoiceOp",
     "ItemLine",
@@ -38,6 +41,7 @@ __all__ = [
     "PurchaseOrderOp",
     "SubtotalLine",
     "SupplierTotals",
+    "TaxCodeRef",
     "TaxInstruction",
     "TaxLine",
     "TaxMode",
@@ -55,6 +59,9 @@ TaxMode = Literal["item", "quickbooks_default", "code"]
 # qbd_subtotal_then_discount: a subtotal line, then a discount-item line (a Desktop discount item
 # applies to the line right above it, docs/web-connector.md §3.5); qbo_discount_line: one DiscountLineDetail.
 DiscountStyle = Literal["qbd_subtotal_then_discount", "qbo_discount_line"]
+# Whether the amounts sent include tax (QBO GlobalTaxCalculation; Desktop IsTaxIncluded), for
+# companies outside the US only (docs/quickbooks-online.md §6.5, docs/web-connector.md §3.12).
+GlobalTaxCalculation = Literal["TaxExcluded", "TaxInclusive", "NotApplicable"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +95,24 @@ class AccountRef:
 
 
 @dataclass(frozen=True, slots=True)
+class TaxCodeRef:
+    """One of the company's tax codes: QBO TaxCode Id and Name; Desktop ListID and name (a sales tax
+    code in Canada/UK, a sales tax item in the US)."""
+
+    id: str | None
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class CurrencyRef:
+    """A currency: its ISO 4217 code (QBO CurrencyRef) and, for Desktop, the name QuickBooks lists it
+    under ("Canadian Dollar"; Desktop refers to currencies by name, docs/web-connector.md §3.13)."""
+
+    code: str
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Address:
     line1: str | None = None
     line2: str | None = None
@@ -116,6 +141,9 @@ class CustomerOp:
     phone: str | None
     billing_address: Address | None
     shipping_address: Address | None
+    # Set when a multi-currency company gets a customer in a foreign currency: a name's currency can
+    # only be chosen when it is created (docs/quickbooks-online.md §6.7).
+    currency: CurrencyRef | None = None
 
     def references(self) -> tuple[str, ...]:
         return ()
@@ -134,6 +162,7 @@ class VendorOp:
     email: str | None
     phone: str | None
     address: Address | None
+    currency: CurrencyRef | None = None
 
     def references(self) -> tuple[str, ...]:
         return ()
@@ -174,6 +203,7 @@ class ItemLine:
     amount: Decimal
     taxable: bool  # US tax code to send: TAX/Tax when true, NON/Non when false
     source: str  # where it came from: "order.lines[0]", "order.charges[1]"
+    tax_code: TaxCodeRef | None = None  # outside the US: the company's code for this line
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +229,7 @@ class DiscountLine:
     percent: Decimal | None
     before_tax: bool  # the discount lowers the taxable amount (QBO ApplyTaxAfterDiscount)
     description: str
+    tax_code: TaxCodeRef | None = None  # outside the US: Desktop's discount item line code
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +241,7 @@ class TaxLine:
     amount: Decimal
     rate_percent: Decimal | None
     description: str
+    tax_code: TaxCodeRef | None = None  # outside the US: the company's no-tax code
 
 
 InvoiceLine = ItemLine | SubtotalLine | DiscountLine | TaxLine
@@ -227,8 +259,14 @@ class TaxInstruction:
     * ``code``: as above, with ``code`` as QBO's TxnTaxCodeRef / Desktop's ItemSalesTaxRef.
 
     ``override_total`` is true where the encoder must send ``amount`` as the transaction's total
-    tax. Where it is false and the mode is not ``item`` (Desktop), QuickBooks computes the tax; the
-    transport should compare QuickBooks' figure with ``amount`` and report a difference.
+    tax (QBO US: ``TxnTaxCodeRef`` = ``code_ref`` plus ``TotalTax``; an override without the code is
+    ignored by automated sales tax, docs/quickbooks-online.md §6.3). Where it is false and the mode is
+    not ``item``, QuickBooks computes the tax; ``expected`` is what the plan computed QuickBooks will
+    get from the rates it knows, already checked to equal ``amount`` (the plan refuses otherwise);
+    ``None`` when the rates are not known (the transport compares after writing).
+
+    ``regime`` is the company's (``espqb.plan.company``); ``global_calculation`` is set outside the
+    US, where every line carries ``ItemLine.tax_code``.
     """
 
     mode: TaxMode
@@ -236,6 +274,10 @@ class TaxInstruction:
     amount: Decimal
     rate_percent: Decimal | None
     override_total: bool
+    regime: TaxRegime = "us_manual"
+    code_ref: TaxCodeRef | None = None
+    global_calculation: GlobalTaxCalculation | None = None
+    expected: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +302,9 @@ class InvoiceOp:
     discount: Decimal
     tax_amount: Decimal
     total: Decimal
+    # Home-currency units per unit of ``currency`` (QBO/Desktop ExchangeRate), when the order gives
+    # one; None lets QuickBooks use its own rate of the day. Always None in the home currency.
+    exchange_rate: Decimal | None = None
 
     def references(self) -> tuple[str, ...]:
         items = tuple(line.item_key for line in self.lines if line.item_key is not None)
@@ -283,6 +328,8 @@ class PaymentOp:
     reference: str | None
     memo: str
     ar_account: AccountRef | None
+    currency: str | None = None  # the invoice's; None in single-currency plans made before editions
+    exchange_rate: Decimal | None = None
 
     def references(self) -> tuple[str, ...]:
         return (self.customer_key, self.invoice_key)
@@ -308,6 +355,7 @@ class PurchaseLine:
     customer_key: str | None
     billable: bool
     source: str
+    tax_code: TaxCodeRef | None = None  # outside the US: the company's purchase tax code
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,7 +373,10 @@ class PurchaseOrderOp:
     ap_account: AccountRef | None
     ship_address: Address | None
     lines: tuple[PurchaseLine, ...]
-    total: Decimal
+    total: Decimal  # Σ line amounts + ``tax_amount``: what QuickBooks shows as the PO's total
+    tax_amount: Decimal = Decimal("0.00")  # purchase tax QuickBooks adds outside the US (expected)
+    global_calculation: GlobalTaxCalculation | None = None
+    exchange_rate: Decimal | None = None
 
     def references(self) -> tuple[str, ...]:
         return _purchase_references(self.vendor_key, self.lines)
@@ -345,11 +396,14 @@ class BillOp:
     memo: str
     ap_account: AccountRef | None
     lines: tuple[PurchaseLine, ...]
-    total: Decimal
+    total: Decimal  # Σ line amounts + ``tax_amount``
     # The purchase order this bill receives, when both are sent for the supplier: the encoders link
     # the bill to it (QBO: LinkedTxn to the PurchaseOrder; Desktop: the bill's lines LinkToTxn the
     # PO's lines), so the PO shows as received and closed instead of staying open beside the bill.
     purchase_order_key: str | None = None
+    tax_amount: Decimal = Decimal("0.00")
+    global_calculation: GlobalTaxCalculation | None = None
+    exchange_rate: Decimal | None = None
 
     def references(self) -> tuple[str, ...]:
         refs = _purchase_references(self.vendor_key, self.lines)

@@ -17,7 +17,7 @@ from espqb.orders.snapshot import Address as OrderAddress
 from espqb.orders.snapshot import Customer, Supplier
 from espqb.plan.inputs import MappedRecord
 from espqb.plan.limits import TargetLimits
-from espqb.plan.model import Action, Address, CustomerOp, Existing, VendorOp
+from espqb.plan.model import Action, Address, CurrencyRef, CustomerOp, Existing, VendorOp
 from espqb.plan.naming import NameRegistry, clean_name, clean_text, role_suffix, truncate_text
 
 __all__ = ["CUSTOMER_KEY", "customer_op", "fit", "fit_address", "vendor_key", "vendor_op"]
@@ -84,6 +84,7 @@ def customer_op(
     mapped: MappedRecord | None,
     registry: NameRegistry,
     limits: TargetLimits,
+    currency: CurrencyRef | None = None,
 ) -> CustomerOp:
     owner = f"customer:{customer.esp_id}"
     action, existing = _existing_choice(choice, mapped)
@@ -120,6 +121,7 @@ def customer_op(
         phone=fit(customer.phone, limits.phone),
         billing_address=fit_address(customer.billing_address, limits),
         shipping_address=fit_address(customer.shipping_address, limits),
+        currency=currency,
     )
 
 
@@ -129,6 +131,7 @@ def vendor_op(
     mapped: MappedRecord | None,
     registry: NameRegistry,
     limits: TargetLimits,
+    currency: CurrencyRef | None = None,
 ) -> VendorOp:
     key = vendor_key(supplier.esp_id)
     action, existing = _existing_choice(choice, mapped)
@@ -160,4 +163,5 @@ def vendor_op(
         email=fit(supplier.email, 1023),
         phone=fit(supplier.phone, limits.phone),
         address=fit_address(supplier.address, limits),
+        currency=currency,
     )

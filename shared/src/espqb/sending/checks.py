@@ -4,6 +4,8 @@ and the reason, worded the same by both products.
 
 - The gateway must serve the product the company installed: qbwc-gateway sends only to QuickBooks
   Desktop, qbo-gateway only to QuickBooks Online.
+- The QuickBooks company must take the order's currency: its home currency, or one it has added
+  with multi-currency on (``espqb.plan.currency``), as last read by the gateway.
 - QuickBooks needs an income account to create an item: when neither the request
   (``choices.income_account``) nor the settings (Accounts tab) choose one, and an item of the order
   has never been written to QuickBooks by this integration, the send is refused.
@@ -17,10 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.api.errors import ApiError
 from espqb.db.models import Integration, MappingKind
+from espqb.integration.quickbooks_company import from_row
 from espqb.integration.schemas import SettingsOut
 from espqb.mappings import repository as mappings
 from espqb.mappings.plan_bridge import GONE_STATUSES
 from espqb.orders.request import SendRequest
+from espqb.plan.currency import currency_problem
 from espqb.plan.items import charge_item_key, product_key
 
 __all__ = ["SendRefused", "check_sendable"]
@@ -49,6 +53,13 @@ def check_product(integration: Integration, service_product: str | None) -> None
         f"This company has {installed} installed, and this service sends to {here}: send the order "
         f"through the {installed} integration, or install {here} instead (Admin → Integrations).",
     )
+
+
+def check_currency(integration: Integration, request: SendRequest) -> None:
+    """Refuses an order in a currency the QuickBooks company cannot take (when the company is known)."""
+    problem = currency_problem(request.order, from_row(integration.quickbooks_company))
+    if problem is not None:
+        raise _refused(problem.path, problem.message)
 
 
 def _sold_item_keys(request: SendRequest) -> list[str]:
@@ -90,4 +101,5 @@ async def check_sendable(
 ) -> None:
     """Every send-time check, in order; raises ``SendRefused`` (409) with the reason."""
     check_product(integration, service_product)
+    check_currency(integration, request)
     await check_income_account(session, integration, request, settings)

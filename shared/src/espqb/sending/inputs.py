@@ -23,10 +23,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.db.models import Mapping
 from espqb.integration import service as integration_service
+from espqb.integration.quickbooks_company import read_quickbooks_company
 from espqb.mappings import repository as mappings
 from espqb.mappings.plan_bridge import known_mappings, names_from_mappings, plan_item_keys
 from espqb.orders import SendRequest
 from espqb.plan import KnownMappings, NamesInUse, Plan, PlanSettings, Target, build_plan
+from espqb.plan.company import QuickBooksCompany
 
 __all__ = ["HeldNames", "SendInputs", "held_names", "load_send_inputs", "plan_settings"]
 
@@ -57,6 +59,7 @@ class SendInputs:
     settings: PlanSettings
     mappings: KnownMappings
     rows: tuple[Mapping, ...]  # the mapping rows read for the order (``mappings.for_order``)
+    company: QuickBooksCompany | None = None  # the QuickBooks company as last read (None: not yet)
 
     @property
     def mapped(self) -> MappingOf[tuple[str, str], str]:
@@ -68,7 +71,7 @@ class SendInputs:
         record QuickBooks no longer has). Raises ``PlanError``."""
         request = self.request
         known = self.mappings if mappings is None else mappings
-        return build_plan(request.order, request.choices, self.settings, known, self.target)
+        return build_plan(request.order, request.choices, self.settings, known, self.target, self.company)
 
 
 async def plan_settings(session: AsyncSession, company_id: str) -> PlanSettings:
@@ -88,8 +91,12 @@ async def load_send_inputs(
     *,
     settings: PlanSettings,
     names: NamesInUse,
+    company: QuickBooksCompany | bool | None = True,
 ) -> SendInputs:
-    """Reads the mappings the order may reuse and puts the plan's inputs together."""
+    """Reads the mappings the order may reuse and puts the plan's inputs together.
+
+    ``company``: the QuickBooks company when the caller has it; ``True`` (the default) reads the one
+    stored with the integration; ``False`` plans without it (a US company in the order's currency)."""
     if not isinstance(request, SendRequest):
         request = SendRequest.model_validate(request)
     order = request.order
@@ -102,10 +109,13 @@ async def load_send_inputs(
         [supplier.esp_id for supplier in order.suppliers],
         plan_item_keys(order),
     )
+    if company is True:
+        company = await read_quickbooks_company(session, company_id)
     return SendInputs(
         target=target,
         request=request,
         settings=settings,
         mappings=known_mappings(rows, order.order_number, names),
         rows=tuple(rows),
+        company=company if isinstance(company, QuickBooksCompany) else None,
     )

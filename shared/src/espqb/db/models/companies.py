@@ -32,6 +32,9 @@ class Integration(Base):
     installed_by: Mapped[str | None] = mapped_column(String(64))
     uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The QuickBooks company at the other end as last read: edition, currencies, tax codes
+    # (espqb.plan.company.QuickBooksCompany as JSON); None until a gateway has read it.
+    quickbooks_company: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
 
 class IntegrationSettings(Base):
