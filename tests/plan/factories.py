@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from espqb.orders import OrderSnapshot, SendChoices
-from espqb.plan import KnownMappings, Plan, PlanSettings, Target, build_plan
+from espqb.plan import KnownMappings, Plan, PlanSettings, QuickBooksCompany, Target, build_plan
 
 # Accounts set, so a plan never fails for want of one unless a test removes them.
 SETTINGS = PlanSettings.model_validate(
@@ -70,7 +70,8 @@ def plan(
     target: Target = "qbo",
     settings: PlanSettings = SETTINGS,
     mappings: KnownMappings | None = None,
+    company: QuickBooksCompany | None = None,
 ) -> Plan:
     if not isinstance(choices, SendChoices):
         choices = SendChoices.model_validate(choices or {})
-    return build_plan(snapshot, choices, settings, mappings or KnownMappings(), target)
+    return build_plan(snapshot, choices, settings, mappings or KnownMappings(), target, company)

@@ -105,16 +105,17 @@ class TaxCode(_Model):
 # Names QuickBooks gives its no-tax codes per country (docs/quickbooks-online.md §6.5 and
 # docs/web-connector.md §3.12); the US pseudo code NON is not here: US lines use taxable/non-taxable.
 _NO_TAX_NAMES = (
-    "exempt",
-    "e",
+    # zero-rated first: still a taxable supply at 0 %, so the sale stays on the tax return
     "zero-rated",
     "z",
     "0.0% z",
+    "gst free",
+    "fre",
+    "exempt",
+    "e",
     "no vat",
     "o",
     "out of scope",
-    "gst free",
-    "fre",
 )
 
 
