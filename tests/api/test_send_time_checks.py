@@ -12,8 +12,10 @@ from espqb.config import Settings
 from espqb.db import Database
 from espqb.db.models import Mapping, MappingKind, QboConnection
 from espqb.db.types import utcnow
+from espqb.integration.quickbooks_company import store_quickbooks_company
 from espqb.orders import OrderSnapshot
 from espqb.orders.examples import a7102_request
+from espqb.plan import QuickBooksCompany
 from espqb.plan.items import charge_item_key, product_key
 from qbo_gateway.app import create_app as create_qbo_app
 from qbwc_gateway.app import create_app as create_qbwc_app
@@ -109,3 +111,42 @@ async def test_items_already_in_quickbooks_need_no_income_account(database_url: 
                 )
         response = await http.post("/v1/orders/10245/send", headers=auth(), json=a7102())
     assert response.status_code == 202, response.text
+
+
+async def test_an_order_in_a_currency_the_quickbooks_company_cannot_take_is_refused_by_both_gateways(
+    database_url: str, db: Database
+) -> None:
+    """A USD company without multi-currency gets a EUR order: 409 before a job exists, same words."""
+    details = {}
+    for gateway, (factory, product, _other) in GATEWAYS.items():
+        company = f"eur-{product}"
+        async with running(factory, service_settings(database_url)) as (_app, http):
+            await http.post(
+                "/v1/integration/install", headers=auth(company=company), json={"product": product}
+            )
+            async with db.transaction() as session:
+                if product == "qbo":
+                    session.add(
+                        QboConnection(
+                            company_id=company, realm_id="r1", status="connected", reauthorized_at=utcnow()
+                        )
+                    )
+                await store_quickbooks_company(
+                    session, company, QuickBooksCompany(product=product, name="Demo Promotions")
+                )
+            body = a7102(income_account={"name": "Sales"})
+            body["order"]["currency"] = "EUR"
+            refused = await http.post("/v1/orders/10245/send", headers=auth(company=company), json=body)
+            jobs = (await http.get("/v1/jobs", headers=auth(company=company))).json()["items"]
+            shown = (await http.get("/v1/integration", headers=auth(company=company))).json()
+        assert refused.status_code == 409, (gateway, refused.text)
+        assert [e["path"] for e in refused.json()["errors"]] == ["order.currency"]
+        detail = refused.json()["detail"]
+        assert "The order is in EUR" in detail and "keeps its books in USD without multi-currency" in detail
+        assert jobs == [], gateway
+        assert shown["quickbooks_company"]["home_currency"] == "USD"
+        assert shown["quickbooks_company"]["multi_currency"] is False
+        details[gateway] = detail.replace("QuickBooks Online", "QuickBooks").replace(
+            "QuickBooks Desktop", "QuickBooks"
+        )
+    assert details["qbo-gateway"] == details["qbwc-gateway"]

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from espqb.plan.company import QuickBooksCompany
 from espqb.plan.inputs import ChargeItemNames, DefaultAccounts, ItemNameSource, TaxDefault
 
 Product = Literal["qbo", "qbd"]
@@ -26,6 +27,15 @@ class IntegrationOut(BaseModel):
     installed_at: datetime | None = None
     uninstalled_at: datetime | None = None
     next_steps: str = Field(description="What the admin does next, in words.")
+    quickbooks_company: QuickBooksCompany | None = Field(
+        default=None,
+        description=(
+            "The QuickBooks company the integration writes to, as last read from QuickBooks: country "
+            "(US, CA, GB, AU…), home currency, multi-currency and the currencies added, automated sales "
+            "tax (QuickBooks Online, US), the company's tax codes with their rates. Null until read "
+            "(QuickBooks Online: when connected; Desktop: at the Web Connector's first session)."
+        ),
+    )
 
 
 class SettingsBody(BaseModel):

@@ -12,6 +12,7 @@ from espqb.audit import record_audit
 from espqb.db.models import Integration, IntegrationSettings
 from espqb.db.types import utcnow
 from espqb.integration import repository
+from espqb.integration.quickbooks_company import from_row
 from espqb.integration.schemas import IntegrationOut, Product, SettingsBody, SettingsOut
 from espqb.plan.inputs import PlanSettings
 
@@ -42,6 +43,7 @@ def integration_out(row: Integration | None) -> IntegrationOut:
         installed_at=row.installed_at,
         uninstalled_at=row.uninstalled_at,
         next_steps=steps,
+        quickbooks_company=from_row(row.quickbooks_company),
     )
 
 
