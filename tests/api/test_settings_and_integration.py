@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import httpx
 
+from espqb.db import Database
+from espqb.integration.quickbooks_company import store_quickbooks_company
+from espqb.plan import QuickBooksCompany, TaxCode, TaxRate
 from tests.support.api import auth
 
 
@@ -50,7 +55,14 @@ async def test_settings_round_trip(client: httpx.AsyncClient) -> None:
     assert read["who_may_send"] == "selected" and read["allowed_teams"] == ["accounting"]
     assert read["allow_purchase_orders"] is False and read["set_customers_billable"] is True
     assert read["default_accounts"]["ar"]["id"] == "84"
-    assert read["tax_default"] == {"option": "code", "code": "TAX"}
+    assert read["tax_default"] == {
+        "option": "code",
+        "code": "TAX",
+        # outside the US: the codes on the lines (left to the plan when not chosen)
+        "sales_code": None,
+        "no_tax_code": None,
+        "purchase_code": None,
+    }
     assert read["updated_by"] == "alice"
     # another company sees its own defaults, not these
     assert (await client.get("/v1/settings", headers=auth(company="globex"))).json()[
@@ -91,3 +103,37 @@ async def test_nul_characters_are_refused_with_422(client: httpx.AsyncClient) ->
     # an escaped backslash followed by "u0000" is ordinary text
     ok = await client.put("/v1/settings", headers=auth(), json={"allowed_teams": ["back\\u0000slash"]})
     assert ok.status_code == 200 and ok.json()["allowed_teams"] == ["back\\u0000slash"]
+
+
+async def test_tax_codes_in_the_settings_must_be_the_quickbooks_companys_own(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    """Once the company has been read, the Tax settings take its codes and refuse others, naming them."""
+    admin = auth()
+    await client.post("/v1/integration/install", headers=admin, json={"product": "qbo"})
+    canada = QuickBooksCompany(
+        country="CA",
+        home_currency="CAD",
+        tax_codes=(
+            TaxCode(id="4", name="HST ON", sales_rates=(TaxRate(name="HST ON", percent=Decimal(13)),)),
+            TaxCode(id="7", name="Zero-rated", sales_rates=(TaxRate(name="ZR", percent=Decimal(0)),)),
+        ),
+    )
+    async with db.transaction() as session:
+        await store_quickbooks_company(session, "acme", canada)
+    good = {"tax_default": {"option": "quickbooks_default", "sales_code": "HST ON", "no_tax_code": "7"}}
+    saved = await client.put("/v1/settings", headers=admin, json=good)
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["tax_default"]["sales_code"] == "HST ON"
+    bad = {"tax_default": {"option": "quickbooks_default", "sales_code": "HST", "purchase_code": "GST"}}
+    refused = await client.put("/v1/settings", headers=admin, json=bad)
+    assert refused.status_code == 422
+    assert [e["path"] for e in refused.json()["errors"]] == [
+        "tax_default.sales_code",
+        "tax_default.purchase_code",
+    ]
+    assert "HST ON (13 %), Zero-rated" in refused.json()["errors"][0]["message"]
+    kept = (await client.get("/v1/settings", headers=admin)).json()["tax_default"]
+    assert kept["sales_code"] == "HST ON"  # nothing half-written
+    shown = (await client.get("/v1/integration", headers=admin)).json()["quickbooks_company"]
+    assert (shown["country"], shown["home_currency"]) == ("CA", "CAD")

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from espqb.api.errors import Conflict, NotInstalled
+from espqb.api.errors import Conflict, InvalidText, NotInstalled
 from espqb.audit import record_audit
 from espqb.db.models import Integration, IntegrationSettings
 from espqb.db.types import utcnow
@@ -139,6 +139,7 @@ async def update_settings(
     session: AsyncSession, company_id: str, body: SettingsBody, actor: str
 ) -> SettingsOut:
     await repository.ensure_company(session, company_id)
+    await _check_tax_codes(session, company_id, body)
     row = await repository.get_settings_row(session, company_id)
     if row is None:
         row = IntegrationSettings(company_id=company_id)
@@ -151,6 +152,37 @@ async def update_settings(
     await session.flush()
     await record_audit(session, company_id, actor, "settings.updated", "Settings changed", {"settings": data})
     return settings_out(row)
+
+
+async def _check_tax_codes(session: AsyncSession, company_id: str, body: SettingsBody) -> None:
+    """The tax codes the settings name must be the QuickBooks company's own (when it has been read)."""
+    integration = await repository.get_integration(session, company_id)
+    company = from_row(integration.quickbooks_company) if integration is not None else None
+    if company is None or not company.tax_codes:
+        return
+    tax = body.tax_default
+    named = {
+        "tax_default.code": tax.code if tax.option == "code" else None,
+        "tax_default.sales_code": tax.sales_code,
+        "tax_default.no_tax_code": tax.no_tax_code,
+        "tax_default.purchase_code": tax.purchase_code,
+    }
+    errors = [
+        {
+            "path": path,
+            "message": f"QuickBooks has no tax code “{value}”; the company's codes are "
+            + ", ".join(code.label() for code in company.tax_codes)
+            + ".",
+        }
+        for path, value in named.items()
+        if value and company.tax_code(value) is None
+    ]
+    if errors:
+        raise InvalidText(
+            "The settings name tax codes the QuickBooks company does not have: "
+            + "; ".join(e["message"] for e in errors),
+            extra={"errors": errors},
+        )
 
 
 def plan_settings(settings: SettingsOut) -> PlanSettings:
