@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from espqb.errors import EspqbError
-from espqb.plan.model import AccountRef
+from espqb.plan.model import AccountRef, TaxCodeRef
 
 __all__ = ["EncodeContext", "EncodeError", "PurchaseOrderLink", "ref"]
 
@@ -60,6 +60,13 @@ class EncodeContext:
         """A tax code chosen by Id, or by name when the name is one QuickBooks has."""
         found = self.tax_code_ids.get(code.casefold())
         return ref(found, code) if found is not None else ref(code)
+
+    def tax_code_ref(self, code: TaxCodeRef) -> dict[str, Any]:
+        """One of the company's tax codes as the plan names it: by its Id (always, once the company
+        has been read, docs/quickbooks-online.md §6.5: codes are referenced by Id), else by name."""
+        if code.id:
+            return ref(code.id, code.name)
+        return self.tax_code(code.name)
 
 
 def ref(value: str, name: str | None = None) -> dict[str, Any]:

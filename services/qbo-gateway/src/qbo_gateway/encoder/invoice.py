@@ -1,13 +1,20 @@
-"""The Invoice (docs/quickbooks-online.md §2.3, §2.4).
+"""The Invoice (docs/quickbooks-online.md §2.3, §2.4, §6.3–§6.5).
 
-* Item lines: ``SalesItemLineDetail`` with Qty × UnitPrice = Amount exactly as the plan computed it,
-  and the US line tax code TAX or NON.
+* Item lines: ``SalesItemLineDetail`` with Qty × UnitPrice = Amount exactly as the plan computed it.
+  Their ``TaxCodeRef`` is the company's own code (by Id) when the plan names one — outside the US
+  every line needs one (§6.5) — else the US pseudo code TAX or NON (§2.4, §6.4).
 * The discount: one ``DiscountLineDetail`` line carrying the plan's *amount* (never a percentage, which
-  QBO would recompute with its own rounding); two discount lines make QBO fail (§2.10, 10000).
-* "Add Total Tax as an Item": the tax is an ordinary NON line on the tax item.
-* QuickBooks default / a tax code: ``TxnTaxDetail`` with ``TotalTax`` as an override, because US
-  automated sales tax would otherwise compute its own figure (§2.4: the override is TxnTaxCodeRef
-  plus TotalTax).
+  QBO would recompute with its own rounding); two discount lines make QBO fail (§2.10, 10000). Outside
+  the US it names a tax code as well (``DiscountLineDetail.TaxCodeRef``).
+* "Add Total Tax as an Item": the tax is an ordinary line on the tax item, never taxed itself (NON, or
+  the company's no-tax code outside the US).
+* US, QuickBooks default / a tax code: ESP's tax as an override, ``TxnTaxDetail.TxnTaxCodeRef`` plus
+  ``TotalTax``: automated sales tax ignores a ``TotalTax`` that comes without the code (§6.3). Plans
+  made before the company was read carry no code: the chosen code resolved by name, or ``TotalTax``
+  alone, as before.
+* Outside the US: ``GlobalTaxCalculation`` (the amounts exclude tax) and no ``TxnTaxDetail``: QBO
+  computes the tax from the line codes (§6.5), which the plan checked gives ESP's figure.
+* ``ExchangeRate`` when the order fixes one (a foreign-currency invoice, §6.7).
 * ``DocNumber`` is the plan's (at most 21 characters on QBO, §2.3); the AR account is not sent,
   as ``ARAccountRef`` on sales transactions is Desktop-only (§2.3).
 """
@@ -16,7 +23,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from espqb.plan.model import DiscountLine, InvoiceOp, ItemLine, SubtotalLine, TaxInstruction, TaxLine
+from espqb.plan.model import (
+    DiscountLine,
+    InvoiceOp,
+    ItemLine,
+    SubtotalLine,
+    TaxCodeRef,
+    TaxInstruction,
+    TaxLine,
+)
 from qbo_gateway.encoder.common import address, compact, email, iso_date
 from qbo_gateway.encoder.context import EncodeContext, EncodeError, ref
 
@@ -26,8 +41,19 @@ DOC_NUMBER_MAX = 21
 TAXABLE, NON_TAXABLE = "TAX", "NON"  # US line pseudo tax codes (docs/quickbooks-online.md §2.4)
 
 
+def _line_tax_code(code: TaxCodeRef | None, taxable: bool, context: EncodeContext) -> dict[str, Any]:
+    if code is not None:
+        return context.tax_code_ref(code)
+    return ref(TAXABLE if taxable else NON_TAXABLE)
+
+
 def _sales_line(
-    item_id: str, description: str | None, quantity: Any, unit_price: Any, amount: Any, taxable: bool
+    item_id: str,
+    description: str | None,
+    quantity: Any,
+    unit_price: Any,
+    amount: Any,
+    tax_code: dict[str, Any],
 ) -> dict[str, Any]:
     return compact(
         {
@@ -38,7 +64,7 @@ def _sales_line(
                 "ItemRef": ref(item_id),
                 "Qty": quantity,
                 "UnitPrice": unit_price,
-                "TaxCodeRef": ref(TAXABLE if taxable else NON_TAXABLE),
+                "TaxCodeRef": tax_code,
             },
         }
     )
@@ -56,25 +82,33 @@ def _lines(op: InvoiceOp, context: EncodeContext) -> list[dict[str, Any]]:
                     line.quantity,
                     line.unit_price,
                     line.amount,
-                    line.taxable,
+                    _line_tax_code(line.tax_code, line.taxable, context),
                 )
             )
         elif isinstance(line, TaxLine):
             # Never taxable itself: tax on tax would count it twice.
             lines.append(
                 _sales_line(
-                    context.id_of(line.item_key), line.description, 1, line.amount, line.amount, False
+                    context.id_of(line.item_key),
+                    line.description,
+                    1,
+                    line.amount,
+                    line.amount,
+                    _line_tax_code(line.tax_code, False, context),
                 )
             )
         elif isinstance(line, DiscountLine):
             discounts += 1
+            detail: dict[str, Any] = {"PercentBased": False}
+            if line.tax_code is not None:
+                detail["TaxCodeRef"] = context.tax_code_ref(line.tax_code)
             lines.append(
                 compact(
                     {
                         "DetailType": "DiscountLineDetail",
                         "Amount": line.amount,
                         "Description": line.description,
-                        "DiscountLineDetail": {"PercentBased": False},
+                        "DiscountLineDetail": detail,
                     }
                 )
             )
@@ -89,10 +123,14 @@ def _lines(op: InvoiceOp, context: EncodeContext) -> list[dict[str, Any]]:
 
 
 def _tax_detail(tax: TaxInstruction, context: EncodeContext) -> dict[str, Any] | None:
-    if tax.mode == "item":
+    if tax.mode == "item" or tax.global_calculation is not None:
+        # Outside the US QBO computes the tax from the line codes (docs/quickbooks-online.md §6.5).
         return None
     detail: dict[str, Any] = {}
-    if tax.mode == "code":
+    if tax.override_total and tax.code_ref is not None:
+        # Automated sales tax keeps ESP's figure only when both come together (§6.3).
+        detail["TxnTaxCodeRef"] = context.tax_code_ref(tax.code_ref)
+    elif tax.mode == "code":
         if not tax.code:
             raise EncodeError("The tax option is a tax code, but no code was chosen.")
         detail["TxnTaxCodeRef"] = context.tax_code(tax.code)
@@ -112,12 +150,14 @@ def encode_invoice(op: InvoiceOp, context: EncodeContext) -> dict[str, Any]:
             "DocNumber": op.doc_number,
             "TxnDate": iso_date(op.txn_date),
             "CurrencyRef": ref(op.currency),
+            "ExchangeRate": op.exchange_rate,
             "PrivateNote": op.memo,
             "BillEmail": email(op.email),
             "BillAddr": address(op.billing_address),
             "ShipAddr": address(op.shipping_address),
             "Line": _lines(op, context),
             "TxnTaxDetail": _tax_detail(op.tax, context),
+            "GlobalTaxCalculation": op.tax.global_calculation,
         }
     )
     discount = next((line for line in op.lines if isinstance(line, DiscountLine)), None)

@@ -6,6 +6,11 @@ line that names the customer is marked Billable when the settings ask for it. A 
 supplier's purchase order line by line: each bill line's ``LinkedTxn`` names the PO, ``TxnType``
 PurchaseOrder and the PO line's Id — all three are required or QBO drops the link without a word, so
 the sender checks the bill it gets back.
+
+Outside the US every line names the company's purchase tax code (``ItemBasedExpenseLineDetail.TaxCodeRef``,
+by Id) and the document says its amounts exclude tax (``GlobalTaxCalculation``); QBO adds the code's
+purchase rates, which the plan already counted in the total (docs/quickbooks-online.md §6.5). A
+foreign-currency document carries the order's ``ExchangeRate`` when it fixes one (§6.7).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ def _line(line: PurchaseLine, context: EncodeContext) -> dict[str, Any]:
                     "UnitPrice": line.unit_cost,
                     "CustomerRef": customer,
                     "BillableStatus": "Billable" if customer and line.billable else "NotBillable",
+                    "TaxCodeRef": context.tax_code_ref(line.tax_code) if line.tax_code else None,
                 }
             ),
         }
@@ -45,8 +51,10 @@ def _header(op: PurchaseOrderOp | BillOp, context: EncodeContext) -> dict[str, A
         "DocNumber": op.doc_number,
         "TxnDate": iso_date(op.txn_date),
         "CurrencyRef": ref(op.currency),
+        "ExchangeRate": op.exchange_rate,
         "PrivateNote": op.memo,
         "APAccountRef": context.account(op.ap_account) if op.ap_account else None,
+        "GlobalTaxCalculation": op.global_calculation,
     }
 
 

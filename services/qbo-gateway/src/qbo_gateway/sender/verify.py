@@ -5,10 +5,16 @@ without a word (docs/quickbooks-online.md §2.3), automated sales tax replacing 
 document number replaced by the company's own sequence. Each difference becomes a warning on the job, in
 words; nothing here calls QuickBooks again (Intuit asks integrations not to re-read right after a
 write, §1.6).
+
+Every total is ESP's: an invoice equals the order's total whatever the edition (outside the US QBO
+computes the tax from the line codes, and the plan refused a code that would not give ESP's tax);
+bills and purchase orders include the purchase tax QuickBooks adds outside the US (``tax_amount``,
+already in the plan's ``total``); a foreign-currency document's totals are in its own currency.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -31,6 +37,27 @@ def _total(label: str, expected: Decimal, entity: dict[str, Any], field: str = "
     if got is None or got != expected:
         return [figure_differs(QUICKBOOKS_ONLINE, label, got, expected)]
     return []
+
+
+def _tax(label: str, op: InvoiceOp) -> Callable[[dict[str, Any]], list[str]]:
+    """The invoice's tax as QuickBooks stored it, where QuickBooks holds a figure of its own: ESP's
+    override (US, docs/quickbooks-online.md §6.3), or what it computed from the line codes outside the
+    US (§6.5), which the plan checked equals ESP's."""
+    tax = op.tax
+    if tax.override_total:
+        why = "automated sales tax may have recomputed it"
+    elif tax.global_calculation is not None and tax.mode != "item":
+        why = "it computes the tax from the lines' tax codes"
+    else:
+        return lambda _entity: []
+
+    def check(entity: dict[str, Any]) -> list[str]:
+        got = _money((entity.get("TxnTaxDetail") or {}).get("TotalTax"))
+        if got == tax.amount:
+            return []
+        return [figure_differs(QUICKBOOKS_ONLINE, f"{label} tax", got or Decimal(0), tax.amount, why=why)]
+
+    return check
 
 
 def _linked_ids(entity: dict[str, Any], txn_type: str) -> set[str]:
@@ -58,18 +85,7 @@ def differences(
         warnings = _total(f"{label} total", op.total, entity)
         if applied_before is not None:
             warnings += _total(f"{label} balance", op.total - applied_before, entity, "Balance")
-        if op.tax.override_total:
-            tax = (entity.get("TxnTaxDetail") or {}).get("TotalTax")
-            if _money(tax) != op.tax.amount:
-                warnings.append(
-                    figure_differs(
-                        QUICKBOOKS_ONLINE,
-                        f"{label} tax",
-                        _money(tax) or Decimal(0),
-                        op.tax.amount,
-                        why="automated sales tax may have recomputed it",
-                    )
-                )
+        warnings += _tax(label, op)(entity)
         number = entity.get("DocNumber")
         if number is not None and str(number) != op.doc_number:
             warnings.append(f"{label}: QuickBooks Online numbered it {number} (its own numbering is on).")
