@@ -70,6 +70,9 @@ class CompanyInfo:
     # Sales tax preferences; None = sales tax is turned off in this company file.
     sales_tax: dict[str, str] | None = None
     multi_currency: bool = False
+    # The currency list's Name of the home currency (docs/web-connector.md §3.13); None: the
+    # edition's own (US Dollar, Canadian Dollar, British Pound Sterling).
+    home_currency: str | None = None
 
 
 @dataclass
@@ -129,6 +132,7 @@ class Books:
                 "legal_name": info.legal_name,
                 "sales_tax": info.sales_tax,
                 "multi_currency": info.multi_currency,
+                "home_currency": info.home_currency,
             },
             "mint": {
                 "list_sequence": self.mint.list_sequence,
@@ -163,6 +167,7 @@ class Books:
             legal_name=raw_info.get("legal_name"),
             sales_tax=raw_info.get("sales_tax"),
             multi_currency=bool(raw_info.get("multi_currency", False)),
+            home_currency=raw_info.get("home_currency"),
         )
         return cls(
             info=info,

@@ -83,6 +83,15 @@ LIST_KINDS: dict[str, ListKind] = {
             modifiable=False,
             defaults={**_ACTIVE, "PaymentMethodType": "Other"},
         ),
+        # The currency list exists once multi-currency is on (docs/web-connector.md §3.13, .currencies).
+        ListKind(
+            "Currency",
+            "currency",
+            "Currency",
+            False,
+            False,
+            defaults={**_ACTIVE, "IsUserDefinedCurrency": "true"},
+        ),
     )
 }
 
@@ -135,6 +144,8 @@ REF_TARGETS: dict[str, RefTarget] = {
     "SalesTaxCodeRef": RefTarget(("SalesTaxCode",), "SalesTaxCode"),
     "CustomerSalesTaxCodeRef": RefTarget(("SalesTaxCode",), "SalesTaxCode"),
     "PurchaseTaxCodeRef": RefTarget(("SalesTaxCode",), "SalesTaxCode"),
+    "ItemPurchaseTaxRef": RefTarget(("ItemSalesTax",), "Item"),
+    "CurrencyRef": RefTarget(("Currency",), "Currency"),
     "AccountRef": _ACCOUNT,
     "ARAccountRef": _ACCOUNT,
     "APAccountRef": _ACCOUNT,

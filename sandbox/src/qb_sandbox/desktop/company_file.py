@@ -36,6 +36,9 @@ from lxml import etree
 from . import status
 from .books import Books, CompanyInfo
 from .catalog import LIST_KINDS, TXN_KINDS
+from .currencies import home_currency, home_currency_name, seed_currencies
+from .edition_rules import with_edition_rules
+from .editions import edition_named, edition_of
 from .host_info import company_ret, host_handlers, host_ret, preferences_ret
 from .list_requests import list_handlers
 from .message_set import FaultPlan, process_message_set
@@ -79,7 +82,9 @@ class ProcessResult:
 
 
 def _handlers() -> dict[str, Handler]:
-    return {**host_handlers(), **list_handlers(), **sales_handlers(), **purchase_handlers()}
+    return with_edition_rules(
+        {**host_handlers(), **list_handlers(), **sales_handlers(), **purchase_handlers()}
+    )
 
 
 class CompanyFile:
@@ -89,17 +94,38 @@ class CompanyFile:
         self,
         company_name: str = DEFAULT_COMPANY_NAME,
         file_path: str = DEFAULT_FILE_PATH,
-        qbxml_versions: tuple[str, ...] = DEFAULT_QBXML_VERSIONS,
+        qbxml_versions: tuple[str, ...] | None = None,
         clock: Clock | None = None,
         *,
+        edition: str = "us",
+        multi_currency: bool = False,
+        home_currency: str | None = None,
         seed_demo: bool = False,
         replay_under_new_id: bool = False,
     ) -> None:
+        """``edition``: "us", "ca" or "uk" (docs/web-connector.md §3.10–§3.12, :mod:`.editions`) –
+        the host's Country and ProductName, the sales tax lists ``seed_demo`` adds and the
+        edition's rules on writes. ``multi_currency`` turns multi-currency on and seeds the
+        currency list; ``home_currency`` (a currency name or ISO code) defaults to the edition's
+        (§3.13, :mod:`.currencies`). ``qbxml_versions`` defaults to the edition's product.
+        """
         self._clock: Clock = clock or _system_clock
         # Error recovery: is a replayed answer kept again under the replaying set's newMessageSetID?
         # Intuit does not say; a client must be right either way (see ``message_set``).
         self.replay_under_new_id = replay_under_new_id
-        self._books = Books(CompanyInfo(company_name, file_path, tuple(qbxml_versions)))
+        preset = edition_named(edition)
+        self._books = Books(
+            CompanyInfo(
+                company_name,
+                file_path,
+                tuple(qbxml_versions if qbxml_versions is not None else preset.qbxml_versions),
+                product_name=preset.product_name,
+                major_version=preset.major_version,
+                country=preset.country,
+                multi_currency=multi_currency,
+                home_currency=home_currency_name(preset, home_currency) if home_currency else None,
+            )
+        )
         self._handlers: Mapping[str, Handler] = _handlers()
         self._faults = FaultPlan()
         self._iterators: dict[str, QueryIterator] = {}
@@ -107,6 +133,8 @@ class CompanyFile:
         self.autosave = False
         if seed_demo:
             seed_demo_company(self._books, self._clock())
+        if multi_currency:
+            seed_currencies(self._books, self._clock())
 
     # -- identity ------------------------------------------------------------------------
     @property
@@ -118,6 +146,26 @@ class CompanyFile:
         """The company-file path QuickBooks reports (``authenticate`` may return it,
         docs/web-connector.md §1.4)."""
         return self._books.info.file_path
+
+    @property
+    def edition(self) -> str:
+        """ "us", "ca" or "uk"."""
+        return edition_of(self._books).key
+
+    @property
+    def country(self) -> str:
+        """``HostRet/Country``, which the Web Connector also sends as ``qbXMLCountry``
+        (docs/web-connector.md §3.10)."""
+        return self._books.info.country
+
+    @property
+    def multi_currency(self) -> bool:
+        return self._books.info.multi_currency
+
+    @property
+    def home_currency(self) -> str:
+        """The home currency's name in the currency list (e.g. "Canadian Dollar")."""
+        return home_currency(self._books)
 
     @property
     def qbxml_versions(self) -> tuple[str, ...]:

@@ -4,12 +4,15 @@ The Web Connector runs these three queries itself at the start of every session 
 their responses to the first ``sendRequestXML`` call (docs/web-connector.md §1.5, §0.5): the host lists the
 ``SupportedQBXMLVersion``s our server picks its qbXML version from, the company carries the
 ``FileID`` data extension the Web Connector registered (docs/web-connector.md §2), and the preferences say
-whether sales tax and multi-currency are on.
+whether sales tax and multi-currency are on. ``HostRet/Country`` and ``ProductName`` are the
+edition's (``US``, ``CA``, ``UK``; docs/web-connector.md §3.10, :mod:`.editions`).
 """
 
 from __future__ import annotations
 
 from .books import Books
+from .coded_tax import codes_carry_tax
+from .currencies import home_currency_ref
 from .references import display_name
 from .request_types import Handler, Outcome, Request, Runtime
 from .xml_codec import Record
@@ -77,7 +80,11 @@ def preferences_ret(books: Books) -> Record:
             "IsUsingProgressInvoicing": "false",
             "IsPrintingItemsWithZeroAmounts": "false",
         },
-        "MultiCurrencyPreferences": {"IsMultiCurrencyOn": "true" if books.info.multi_currency else "false"},
+        # docs/web-connector.md §3.13: the switch and the home currency, by the currency's name.
+        "MultiCurrencyPreferences": {
+            "IsMultiCurrencyOn": "true" if books.info.multi_currency else "false",
+            "HomeCurrencyRef": home_currency_ref(books),
+        },
         "PurchasesAndVendorsPreferences": {
             "IsUsingInventory": "false",
             "DaysBillsAreDue": "10",
@@ -105,6 +112,16 @@ def preferences_ret(books: Books) -> Record:
                 "DefaultTaxableSalesTaxCodeRef": taxable,
                 "DefaultNonTaxableSalesTaxCodeRef": non_taxable,
             }
+            if codes_carry_tax(books):
+                # CA/UK (docs/web-connector.md §3.12): the simulated files take neither the vendor's
+                # nor the customer's code and enter amounts without tax by default.
+                record["SalesTaxPreferences"].update(
+                    {
+                        "IsUsingVendorTaxCode": "false",
+                        "IsUsingCustomerTaxCode": "false",
+                        "IsUsingAmountsIncludeTax": "false",
+                    }
+                )
     return record
 
 

@@ -12,6 +12,8 @@ from typing import Any
 from . import status
 from .books import Books
 from .catalog import LIST_KINDS, MULTI_KIND_QUERIES, ListKind
+from .coded_tax import codes_carry_tax
+from .currencies import default_entity_currency
 from .qb_values import qb_datetime
 from .queries import list_matches
 from .references import check_id_shape, display_name, name_owner, resolve_refs
@@ -41,9 +43,15 @@ def _full_name(books: Books, kind: ListKind, name: str, parent: Record | None) -
 def _apply_company_defaults(books: Books, kind: ListKind, record: Record) -> None:
     """Defaults QuickBooks fills in from the company's preferences."""
     sales_tax = books.info.sales_tax
+    if kind.name in ("Customer", "Vendor"):
+        default_entity_currency(books, record)
     if kind.name == "Customer" and sales_tax:
-        # New customers get the company's taxable code and most common sales tax item.
-        for ref_name, pref in (("SalesTaxCodeRef", "taxable_code"), ("ItemSalesTaxRef", "default_item")):
+        # New customers get the company's taxable code and (US only: ItemSalesTaxRef is "not in
+        # QBCA/QBUK", docs/web-connector.md §3.11) its most common sales tax item.
+        defaults = [("SalesTaxCodeRef", "taxable_code")]
+        if not codes_carry_tax(books):
+            defaults.append(("ItemSalesTaxRef", "default_item"))
+        for ref_name, pref in defaults:
             if ref_name not in record and sales_tax.get(pref):
                 found = _find_named(
                     books, "SalesTaxCode" if pref == "taxable_code" else "ItemSalesTax", sales_tax[pref]

@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from . import status
 from .books import Books
+from .coded_tax import PURCHASE_LINK, coded_tax, codes_carry_tax, default_purchase_codes
+from .currencies import refresh_home_amount, stamp_txn_currency
 from .qb_values import ZERO, amount, boolean, dec, dec_or_none, is_true, price, qb_date, quantity
 from .queries import txn_matches
 from .references import check_id_shape, resolve_refs
@@ -70,6 +72,10 @@ def _priced_line(books: Books, runtime: Runtime, line: Record, rate_field: str) 
     return line
 
 
+# What a bill line takes over from the purchase-order line it receives.
+_COPIED_FROM_PO_LINE = ("ItemRef", "Desc", "CustomerRef", "ClassRef", "SalesTaxCodeRef")
+
+
 # -- PurchaseOrder ----------------------------------------------------------------------------
 def _po_line(books: Books, runtime: Runtime, raw: Record) -> Record:
     line = _priced_line(books, runtime, conform(raw, xsd_model().element("PurchaseOrderLineRet")), "Rate")
@@ -81,10 +87,28 @@ def _po_line(books: Books, runtime: Runtime, raw: Record) -> Record:
     return line
 
 
-def _po_totals(po: Record) -> None:
+def _purchase_total(books: Books, header: Record, lines: list[Record]) -> Decimal:
+    """Sum of the lines, plus purchase tax in a Canadian or UK file (docs/web-connector.md §3.12:
+    there bills and purchase orders carry tax codes; in a US file they carry no tax)."""
+    net = sum((dec(str(line["Amount"])) for line in lines), ZERO)
+    if not codes_carry_tax(books):
+        return net
+    default_purchase_codes(header, lines)
+    included = is_true(header.get("IsTaxIncluded"))
+    tax = coded_tax(
+        books,
+        [(dec(str(line["Amount"])), line.get("SalesTaxCodeRef")) for line in lines],
+        PURCHASE_LINK,
+        included,
+    )
+    return net if included else net + tax.total
+
+
+def _po_totals(books: Books, po: Record) -> None:
     lines = po.get("PurchaseOrderLineRet", [])
-    po["TotalAmount"] = amount(sum((dec(str(line["Amount"])) for line in lines), ZERO))
+    po["TotalAmount"] = amount(_purchase_total(books, po, lines))
     po["IsFullyReceived"] = boolean(bool(lines) and all(_line_received(line) for line in lines))
+    refresh_home_amount("PurchaseOrder", po)
 
 
 def _line_received(line: Record) -> bool:
@@ -115,7 +139,8 @@ def purchase_order_add(books: Books, request: Request, runtime: Runtime) -> Outc
     po["PurchaseOrderLineRet"] = [
         _po_line(books, runtime, raw) for raw in resolved.get("PurchaseOrderLineAdd", [])
     ]
-    _po_totals(po)
+    stamp_txn_currency(books, po, vendor, po.get("ExchangeRate"))
+    _po_totals(books, po)
     po.update(new_txn_header(books, runtime))
     books.txn_records("PurchaseOrder")[po["TxnID"]] = po
     return Outcome(rets=[("PurchaseOrderRet", copy.deepcopy(po))], defined_ids={"TxnID": po["TxnID"]})
@@ -137,7 +162,7 @@ def purchase_order_mod(books: Books, request: Request, runtime: Runtime) -> Outc
             ("Quantity", "Rate", "ItemRef"),
         )
         po["PurchaseOrderLineRet"] = [_po_line(books, runtime, line) for line in merged]
-    _po_totals(po)
+    _po_totals(books, po)
     touch(books, runtime, po)
     books.txn_records("PurchaseOrder")[po["TxnID"]] = po
     return Outcome(rets=[("PurchaseOrderRet", copy.deepcopy(po))], defined_ids={"TxnID": po["TxnID"]})
@@ -194,11 +219,7 @@ def _lines_from_po(books: Books, runtime: Runtime, po: Record, receipts: _Receip
         if _line_received(po_line):
             continue
         remaining = _remaining(po_line)
-        raw: Record = {
-            k: copy.deepcopy(po_line[k])
-            for k in ("ItemRef", "Desc", "CustomerRef", "ClassRef")
-            if k in po_line
-        }
+        raw: Record = {k: copy.deepcopy(po_line[k]) for k in _COPIED_FROM_PO_LINE if k in po_line}
         if remaining is not None:
             raw["Quantity"] = quantity(remaining)
             raw["Cost"] = po_line.get("Rate", "0")
@@ -224,11 +245,7 @@ def _linked_item_line(
         receipts.closed_links.append(po["TxnID"])
         return _bill_item_line(books, runtime, raw)
     filled = {
-        **{
-            k: copy.deepcopy(po_line[k])
-            for k in ("ItemRef", "Desc", "CustomerRef", "ClassRef")
-            if k in po_line
-        },
+        **{k: copy.deepcopy(po_line[k]) for k in _COPIED_FROM_PO_LINE if k in po_line},
         **raw,
     }
     if "Quantity" not in raw and _remaining(po_line) is not None:
@@ -258,7 +275,7 @@ def _apply_receipts(books: Books, runtime: Runtime, bill: Record, receipts: _Rec
             line["IsBilled"] = boolean(received >= ordered)
     for po_id, linked_amount in receipts.amounts.items():
         po = books.txn_records("PurchaseOrder")[po_id]
-        _po_totals(po)
+        _po_totals(books, po)
         po.setdefault("LinkedTxn", []).append(_link(bill, "Bill", linked_amount))
         bill.setdefault("LinkedTxn", []).append(_link(po, "PurchaseOrder", linked_amount))
         touch(books, runtime, po)
@@ -277,12 +294,13 @@ def _link(txn: Record, txn_type: str, linked_amount: Decimal) -> Record:
     return link
 
 
-def _bill_totals(bill: Record) -> None:
+def _bill_totals(books: Books, bill: Record) -> None:
     lines = bill.get("ExpenseLineRet", []) + bill.get("ItemLineRet", [])
-    total = sum((dec(str(line["Amount"])) for line in lines), ZERO)
+    total = _purchase_total(books, bill, lines)
     bill["AmountDue"] = amount(total)
     bill["OpenAmount"] = amount(total)
     bill["IsPaid"] = boolean(total <= 0)
+    refresh_home_amount("Bill", bill)
 
 
 def _expense_line(books: Books, runtime: Runtime, raw: Record) -> Record:
@@ -333,7 +351,8 @@ def bill_add(books: Books, request: Request, runtime: Runtime) -> Outcome:
         bill["ExpenseLineRet"] = expense_lines
     if item_lines:
         bill["ItemLineRet"] = item_lines
-    _bill_totals(bill)
+    stamp_txn_currency(books, bill, vendor, bill.get("ExchangeRate"))
+    _bill_totals(books, bill)
     bill.update(new_txn_header(books, runtime))
     _apply_receipts(books, runtime, bill, receipts)
     books.txn_records("Bill")[bill["TxnID"]] = bill
@@ -369,7 +388,7 @@ def bill_mod(books: Books, request: Request, runtime: Runtime) -> Outcome:
         if not bill[ret_key]:
             del bill[ret_key]
     before = dec(str(current["AmountDue"]))
-    _bill_totals(bill)
+    _bill_totals(books, bill)
     touch(books, runtime, bill)
     books.txn_records("Bill")[bill["TxnID"]] = bill
     adjust_balance(books, "Vendor", bill["VendorRef"], dec(bill["AmountDue"]) - before)

@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from . import status
 from .books import Books
+from .coded_tax import SALES_LINK, coded_tax, codes_carry_tax, sales_line_code
+from .currencies import refresh_home_amount, same_currency, stamp_txn_currency
 from .qb_values import ZERO, amount, boolean, dec, dec_or_none, is_true, price, qb_date, quantity
 from .queries import txn_matches
 from .references import resolve_refs
@@ -79,6 +81,7 @@ def _item_description(item: Record) -> str | None:
 def _price_invoice(books: Books, runtime: Runtime, header: Record, line_inputs: list[Record]) -> Record:
     """Fill in line amounts and the invoice totals; returns the invoice record."""
     line_model = xsd_model().element("InvoiceLineRet")
+    coded = codes_carry_tax(books)
     customer_taxable = _code_is_taxable(books, header.get("CustomerSalesTaxCodeRef"))
     sales_lines: list[SalesLine] = []
     ret_lines: list[Record] = []
@@ -90,9 +93,13 @@ def _price_invoice(books: Books, runtime: Runtime, header: Record, line_inputs: 
         explicit_amount = dec_or_none(line.get("Amount"))
         if found and rate is None and percent is None and (explicit_amount is None or kind == SALES_TAX):
             rate, percent = _item_default_rate(kind or "", item)
-        code_ref = line.get("SalesTaxCodeRef") or item.get("SalesTaxCodeRef")
+        if coded:
+            # CA/UK: the line's code carries the tax (docs/web-connector.md §3.12, .coded_tax).
+            code_ref = sales_line_code(books, line, item, kind if found else None)
+        else:
+            code_ref = line.get("SalesTaxCodeRef") or item.get("SalesTaxCodeRef")
         taxable = bool(_code_is_taxable(books, code_ref))
-        if code_ref and books.info.sales_tax:
+        if code_ref and (coded or books.info.sales_tax):
             line["SalesTaxCodeRef"] = copy.deepcopy(code_ref)
         if found and not line.get("Desc") and _item_description(item):
             line["Desc"] = _item_description(item)
@@ -104,8 +111,27 @@ def _price_invoice(books: Books, runtime: Runtime, header: Record, line_inputs: 
     tax_item = books.list_records("ItemSalesTax").get(
         str((header.get("ItemSalesTaxRef") or {}).get("ListID"))
     )
+    if coded:
+        # CA/UK: the header ItemSalesTaxRef does not compute the tax, the lines' codes do.
+        tax_item = None
     tax_rate = dec_or_none(tax_item.get("TaxRate")) if tax_item else None
     totals = sales_totals(sales_lines, tax_rate, customer_taxable is not False)
+    subtotal, sales_tax = totals.subtotal, totals.sales_tax
+    if coded:
+        taxed = coded_tax(
+            books,
+            [
+                (value, line.get("SalesTaxCodeRef"))
+                for line, spec, value in zip(ret_lines, sales_lines, totals.line_amounts, strict=True)
+                if spec.item_kind not in (None, SUBTOTAL, SALES_TAX)
+            ],
+            SALES_LINK,
+            is_true(header.get("IsTaxIncluded")),
+        )
+        sales_tax = taxed.total
+        if is_true(header.get("IsTaxIncluded")):
+            # Amounts entered with tax: the net subtotal plus the tax is what was entered.
+            subtotal -= sales_tax
 
     for line, spec, value in zip(ret_lines, sales_lines, totals.line_amounts, strict=True):
         line.setdefault("TxnLineID", books.mint.txn_id(runtime.now))
@@ -127,14 +153,15 @@ def _price_invoice(books: Books, runtime: Runtime, header: Record, line_inputs: 
     invoice = {k: v for k, v in header.items() if k != "InvoiceLineRet"}
     invoice["InvoiceLineRet"] = ret_lines
     applied = dec(str(header.get("AppliedAmount", "0.00")))
-    balance = totals.total + applied
-    invoice["Subtotal"] = amount(totals.subtotal)
+    balance = subtotal + sales_tax + applied
+    invoice["Subtotal"] = amount(subtotal)
     if tax_item is not None:
         invoice["SalesTaxPercentage"] = price(tax_rate or ZERO)
-    invoice["SalesTaxTotal"] = amount(totals.sales_tax)
+    invoice["SalesTaxTotal"] = amount(sales_tax)
     invoice["AppliedAmount"] = amount(applied)
     invoice["BalanceRemaining"] = amount(balance)
     invoice["IsPaid"] = boolean(balance <= 0)
+    refresh_home_amount("Invoice", invoice)
     return invoice
 
 
@@ -171,6 +198,7 @@ def invoice_add(books: Books, request: Request, runtime: Runtime) -> Outcome:
     for flag in ("IsPending", "IsFinanceCharge", "IsToBePrinted", "IsToBeEmailed"):
         header.setdefault(flag, "false")
     header["AppliedAmount"] = "0.00"
+    stamp_txn_currency(books, header, customer, header.get("ExchangeRate"))
 
     invoice = _price_invoice(books, runtime, header, list(resolved.get("InvoiceLineAdd", [])))
     invoice.update(new_txn_header(books, runtime))
@@ -279,6 +307,18 @@ def receive_payment_add(books: Books, request: Request, runtime: Runtime) -> Out
     # a payment apply only credits/discounts when TotalAmount is absent – docs/web-connector.md §3.6).
     total = stated_total if stated_total is not None else applied_amounts
     plan = _plan_applications(books, resolved, customer_id, total)
+    customer = books.list_records("Customer")[customer_id]
+    currency: Record = {}
+    stamp_txn_currency(books, currency, customer, None)
+    for invoice, _ in plan:
+        # A payment is in its customer's currency and pays invoices in that currency only
+        # (docs/web-connector.md §3.13); checked before anything is written.
+        if not same_currency(invoice, currency):
+            raise status.invalid_field_value(
+                "AppliedToTxnAdd TxnID",
+                str(invoice["TxnID"]),
+                "The transaction is in another currency than the payment.",
+            )
 
     payment = conform(
         {k: v for k, v in resolved.items() if k not in ("AppliedToTxnAdd", "IsAutoApply")},
@@ -293,6 +333,8 @@ def receive_payment_add(books: Books, request: Request, runtime: Runtime) -> Out
     )
     payment.setdefault("TxnDate", qb_date(runtime.now.date()))
     payment["TotalAmount"] = amount(total)
+    stamp_txn_currency(books, payment, customer, payment.get("ExchangeRate"))
+    refresh_home_amount("ReceivePayment", payment)
     payment.update(new_txn_header(books, runtime))
     applied_rets: list[Record] = []
     for invoice, portion in plan:
@@ -301,6 +343,7 @@ def receive_payment_add(books: Books, request: Request, runtime: Runtime) -> Out
         invoice["AppliedAmount"] = amount(new_applied)
         invoice["BalanceRemaining"] = amount(balance)
         invoice["IsPaid"] = boolean(balance <= 0)
+        refresh_home_amount("Invoice", invoice)
         link = {
             "TxnID": payment["TxnID"],
             "TxnType": "ReceivePayment",

@@ -1,5 +1,8 @@
 """The optional demo company: a chart of accounts, sales tax turned on, terms, payment methods.
 
+The sales tax lists are the edition's (:mod:`.editions`): ``Tax``/``Non`` and "State Sales Tax"
+in a US file, linked codes and tax items (with their tax agency) in a Canadian or UK file.
+
 By default a new company file is empty – our server must create the customers, vendors,
 items, subtotal and discount items it needs. ``seed_demo=True`` adds what a distributor's
 QuickBooks would already have before ESP ever connects.
@@ -10,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from .books import Books
+from .editions import Edition, edition_of
 from .qb_values import qb_datetime
 from .xml_codec import Record
 
@@ -24,8 +28,6 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str | None], ...] = (
     ("Discounts Given", "Income", None),
     ("Cost of Goods Sold", "CostOfGoodsSold", "CostOfGoodsSold"),
 )
-DEMO_SALES_TAX_ITEM = ("State Sales Tax", "8.25")
-DEMO_TAX_CODES = (("Tax", "true", "Taxable Sales"), ("Non", "false", "Non-Taxable Sales"))
 DEMO_TERMS = (("Due on receipt", "0"), ("Net 15", "15"), ("Net 30", "30"))
 DEMO_PAYMENT_METHODS = (
     ("Cash", "Cash"),
@@ -65,17 +67,7 @@ def seed_demo_company(books: Books, now: datetime) -> None:
             fields["SpecialAccountType"] = special
         _add(books, "Account", now, fields)
 
-    tax_name, tax_rate = DEMO_SALES_TAX_ITEM
-    tax_item = _add(
-        books,
-        "ItemSalesTax",
-        now,
-        {"Name": tax_name, "IsActive": "true", "ItemDesc": "Sales tax", "TaxRate": tax_rate},
-    )
-    for name, taxable, desc in DEMO_TAX_CODES:
-        _add(
-            books, "SalesTaxCode", now, {"Name": name, "IsActive": "true", "IsTaxable": taxable, "Desc": desc}
-        )
+    _seed_sales_tax(books, now, edition_of(books))
     for name, days in DEMO_TERMS:
         _add(books, "StandardTerms", now, {"Name": name, "IsActive": "true", "StdDueDays": days})
     for name, method_type in DEMO_PAYMENT_METHODS:
@@ -83,9 +75,42 @@ def seed_demo_company(books: Books, now: datetime) -> None:
             books, "PaymentMethod", now, {"Name": name, "IsActive": "true", "PaymentMethodType": method_type}
         )
 
+
+def _ref(record: Record) -> Record:
+    return {"ListID": record["ListID"], "FullName": record.get("FullName") or record["Name"]}
+
+
+def _seed_sales_tax(books: Books, now: datetime, edition: Edition) -> None:
+    agency: Record | None = None
+    if edition.tax_agency:
+        agency = _add(
+            books,
+            "Vendor",
+            now,
+            {"Name": edition.tax_agency, "IsActive": "true", "IsTaxAgency": "true", "Balance": "0.00"},
+        )
+    items: dict[str, Record] = {}
+    for preset in edition.tax_items:
+        fields: Record = {
+            "Name": preset.name,
+            "IsActive": "true",
+            "ItemDesc": preset.desc,
+            "TaxRate": preset.rate,
+        }
+        if agency is not None:
+            fields["TaxVendorRef"] = _ref(agency)
+        items[preset.name] = _add(books, "ItemSalesTax", now, fields)
+    for code in edition.tax_codes:
+        fields = {"Name": code.name, "IsActive": "true", "IsTaxable": "true" if code.taxable else "false"}
+        fields["Desc"] = code.desc
+        if code.purchase_item:
+            fields["ItemPurchaseTaxRef"] = _ref(items[code.purchase_item])
+        if code.sales_item:
+            fields["ItemSalesTaxRef"] = _ref(items[code.sales_item])
+        _add(books, "SalesTaxCode", now, fields)
     books.info.sales_tax = {
-        "default_item": str(tax_item["Name"]),
-        "taxable_code": "Tax",
-        "non_taxable_code": "Non",
-        "pay_sales_tax": "Monthly",
+        "default_item": edition.default_item,
+        "taxable_code": edition.taxable_code,
+        "non_taxable_code": edition.non_taxable_code,
+        "pay_sales_tax": edition.pay_sales_tax,
     }

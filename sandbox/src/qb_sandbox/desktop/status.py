@@ -23,6 +23,8 @@ PARSE_ERROR_MESSAGE = "QuickBooks found an error when parsing the provided XML t
 OK = 0
 NO_MATCH = 1
 QUERY_INCOMPLETE = 500
+# 530 "Unsupported field": 'The field "fieldName" is not supported by this implementation.' (STAT)
+UNSUPPORTED_FIELD = 530
 LINK_TO_CLOSED_TXN = 570
 UNSUPPORTED_MESSAGE = 1030
 INVALID_REQUEST_ID = 1060
@@ -171,6 +173,20 @@ def record_in_use(code: int, kind: str, label: str) -> QbStatusError:
             "QuickBooks error message: Cannot perform this operation because the record is in use."
         )
     return QbStatusError(code, text)
+
+
+def unsupported_field(field: str) -> Status:
+    """530, a warning: the request was processed without the field (docs/web-connector.md §3.11, §4.1)."""
+    return Status(UNSUPPORTED_FIELD, f'The field "{field}" is not supported by this implementation.')
+
+
+def feature_not_enabled(field: str, reason: str) -> QbStatusError:
+    """3250: the company file has the feature turned off (docs/web-connector.md §4.1)."""
+    return QbStatusError(
+        FEATURE_NOT_ENABLED,
+        f'The field "{field}" cannot be used: {reason}. QuickBooks error message: '
+        "This feature is not enabled or not available in this version of QuickBooks.",
+    )
 
 
 def missing_element(name: str) -> QbStatusError:
