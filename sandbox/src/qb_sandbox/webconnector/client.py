@@ -18,7 +18,14 @@ import httpx
 
 from qb_sandbox.contracts import wsdl_path as intuit_wsdl_path
 
-from .company import UNEXPECTED_ERROR_HRESULT, CompanyFileLike, RegistersFileID, RequestProcessorError
+from .company import (
+    DEFAULT_QBXML_COUNTRY,
+    UNEXPECTED_ERROR_HRESULT,
+    CompanyFileLike,
+    RegistersFileID,
+    ReportsCountry,
+    RequestProcessorError,
+)
 from .report import CallRecord, Exchange, SessionOutcome, SessionReport
 from .soap_client import HttpDrop, HttpFailure, SoapFaultAnswer, WebConnectorSoapClient
 
@@ -61,7 +68,7 @@ class WebConnectorSimulator:
         wsdl_path: str | Path | None = None,
         version: str = DEFAULT_WC_VERSION,
         http_client: httpx.AsyncClient | None = None,
-        qbxml_country: str = "US",
+        qbxml_country: str | None = None,
         qbxml_major_vers: int = 13,
         qbxml_minor_vers: int = 0,
         noop_pause_seconds: float = NOOP_PAUSE_SECONDS,
@@ -76,7 +83,7 @@ class WebConnectorSimulator:
         self._password = password
         self.company = company
         self.version = version
-        self.qbxml_country = qbxml_country
+        self._qbxml_country = qbxml_country
         self.qbxml_major_vers = qbxml_major_vers
         self.qbxml_minor_vers = qbxml_minor_vers
         self.noop_pause_seconds = noop_pause_seconds
@@ -196,6 +203,17 @@ class WebConnectorSimulator:
         if self.owner_id and self.file_id and isinstance(self.company, RegistersFileID):
             self.company.set_file_id(self.owner_id, self.file_id)
         return True
+
+    @property
+    def qbxml_country(self) -> str:
+        """``qbXMLCountry`` of sendRequestXML: the company file's country (US, CA, UK;
+        docs/web-connector.md §3.10) unless one was given; "US" for a company file that does not
+        report its country."""
+        if self._qbxml_country:
+            return self._qbxml_country
+        if isinstance(self.company, ReportsCountry):
+            return self.company.country
+        return DEFAULT_QBXML_COUNTRY
 
     async def _exchange_until_done(self, report: SessionReport, ticket: str) -> None:
         hcp_response = self.company.hcp_response()

@@ -12,10 +12,19 @@ from typing import Protocol, runtime_checkable
 # (docs/web-connector.md §1.6).
 from qb_sandbox.desktop.status import RequestProcessorError
 
-__all__ = ["UNEXPECTED_ERROR_HRESULT", "CompanyFileLike", "RegistersFileID", "RequestProcessorError"]
+__all__ = [
+    "DEFAULT_QBXML_COUNTRY",
+    "UNEXPECTED_ERROR_HRESULT",
+    "CompanyFileLike",
+    "RegistersFileID",
+    "ReportsCountry",
+    "RequestProcessorError",
+]
 
 # Used when a company file fails with something other than RequestProcessorError (docs/web-connector.md §4.2).
 UNEXPECTED_ERROR_HRESULT = "0x80040402"
+# qbXMLCountry for a company file that does not report its country (docs/web-connector.md §3.10).
+DEFAULT_QBXML_COUNTRY = "US"
 
 
 @runtime_checkable
@@ -44,3 +53,12 @@ class RegistersFileID(Protocol):
     (docs/web-connector.md §1.5)."""
 
     def set_file_id(self, owner_id: str, file_id: str) -> None: ...
+
+
+@runtime_checkable
+class ReportsCountry(Protocol):
+    """A company file that knows its edition's country (``US``, ``CA``, ``UK``): the Web Connector
+    sends it as ``qbXMLCountry`` on every ``sendRequestXML`` (docs/web-connector.md §3.10)."""
+
+    @property
+    def country(self) -> str: ...
