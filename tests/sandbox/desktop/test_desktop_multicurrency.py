@@ -5,11 +5,15 @@ edition reaching the Web Connector's ``qbXMLCountry``."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
+import httpx
 import pytest
 
 from qb_sandbox.desktop import CompanyFile
-from qb_sandbox.webconnector import SessionOutcome
+from qb_sandbox.webconnector import SessionOutcome, parse_qwc
+from qb_sandbox.webconnector.runner import run_sessions
+from tests.qbwc.soap.fakes import make_app
 from tests.sandbox.desktop.qbd_messages import (
     TickingClock,
     customer_add,
@@ -266,3 +270,40 @@ async def test_the_web_connector_sends_the_company_files_country(edition: str, c
     assert handler.countries == [country]
     hcp = str(next(args[1] for name, args in handler.calls if name == "send_request_xml"))
     assert f"<Country>{country}</Country>" in hcp
+
+
+QWC = """<?xml version="1.0"?>
+<QBWCXML>
+  <AppName>ESP Orders (Maple Promo)</AppName>
+  <AppURL>https://qb.example.test/qbwc</AppURL>
+  <AppSupport>https://qb.example.test/support</AppSupport>
+  <UserName>esp-maple</UserName>
+  <OwnerID>{6C1D8E2A-4B6F-4C55-9E1B-7A0C2F3D4E5F}</OwnerID>
+  <FileID>{0F1E2D3C-4B5A-4697-8877-665544332211}</FileID>
+  <QBType>QBFS</QBType>
+</QBWCXML>
+"""
+
+
+async def test_the_runner_creates_a_company_file_of_the_chosen_edition(tmp_path: Path) -> None:
+    handler = CountryRecordingHandler()
+    books = tmp_path / "qbd-company.json"
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(make_app(handler)), base_url="http://t"
+    ) as http:
+        report = await run_sessions(
+            parse_qwc(QWC),
+            password="pw",
+            company_file=books,
+            http_client=http,
+            out=lambda _: None,
+            new_company={"edition": "uk", "multi_currency": True},
+        )
+    assert report.outcome is SessionOutcome.COMPLETED
+    assert handler.countries == ["UK"]
+    reopened = CompanyFile.load_or_create(books)
+    assert (reopened.edition, reopened.multi_currency, reopened.home_currency) == (
+        "uk",
+        True,
+        "British Pound Sterling",
+    )

@@ -1,4 +1,7 @@
-"""``python -m qb_sandbox.webconnector --qwc FILE.qwc --password ... --company-file var/qbd-company.json``"""
+"""``python -m qb_sandbox.webconnector --qwc FILE.qwc --password ... --company-file var/qbd-company.json``
+
+``--edition ca --multi-currency --seed-demo`` shape a company file that does not exist yet.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +33,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--company-file", required=True, type=Path, help="JSON company file, created when missing"
     )
+    parser.add_argument(
+        "--edition",
+        choices=("us", "ca", "uk"),
+        default="us",
+        help="QuickBooks edition of a company file created now (default: us)",
+    )
+    parser.add_argument(
+        "--multi-currency", action="store_true", help="turn multi-currency on in a company file created now"
+    )
+    parser.add_argument(
+        "--seed-demo",
+        action="store_true",
+        help="give a company file created now the demo accounts, sales tax lists, terms",
+    )
     parser.add_argument("--once", action="store_true", help="run one session and exit")
     parser.add_argument(
         "--every", type=int, metavar="SECONDS", help="interval between sessions (default: .qwc)"
@@ -57,6 +74,11 @@ def main(argv: list[str] | None = None) -> int:
                 url=args.url,
                 once=args.once,
                 every_seconds=args.every,
+                new_company={
+                    "edition": args.edition,
+                    "multi_currency": args.multi_currency,
+                    "seed_demo": args.seed_demo,
+                },
             )
         )
     except KeyboardInterrupt:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -46,11 +47,14 @@ async def run_sessions(
     every_seconds: int | None = None,
     http_client: httpx.AsyncClient | None = None,
     out: Callable[[str], None] = print,
+    new_company: Mapping[str, Any] | None = None,
 ) -> SessionReport:
     """Run one session (``once``) or keep running on the schedule; returns the last report.
 
-    The company file is a JSON file shared with other runs (``CompanyFile.load_or_create``)."""
-    company = CompanyFile.load_or_create(company_file)
+    The company file is a JSON file shared with other runs (``CompanyFile.load_or_create``);
+    ``new_company`` are the constructor arguments (``edition``, ``multi_currency``,
+    ``seed_demo`` …) used when the file does not exist yet."""
+    company = CompanyFile.load_or_create(company_file, **dict(new_company or {}))
     interval = every_seconds or registration.run_every_seconds or DEFAULT_INTERVAL_SECONDS
     async with WebConnectorSimulator(
         url or registration.app_url,
