@@ -151,7 +151,10 @@ async def send_harness(
     timeout_seconds: float = 5.0,
     concurrency: int = 10,
     limits: RealmLimits | None = None,
+    read_company: bool = True,
 ) -> AsyncIterator[SendHarness]:
+    """``read_company``: read the QuickBooks company (edition, currencies, tax codes) and store it, as
+    connecting does; False leaves it to the first send."""
     time = time or FakeTime()
     sandbox = sandbox or new_sandbox(time)
     tokens = SandboxTokens(sandbox)
@@ -178,6 +181,8 @@ async def send_harness(
         },
     )
     await install_qbo(db, sandbox)
+    if read_company and runtime.sender.profiles is not None:
+        await runtime.sender.profiles.refresh(COMPANY)
     try:
         yield SendHarness(db, sandbox, time, tokens, runtime, queue_clock)
     finally:

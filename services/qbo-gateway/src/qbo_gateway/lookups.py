@@ -5,6 +5,12 @@ query (``STARTPOSITION``/``MAXRESULTS``, at most 1000, docs/quickbooks-online.md
 quoted and escaped, kept for about a minute per company so a dialog that re-renders does not spend Intuit's
 metered read calls (§2.12) again. The sender resolves account and tax-code names through the same
 cache (``account_ids``, ``tax_code_ids``), reading the whole list once a minute at most.
+
+Tax codes carry their rates in ``details`` so the settings' tax choices can be made from the company's
+own codes (docs/quickbooks-online.md §6.5–§6.6): ``sales_rates`` / ``purchase_rates`` (each
+``{"id", "name", "percent"}``, percent as text, "13" meaning 13 %) and their sums ``sales_percent`` /
+``purchase_percent``. The rates come from the company as last read (``qbo_gateway.company``); only a
+rate it does not know yet has ``SELECT * FROM TaxRate`` asked (cached like the rest).
 """
 
 from __future__ import annotations
@@ -15,13 +21,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from espqb.api.errors import ApiError, Conflict, UpstreamUnavailable
 from espqb.db import Database
+from espqb.integration.quickbooks_company import read_quickbooks_company
 from espqb.lookups.provider import LookupItem, LookupKind, LookupPage
+from espqb.plan.company import TaxRate
 from qbo_gateway.client import ObjectNotFound, QboClient, QboFault, contains, quote
 from qbo_gateway.client.errors import AuthFailed
+from qbo_gateway.company.profile import tax_rates
 from qbo_gateway.connection.errors import NeedsReauthorization, NotConnected, TokenRefreshUnavailable
 
 __all__ = ["QboLookups"]
@@ -63,7 +73,42 @@ def statement(kind: LookupKind, q: str | None, type_filter: str | None) -> str:
     return f"SELECT * FROM {spec.entity}{where} ORDERBY {spec.name_field}"  # noqa: S608
 
 
-def _item(kind: LookupKind, row: dict[str, Any]) -> LookupItem:
+def _rate_ids(row: dict[str, Any], field: str) -> list[str]:
+    details = (row.get(field) or {}).get("TaxRateDetail") if isinstance(row.get(field), dict) else None
+    return [
+        str((d.get("TaxRateRef") or {}).get("value"))
+        for d in details or []
+        if isinstance(d, dict) and isinstance(d.get("TaxRateRef"), dict) and d["TaxRateRef"].get("value")
+    ]
+
+
+def _rates(row: dict[str, Any], field: str, rates: dict[str, TaxRate]) -> list[dict[str, str]]:
+    out = []
+    for rate_id in _rate_ids(row, field):
+        rate = rates.get(rate_id)
+        if rate is not None:
+            out.append({"id": rate_id, "name": rate.name, "percent": _text(rate.percent)})
+    return out
+
+
+def _text(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def _tax_code_details(row: dict[str, Any], rates: dict[str, TaxRate]) -> dict[str, Any]:
+    sales = _rates(row, "SalesTaxRateList", rates)
+    purchases = _rates(row, "PurchaseTaxRateList", rates)
+    return {
+        "taxable": bool(row.get("Taxable")),
+        "group": bool(row.get("TaxGroup")),
+        "sales_rates": sales,
+        "purchase_rates": purchases,
+        "sales_percent": _text(sum((Decimal(r["percent"]) for r in sales), Decimal(0))),
+        "purchase_percent": _text(sum((Decimal(r["percent"]) for r in purchases), Decimal(0))),
+    }
+
+
+def _item(kind: LookupKind, row: dict[str, Any], rates: dict[str, TaxRate] | None = None) -> LookupItem:
     active = row.get("Active") is not False
     if kind in ("customers", "vendors"):
         return LookupItem(
@@ -97,7 +142,7 @@ def _item(kind: LookupKind, row: dict[str, Any]) -> LookupItem:
             id=str(row.get("Id")),
             name=str(row.get("Name") or ""),
             active=active,
-            details={"taxable": bool(row.get("Taxable")), "group": bool(row.get("TaxGroup"))},
+            details=_tax_code_details(row, rates or {}),
         )
     return LookupItem(
         id=str(row.get("Id")),
@@ -125,6 +170,7 @@ class QboLookups:
         self._wall_clock = wall_clock
         self._pages: OrderedDict[tuple[Any, ...], tuple[float, LookupPage]] = OrderedDict()
         self._names: dict[tuple[str, str], tuple[float, dict[str, str]]] = {}
+        self._rate_rows: dict[str, tuple[float, dict[str, TaxRate]]] = {}
 
     async def lookup(
         self,
@@ -148,9 +194,12 @@ class QboLookups:
             response = await self.client.query(
                 company_id, f"{text} STARTPOSITION {offset + 1} MAXRESULTS {limit}"
             )
+        rows = response.get(entity) or []
+        with _as_api_errors():
+            rates = await self._rates_of(db, company_id, rows) if kind == "tax-codes" else None
         page = LookupPage(
             kind=kind,
-            items=[_item(kind, row) for row in response.get(entity) or []],
+            items=[_item(kind, row, rates) for row in rows],
             source="quickbooks_online",
             refreshed_at=self._wall_clock(),
             limit=limit,
@@ -172,7 +221,8 @@ class QboLookups:
                 row = await self.client.read(company_id, _KINDS[kind].entity, qb_id)
             except ObjectNotFound:
                 return None
-        return _item(kind, row)
+            rates = await self._rates_of(db, company_id, [row]) if kind == "tax-codes" else None
+        return _item(kind, row, rates)
 
     async def account_ids(self, company_id: str) -> dict[str, str]:
         """Account name and full name (case-folded) → Id, for accounts the settings name without an Id."""
@@ -181,12 +231,43 @@ class QboLookups:
     async def tax_code_ids(self, company_id: str) -> dict[str, str]:
         return await self._name_index(company_id, "TaxCode", ("Name",))
 
+    async def _rates_of(
+        self, db: Database, company_id: str, rows: list[dict[str, Any]]
+    ) -> dict[str, TaxRate]:
+        """The rates the tax codes of ``rows`` name: from the company as last read, else from QBO."""
+        wanted = {
+            rate_id
+            for row in rows
+            for f in ("SalesTaxRateList", "PurchaseTaxRateList")
+            for rate_id in _rate_ids(row, f)
+        }
+        if not wanted:
+            return {}
+        company = None
+        if db is not None:  # the stored company; a caller without a database asks QBO for the rates
+            async with db.sessions() as session:
+                company = await read_quickbooks_company(session, company_id)
+        known: dict[str, TaxRate] = {}
+        for code in company.tax_codes if company is not None else ():
+            for rate in (*code.sales_rates, *code.purchase_rates):
+                if rate.id:
+                    known[rate.id] = rate
+        if wanted - set(known):
+            cached = self._rate_rows.get(company_id)
+            if cached is None or cached[0] <= self._clock():
+                rows_read = await self.client.query_all(company_id, "TaxRate", "SELECT * FROM TaxRate")
+                cached = (self._clock() + self.ttl_seconds, tax_rates(rows_read))
+                self._rate_rows[company_id] = cached
+            known.update(cached[1])
+        return known
+
     def forget(self, company_id: str) -> None:
         """Drop what is cached for a company (e.g. after it connected another QuickBooks company)."""
         for key in [k for k in self._pages if k[0] == company_id]:
             del self._pages[key]
         for name_key in [k for k in self._names if k[0] == company_id]:
             del self._names[name_key]
+        self._rate_rows.pop(company_id, None)
 
     async def _name_index(self, company_id: str, entity: str, fields: tuple[str, ...]) -> dict[str, str]:
         cached = self._names.get((company_id, entity))

@@ -27,6 +27,7 @@ from espqb.db import Database
 from espqb.queue import Worker
 from espqb.queue.clock import Clock, utcnow
 from qbo_gateway.client import QboClient, QboClientSettings, RealmLimiter, TokenSource
+from qbo_gateway.company import CompanyProfiles
 from qbo_gateway.lookups import QboLookups
 from qbo_gateway.sender import QboSender, SenderSettings
 
@@ -98,8 +99,15 @@ def build_sending(
         sleep=sleep,
     )
     lookups = QboLookups(client)
+    profiles = CompanyProfiles(db, client, clock=clock)
     sender = QboSender(
-        db, client, lookups=lookups, settings=sender_settings, app_settings=settings, clock=clock
+        db,
+        client,
+        lookups=lookups,
+        settings=sender_settings,
+        app_settings=settings,
+        clock=clock,
+        profiles=profiles,
     )
     worker = Worker.from_settings(
         db, settings, target=TARGET, handler=sender, clock=clock, **(worker_options or {})
@@ -111,8 +119,12 @@ def build_sending(
 async def running_sending(ctx: AppContext, connection: ConnectionRuntime) -> AsyncIterator[SendingRuntime]:
     """The app's sending, for its lifespan: it uses the connection's token provider and HTTP client,
     so it starts after the connection and stops before it."""
-    runtime = build_sending(ctx.db, ctx.settings, connection.tokens, http=connection.http)
+    # One realm limiter per process: the connection's reads of the company share it with sending.
+    limiter = connection.profiles.client.limiter if connection.profiles is not None else None
+    runtime = build_sending(ctx.db, ctx.settings, connection.tokens, http=connection.http, limiter=limiter)
     connection.books_changed.append(runtime.lookups.forget)
+    if runtime.sender.profiles is not None:
+        connection.books_changed.append(runtime.sender.profiles.forget)
     try:
         if ctx.settings.run_worker_in_process:
             runtime.start_worker()

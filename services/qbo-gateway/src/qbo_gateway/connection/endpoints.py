@@ -81,7 +81,9 @@ async def callback(
 @router.get("/connection", summary="The company's QuickBooks Online connection", responses=V1_PROBLEMS)
 async def get_connection(session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep) -> ConnectionOut:
     """Realm, company name, status, re-authorisation deadlines (the earliest is `reauthorize_by`),
-    last refresh and last error. Tokens are never shown."""
+    last refresh and last error, and the QuickBooks company as last read (`company`: country, home
+    currency and multi-currency, automated sales tax and the tax regime, sales-form preferences).
+    Tokens are never shown."""
     return await service.read_connection(session, runtime, principal.company_id)
 
 

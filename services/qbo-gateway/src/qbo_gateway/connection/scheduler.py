@@ -2,6 +2,8 @@
 
 - re-authorisation reminders, hourly;
 - the keep-alive refresh, daily (also once at start-up, so a restarted process catches up);
+- reading each connected QuickBooks company (edition, currencies, tax codes; ``qbo_gateway.company``)
+  whose copy is older than a day, daily (and at start-up: only the stale ones are read);
 - delivering the notifications outbox, every 10 seconds.
 
 It should run in exactly one process (`espqb scheduler`; in development the qbo-gateway runs it when
@@ -18,7 +20,7 @@ import contextlib
 import hashlib
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import structlog
@@ -30,8 +32,13 @@ from espqb.db import Database
 from espqb.db.types import utcnow
 from espqb.notifications import deliver_due
 from espqb.queue.clock import Clock
+from qbo_gateway.connection import repository
 from qbo_gateway.connection.reminders import keep_alive, run_reauth_reminders
+from qbo_gateway.connection.statuses import CONNECTED
 from qbo_gateway.connection.tokens import TokenProvider
+
+if TYPE_CHECKING:
+    from qbo_gateway.company import CompanyProfiles
 
 log = structlog.get_logger(__name__)
 
@@ -44,6 +51,15 @@ def advisory_lock_key(name: str) -> int:
 REMINDERS_LOCK = advisory_lock_key("espqb.qbo.reauth-reminders")
 KEEP_ALIVE_LOCK = advisory_lock_key("espqb.qbo.keep-alive")
 DELIVERY_LOCK = advisory_lock_key("espqb.notifications.delivery")
+PROFILES_LOCK = advisory_lock_key("espqb.qbo.company-profiles")
+
+
+async def read_companies(db: Database, profiles: CompanyProfiles) -> int:
+    """The daily connection check of the company itself: every connected company whose stored copy is
+    missing or older than a day is read again (a failure is logged; the next run tries again)."""
+    async with db.transaction() as session:
+        company_ids = await repository.company_ids_with_status(session, [CONNECTED])
+    return await profiles.refresh_stale(company_ids)
 
 
 async def run_exclusively(db: Database, key: int, job: Callable[[], Awaitable[Any]]) -> bool:
@@ -81,6 +97,8 @@ class ConnectionScheduler:
         reminders_every: timedelta = timedelta(hours=1),
         keep_alive_every: timedelta = timedelta(days=1),
         delivery_every: timedelta = timedelta(seconds=10),
+        profiles: CompanyProfiles | None = None,
+        profiles_every: timedelta = timedelta(days=1),
     ) -> None:
         self._db = db
         self._settings = settings
@@ -88,6 +106,8 @@ class ConnectionScheduler:
         self._http = http
         self._clock = clock
         self._intervals = (reminders_every, keep_alive_every, delivery_every)
+        self._profiles = profiles
+        self._profiles_every = profiles_every
         self._scheduler: AsyncIOScheduler | None = None
         self._in_flight: set[asyncio.Task[Any]] = set()
 
@@ -108,16 +128,25 @@ class ConnectionScheduler:
             lambda: deliver_due(self._db, self._settings, http=self._http, clock=self._clock),
         )
 
+    async def run_company_profiles(self) -> bool:
+        profiles = self._profiles
+        if profiles is None:
+            return True
+        return await run_exclusively(self._db, PROFILES_LOCK, lambda: read_companies(self._db, profiles))
+
     def start(self) -> None:
         """Start on the running event loop; the first reminder and keep-alive runs happen at once."""
         reminders_every, keep_alive_every, delivery_every = self._intervals
         scheduler = AsyncIOScheduler(timezone="UTC")
         now = utcnow()
-        for name, job, every in (
+        jobs = [
             ("qbo-reauth-reminders", self.run_reminders, reminders_every),
             ("qbo-keep-alive", self.run_keep_alive, keep_alive_every),
             ("notifications-delivery", self.run_delivery, delivery_every),
-        ):
+        ]
+        if self._profiles is not None:
+            jobs.append(("qbo-company-profiles", self.run_company_profiles, self._profiles_every))
+        for name, job, every in jobs:
             scheduler.add_job(
                 self._logged(name, job),
                 "interval",

@@ -19,6 +19,7 @@ from espqb.audit import record_audit
 from espqb.db.models import JobStatus, QboConnection
 from espqb.integration import repository as integration_repository
 from espqb.integration import service as integration_service
+from espqb.integration.quickbooks_company import read_quickbooks_company
 from espqb.integration.service import UninstallHook
 from espqb.mappings import repository as mappings
 from espqb.queue.holds import hold_jobs, release_held
@@ -29,7 +30,7 @@ from qbo_gateway.connection.deadlines import reauth_deadlines, reminder_due
 from qbo_gateway.connection.errors import not_connected_problem
 from qbo_gateway.connection.oauth import TokenGrant, TokenRequestFailed
 from qbo_gateway.connection.runtime import ConnectionRuntime
-from qbo_gateway.connection.schemas import ConnectionOut, ConnectOut, DeadlineOut, DisconnectOut
+from qbo_gateway.connection.schemas import CompanyOut, ConnectionOut, ConnectOut, DeadlineOut, DisconnectOut
 from qbo_gateway.connection.state import (
     ConsumedState,
     StateProblem,
@@ -162,6 +163,11 @@ async def complete_callback(rt: ConnectionRuntime, params: CallbackParams) -> pa
         page = await _store_connection(session, rt, state, realm_id, company_name, grant, requested_at)
     if page.status_code != 200:
         await _give_back(rt, grant, state.company_id)
+    elif rt.profiles is not None:
+        # The edition, currencies and tax codes the plan needs (docs/quickbooks-online.md §6.8). The
+        # connection is stored already: a failure here is logged, and the company is read again before
+        # the first send and by the daily check.
+        await rt.profiles.refresh_quietly(state.company_id, actor=state.user_id)
     return page
 
 
@@ -210,6 +216,8 @@ async def _store_connection(
             {"old_realm_id": row.realm_id, "old_company_name": row.company_name, "new_realm_id": realm_id},
         )
         row.realm_id, row.connected_at = realm_id, now
+        # What was read about the old books says nothing about the new ones (read again below).
+        integration.quickbooks_company = None
         for forget in rt.books_changed:
             forget(company_id)
         event, message = "qbo.connected", f"Connected QuickBooks Online company {realm_id}"
@@ -264,12 +272,16 @@ def connection_view(
 
 async def read_connection(session: AsyncSession, rt: ConnectionRuntime, company_id: str) -> ConnectionOut:
     row = await repository.get(session, company_id)
-    return connection_view(
+    view = connection_view(
         row,
         policy_days=rt.settings.reauth_policy_days,
         notice_days=rt.settings.reauth_notice_days,
         now=rt.clock(),
     )
+    if row is not None:
+        company = await read_quickbooks_company(session, company_id)
+        view.company = CompanyOut.of(company) if company is not None else None
+    return view
 
 
 # -- POST /v1/qbo/disconnect, uninstall --------------------------------------------------------------

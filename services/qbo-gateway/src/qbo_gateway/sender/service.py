@@ -1,6 +1,7 @@
 """The QBO send handler: one claimed job in, one ``JobOutcome`` out.
 
-    load (mappings, settings, earlier steps) → build the plan (shared, pure) → run it against QBO
+    load (mappings, settings, earlier steps, the QuickBooks company — read from QBO the first time)
+    → build the plan (shared, pure) → run it against QBO
     (``SendRun``: waves, batch calls, 6240/5010/610) → drift flagged (``drift``) → outcome
 
 A company whose connection needs re-authorisation (or was disconnected) gets its job held, never
@@ -9,6 +10,9 @@ attempt with a retry; the queue's backoff (or Intuit's Retry-After) decides when
 """
 
 from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
 
 import structlog
 from pydantic import ValidationError
@@ -19,13 +23,14 @@ from espqb.plan import PlanError, Target
 from espqb.queue import ClaimedJob, JobOutcome
 from espqb.queue.clock import Clock, utcnow
 from espqb.sending.recording import StepRecorder
-from qbo_gateway.client import QboClient
+from qbo_gateway.client import AuthFailed, QboClient, QboFault
+from qbo_gateway.company import CompanyProfiles
 from qbo_gateway.connection.errors import NeedsReauthorization, NotConnected, TokenRefreshUnavailable
 from qbo_gateway.lookups import QboLookups
 from qbo_gateway.sender.attempt import SenderSettings
 from qbo_gateway.sender.drift import report_drift
 from qbo_gateway.sender.execution import SendRun
-from qbo_gateway.sender.loading import load_inputs
+from qbo_gateway.sender.loading import AttemptInputs, load_inputs
 from qbo_gateway.sender.outcome import job_outcome
 from qbo_gateway.sender.results import AttemptInterrupted
 from qbo_gateway.sender.store import ResultStore
@@ -49,6 +54,7 @@ class QboSender:
         settings: SenderSettings | None = None,
         app_settings: Settings,
         clock: Clock = utcnow,
+        profiles: CompanyProfiles | None = None,
     ) -> None:
         self.db = db
         self.client = client
@@ -56,6 +62,8 @@ class QboSender:
         self.settings = settings or SenderSettings()
         self.app_settings = app_settings  # the process's: who hears about a drifted job
         self.clock = clock
+        # Reads the QuickBooks company before a send when none is stored yet (None: plan without it).
+        self.profiles = profiles
 
     async def __call__(self, job: ClaimedJob) -> JobOutcome:
         return await self.send(job)
@@ -68,6 +76,17 @@ class QboSender:
             return JobOutcome.failed(
                 f"The stored send request can no longer be read: {exc.error_count()} problem(s)."
             )
+        try:
+            inputs = await self._with_company(job, inputs)
+        except (NeedsReauthorization, NotConnected) as problem:
+            return JobOutcome.hold(problem.message)
+        except TokenRefreshUnavailable as problem:
+            return JobOutcome.retry(problem.message)
+        except QboFault as fault:  # ``ensure`` raises only what passes or needs an admin
+            if isinstance(fault, AuthFailed):
+                return JobOutcome.hold(fault.plain)
+            wait = timedelta(seconds=fault.retry_after) if fault.retry_after is not None else None
+            return JobOutcome.retry(fault.plain, after=wait)
         try:
             plan = inputs.send.plan()
         except PlanError as error:
@@ -104,3 +123,13 @@ class QboSender:
             return JobOutcome.retry(problem.message)
         await report_drift(self.db, job.id, results, settings=self.app_settings)
         return job_outcome(results, plan)
+
+    async def _with_company(self, job: ClaimedJob, inputs: AttemptInputs) -> AttemptInputs:
+        """The plan needs the company's edition, currencies and tax codes: when none is stored yet
+        (connected before editions were read, or the read after connecting failed), read it once."""
+        if inputs.send.company is not None or self.profiles is None:
+            return inputs
+        company = await self.profiles.ensure(job.company_id)
+        if company is None:
+            return inputs
+        return dataclasses.replace(inputs, send=dataclasses.replace(inputs.send, company=company))

@@ -81,6 +81,8 @@ async def receive(
         )
     ours = [notice for notice in notices if notice.realm_id in companies]
     if ours:
-        processor = ChangeProcessor(ctx.db, qbo.sending.client, settings=ctx.settings)
+        processor = ChangeProcessor(
+            ctx.db, qbo.sending.client, settings=ctx.settings, profiles=qbo.sending.sender.profiles
+        )
         background.add_task(processor.process, ours, companies)
     return WebhookAccepted(accepted=len(ours), ignored_realms=len(unknown))

@@ -10,6 +10,10 @@ or it is still there voided — QBO keeps a voided transaction with zero amounts
 private note (``voided``). Notices arrive late, twice or out of order; reading the current state
 makes each one safe to apply again.
 
+A change to the company's settings, tax codes or currencies (``Preferences``, ``TaxCode``,
+``TaxRate``, ``Currency``, ``CompanyCurrency``; docs/quickbooks-online.md §6.2) has the company read
+again (``qbo_gateway.company``), once per company however many such notices came together.
+
 A document voided or deleted behind a job that says it was sent is what a bookkeeper must hear
 about: the job gets a warning and the ``voided`` / ``deleted`` flag, and the admins a notification
 (``espqb.jobs.flags``).
@@ -30,6 +34,7 @@ from espqb.db.models import JobStatus, Mapping
 from espqb.db.types import utcnow
 from espqb.jobs.flags import Flag, raise_flag
 from qbo_gateway.client import ObjectNotFound, QboClient
+from qbo_gateway.company import CompanyProfiles
 from qbo_gateway.webhooks import repository
 from qbo_gateway.webhooks.payloads import ChangeNotice
 
@@ -49,6 +54,8 @@ MAPPING_KINDS = {
 }
 _RECORDED = ("Delete", "Void", "Merge")  # recorded only as QuickBooks confirms them
 _NAME_LISTS = ("customer", "vendor", "item")
+# Entities whose change alters what the plan knows about the company (its edition, tax codes, currencies).
+COMPANY_ENTITIES = frozenset({"Preferences", "TaxCode", "TaxRate", "Currency", "CompanyCurrency"})
 _GONE: dict[str, Flag] = {"voided": "voided", "deleted": "deleted"}
 _DOCUMENTS = {"invoice": "Invoice", "payment": "Payment", "bill": "Bill", "purchase_order": "Purchase order"}
 
@@ -74,16 +81,24 @@ def invoice_status(invoice: dict[str, Any]) -> str:
 
 
 class ChangeProcessor:
-    def __init__(self, db: Database, client: QboClient, *, settings: Settings) -> None:
+    def __init__(
+        self, db: Database, client: QboClient, *, settings: Settings, profiles: CompanyProfiles | None = None
+    ) -> None:
         self.db = db
         self.client = client
         self.settings = settings
+        self.profiles = profiles or CompanyProfiles(db, client)
 
     async def process(self, notices: list[ChangeNotice], companies: dict[str, str]) -> None:
         """``companies``: realm → company. One notice failing never stops the others."""
+        reread: list[str] = []
         for notice in notices:
             company_id = companies.get(notice.realm_id)
             if company_id is None:
+                continue
+            if notice.entity in COMPANY_ENTITIES:
+                if company_id not in reread:
+                    reread.append(company_id)
                 continue
             try:
                 await self._apply(company_id, notice)
@@ -95,6 +110,8 @@ class ChangeProcessor:
                     entity_id=notice.entity_id,
                     operation=notice.operation,
                 )
+        for company_id in reread:
+            await self.profiles.refresh_quietly(company_id, actor=ACTOR)
 
     async def _apply(self, company_id: str, notice: ChangeNotice) -> None:
         kind = MAPPING_KINDS.get(notice.entity)
