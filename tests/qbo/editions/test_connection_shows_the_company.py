@@ -1,0 +1,80 @@
+"""GET /v1/qbo/connection shows the QuickBooks company read right after connecting; a failure to read
+it never loses the connection (it is read before the first send instead); tax-code lookups carry
+each code's rates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from espqb.orders import a7102_request
+from qb_sandbox.intuit import DEMO_REALM_ID, IntuitSandbox
+from qbo_gateway.client import ValidationFault
+from qbo_gateway.company import service as company_service
+from tests.qbo.client.support import new_sandbox
+from tests.qbo.editions.through_the_api import connected_books
+from tests.support.api import auth
+
+
+@pytest.fixture
+def sandbox() -> IntuitSandbox:
+    return new_sandbox()
+
+
+async def test_connecting_reads_the_company_and_the_connection_shows_it(
+    database_url: str, sandbox: IntuitSandbox
+) -> None:
+    async with connected_books(database_url, sandbox, DEMO_REALM_ID) as books:
+        shown = await books.connection()
+    company = shown["company"]
+    assert shown["status"] == "connected"
+    assert {k: v for k, v in company.items() if k != "read_at"} == {
+        "name": "ESP Demo Promotions",
+        "country": "US",
+        "country_name": "United States",
+        "home_currency": "USD",
+        "multi_currency": False,
+        "currencies": [],
+        "uses_sales_tax": True,
+        "automated_sales_tax": False,
+        "tax_regime": "us_manual",
+        "tax_codes": 1,
+        "custom_txn_numbers": True,
+        "allow_discount": True,
+    }
+    assert company["read_at"]
+
+
+async def test_a_company_that_cannot_be_read_at_connect_time_stays_connected_and_is_read_before_sending(
+    database_url: str, sandbox: IntuitSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = company_service.read_company
+
+    async def refused(*args: Any, **kwargs: Any) -> Any:
+        raise ValidationFault("6000", "A business validation error has occurred")
+
+    monkeypatch.setattr(company_service, "read_company", refused)
+    async with connected_books(database_url, sandbox, DEMO_REALM_ID) as books:
+        shown = await books.connection()
+        assert (shown["status"], shown["company"]) == ("connected", None)
+
+        monkeypatch.setattr(company_service, "read_company", real)
+        sent = await books.send(a7102_request())
+        assert sent.status_code == 202, sent.text
+        assert (await books.job(sent))["status"] == "succeeded"
+        company = (await books.connection())["company"]
+        assert company is not None and company["country"] == "US"
+
+
+async def test_tax_code_lookups_carry_each_codes_rates(database_url: str, sandbox: IntuitSandbox) -> None:
+    async with connected_books(database_url, sandbox, DEMO_REALM_ID) as books:
+        calls = sandbox.api_calls[DEMO_REALM_ID]
+        answer = await books.api.get("/v1/quickbooks/tax-codes", headers=auth())
+        assert answer.status_code == 200, answer.text
+        assert sandbox.api_calls[DEMO_REALM_ID] - calls == 1  # the rates come from the company as read
+    codes = {item["name"]: item["details"] for item in answer.json()["items"]}
+    county = codes["Demo County"]
+    assert [(r["name"], r["percent"]) for r in county["sales_rates"]] == [("Demo County", "8.25")]
+    assert (county["sales_percent"], county["purchase_rates"]) == ("8.25", [])
+    assert codes["NON"]["sales_rates"] == [] and codes["NON"]["taxable"] is False
