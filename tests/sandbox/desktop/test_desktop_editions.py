@@ -496,3 +496,43 @@ def test_canadian_purchase_order_with_tax_included(canada: CompanyFile) -> None:
     assert status_of(rs) == 0
     assert money(rs, "PurchaseOrderRet/TotalAmount") == Decimal("113.00")
     assert text(rs, "PurchaseOrderRet/PurchaseOrderLineRet/SalesTaxCodeRef/FullName") == "H"
+
+
+def test_a_bill_receiving_a_canadian_purchase_order_keeps_its_codes(canada: CompanyFile) -> None:
+    send(canada, "<VendorAddRq><VendorAdd><Name>Gemline</Name></VendorAdd></VendorAddRq>")
+    (po_rs,) = send(
+        canada,
+        "<PurchaseOrderAddRq><PurchaseOrderAdd><VendorRef><FullName>Gemline</FullName></VendorRef>"
+        "<PurchaseOrderLineAdd><ItemRef><FullName>A7102</FullName></ItemRef><Quantity>100</Quantity>"
+        f"<Rate>1.15</Rate>{code('H')}</PurchaseOrderLineAdd></PurchaseOrderAdd></PurchaseOrderAddRq>",
+    )
+    assert money(po_rs, "PurchaseOrderRet/TotalAmount") == Decimal("129.95")  # 115.00 + 14.95
+    po_id = text(po_rs, "PurchaseOrderRet/TxnID")
+
+    (rs,) = send(
+        canada,
+        "<BillAddRq><BillAdd><VendorRef><FullName>Gemline</FullName></VendorRef>"
+        f"<LinkToTxnID>{po_id}</LinkToTxnID></BillAdd></BillAddRq>",
+    )
+    assert status_of(rs) == 0
+    assert text(rs, "BillRet/ItemLineRet/SalesTaxCodeRef/FullName") == "H"
+    assert money(rs, "BillRet/AmountDue") == Decimal("129.95")
+
+
+def test_an_invoice_mod_recomputes_the_canadian_tax(canada: CompanyFile) -> None:
+    (rs,) = send(canada, invoice("Maple Promo", invoice_line("A7102", "<Amount>100.00</Amount>")))
+    ret = rs.find("InvoiceRet")
+    assert ret is not None
+    line_id = text(ret, "InvoiceLineRet/TxnLineID")
+    (mod,) = send(
+        canada,
+        f"<InvoiceModRq><InvoiceMod><TxnID>{text(ret, 'TxnID')}</TxnID>"
+        f"<EditSequence>{text(ret, 'EditSequence')}</EditSequence>"
+        f"<InvoiceLineMod><TxnLineID>{line_id}</TxnLineID>{code('G')}</InvoiceLineMod>"
+        "</InvoiceMod></InvoiceModRq>",
+    )
+    assert status_of(mod) == 0
+    assert money(mod, "InvoiceRet/SalesTaxTotal") == Decimal("5.00")
+    assert money(mod, "InvoiceRet/BalanceRemaining") == Decimal("105.00")
+    (customer,) = canada.find("Customer", Name="Maple Promo")
+    assert customer["Balance"] == "105.00"

@@ -2,7 +2,8 @@
 
 * :class:`CompanyFile` – answers qbXML message sets like QuickBooks Desktop behind the Web
   Connector (``process``, ``process_for_web_connector``, ``hcp_response``), with fault
-  injection, inspection (``documents``, ``find``) and JSON persistence.
+  injection, inspection (``documents``, ``find``) and JSON persistence; a US, Canadian or UK
+  file (``edition=``), with or without multi-currency (``multi_currency=``, ``home_currency=``).
 * :func:`validate_qbxml` / :func:`assert_valid_qbxml` – check any qbXML document against
   Intuit's ``qbxmlops130.xsd``.
 """

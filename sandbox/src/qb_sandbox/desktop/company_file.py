@@ -13,6 +13,11 @@ the qbXML our server returned from ``sendRequestXML`` and passes the answer back
 or, without exceptions, ``books.process_for_web_connector(xml)`` → ``ProcessResult(response,
 hresult, message)`` – exactly the three values ``receiveResponseXML`` carries (docs/web-connector.md §1.6).
 
+Editions (docs/web-connector.md §3.10–§3.13): ``CompanyFile(edition="ca", multi_currency=True,
+seed_demo=True)`` is a Canadian file – ``HostRet/Country`` ``CA``, tax codes linked to tax items,
+the Canadian rules on writes (:mod:`.editions`, :mod:`.coded_tax`, :mod:`.edition_rules`) – with
+the currency list and Canadian Dollar as home currency (:mod:`.currencies`).
+
 The company file is pure: no I/O except reading the qbXML schema, deterministic for a given
 ``clock``. It can be written to JSON (``to_json``/``from_json``, or ``load_or_create(path)`` +
 ``save()``) so that a sandbox run in several processes keeps one set of books.

@@ -5,6 +5,11 @@ open lines onto the bill; an item line's ``LinkToTxn`` receives one PO line. Rec
 count up ``ReceivedQuantity``, are marked ``IsBilled``, and once every line is received the PO
 is ``IsFullyReceived``. Linking to a PO that is already closed is status 570, a warning: the
 bill is saved without that link.
+
+Tax: US bills and purchase orders carry none; in a Canadian or UK file each line's code (or the
+header's ``SalesTaxCodeRef``) adds purchase tax through the code's purchase-tax item, and
+``AmountDue``/``TotalAmount`` include it (docs/web-connector.md §3.12, :mod:`.coded_tax`). With
+multi-currency on they are in the vendor's currency (:mod:`.currencies`).
 """
 
 from __future__ import annotations

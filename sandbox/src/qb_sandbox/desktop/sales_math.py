@@ -11,7 +11,8 @@ Pure functions over :class:`SalesLine` values (docs/web-connector.md §3.5):
 * the header ``ItemSalesTaxRef`` charges its rate on every taxable line, provided the
   customer's tax code is taxable; discount lines with a taxable code reduce that base.
 
-Amounts are rounded to cents per line, as QuickBooks shows them.
+Amounts are rounded to cents per line, as QuickBooks shows them. This is the US edition's
+tax; Canadian and UK files tax by the lines' codes instead (:mod:`.coded_tax`).
 """
 
 from __future__ import annotations

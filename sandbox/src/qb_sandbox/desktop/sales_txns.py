@@ -3,6 +3,12 @@
 An invoice's lines and totals are computed by :mod:`.sales_math`; a payment applied to an
 invoice lowers its ``BalanceRemaining`` (``AppliedAmount`` is the negative sum of payments,
 as QuickBooks reports it) and links the two transactions both ways (``LinkedTxn``).
+
+Sales tax depends on the edition (docs/web-connector.md §3.12): in a US file the header
+``ItemSalesTaxRef`` taxes the lines coded ``Tax`` (:mod:`.sales_math`); in a Canadian or UK
+file each line's code carries the tax (:mod:`.coded_tax`) and ``IsTaxIncluded`` may say the
+amounts include it. With multi-currency on, an invoice and a payment are in the customer's
+currency (:mod:`.currencies`), and a payment only pays invoices in its own currency.
 """
 
 from __future__ import annotations
