@@ -143,3 +143,18 @@ async def test_details_tab_limits_who_sends_what(client: httpx.AsyncClient) -> N
     body["choices"]["suppliers"]["S61125"]["send_bill"] = False
     accepted = await client.post("/v1/orders/10245/send", headers=insider, json=body)
     assert accepted.status_code == 202, accepted.text
+
+
+async def test_the_jobs_list_says_how_many_jobs_match_for_paging(client: httpx.AsyncClient) -> None:
+    await _install(client)
+    for number in ("10245", "10246", "10247"):
+        sent = await client.post(f"/v1/orders/{number}/send", headers=auth(), json=a7102(number))
+        assert sent.status_code == 202, sent.text
+    first = (await client.get("/v1/jobs?limit=2", headers=auth())).json()
+    second = (await client.get("/v1/jobs?limit=2&offset=2", headers=auth())).json()
+    one_order = (await client.get("/v1/jobs?order_number=10246", headers=auth())).json()
+    assert (first["total"], len(first["items"])) == (3, 2)
+    assert (second["total"], len(second["items"])) == (3, 1)
+    assert [j["order_number"] for j in first["items"] + second["items"]] == ["10247", "10246", "10245"]
+    assert (one_order["total"], [j["order_number"] for j in one_order["items"]]) == (1, ["10246"])
+    assert (await client.get("/v1/jobs?status=failed", headers=auth())).json()["total"] == 0

@@ -45,7 +45,7 @@ async def list_jobs(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> JobPage:
-    jobs = await repository.search(
+    jobs, total = await repository.search(
         session,
         principal.company_id,
         status=status,
@@ -55,7 +55,7 @@ async def list_jobs(
         offset=offset,
         flag=flag,
     )
-    return JobPage(items=await presenter.present(session, jobs), limit=limit, offset=offset)
+    return JobPage(items=await presenter.present(session, jobs), total=total, limit=limit, offset=offset)
 
 
 async def _job_or_404(session: SessionDep, company_id: str, job_id: uuid.UUID) -> JobOut:

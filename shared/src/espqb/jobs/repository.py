@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.db.models import JobStep, QbwcCredential, SendJob
@@ -27,6 +27,21 @@ async def steps_of(session: AsyncSession, job_ids: Sequence[uuid.UUID]) -> dict[
     return out
 
 
+def _filtered(
+    company_id: str, *, status: str | None, order_number: str | None, target: str | None, flag: Flag | None
+) -> Select[SendJob]:
+    stmt = select(SendJob).where(SendJob.company_id == company_id)
+    if flag:
+        stmt = stmt.where(flagged(flag))
+    if status:
+        stmt = stmt.where(SendJob.status == status)
+    if order_number:
+        stmt = stmt.where(SendJob.order_number == order_number)
+    if target:
+        stmt = stmt.where(SendJob.target == target)
+    return stmt
+
+
 async def search(
     session: AsyncSession,
     company_id: str,
@@ -37,18 +52,15 @@ async def search(
     limit: int,
     offset: int,
     flag: Flag | None = None,
-) -> Sequence[SendJob]:
-    stmt = select(SendJob).where(SendJob.company_id == company_id)
-    if flag:
-        stmt = stmt.where(flagged(flag))
-    if status:
-        stmt = stmt.where(SendJob.status == status)
-    if order_number:
-        stmt = stmt.where(SendJob.order_number == order_number)
-    if target:
-        stmt = stmt.where(SendJob.target == target)
-    stmt = stmt.order_by(SendJob.created_at.desc(), SendJob.id).limit(limit).offset(offset)
-    return (await session.scalars(stmt)).all()
+) -> tuple[Sequence[SendJob], int]:
+    """One page of the company's jobs, newest first, and how many jobs match the filters in all."""
+    stmt = _filtered(company_id, status=status, order_number=order_number, target=target, flag=flag)
+    page = stmt.order_by(SendJob.created_at.desc(), SendJob.id).limit(limit).offset(offset)
+    jobs = (await session.scalars(page)).all()
+    if offset == 0 and len(jobs) < limit:
+        return jobs, len(jobs)  # the whole result is on this page: no second query
+    total = await session.scalar(select(func.count()).select_from(stmt.subquery()))
+    return jobs, int(total or 0)
 
 
 async def web_connector_last_poll(session: AsyncSession, company_id: str):  # type: ignore[no-untyped-def]

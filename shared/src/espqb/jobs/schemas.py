@@ -69,5 +69,6 @@ class JobOut(BaseModel):
 
 class JobPage(BaseModel):
     items: list[JobOut]
+    total: int = Field(description="How many jobs match the filters in all (for paging)")
     limit: int
     offset: int
