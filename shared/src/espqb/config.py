@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -70,6 +71,9 @@ class Settings(BaseSettings):
     # port's /metrics for requests carrying the token. Neither set: no metrics are served.
     metrics_port: int = Field(default=0, ge=0, le=65535, validation_alias="METRICS_PORT")
     metrics_token: SecretStr | None = Field(default=None, validation_alias="METRICS_TOKEN")
+    # Browser origins allowed to call the JSON API (ESP's front ends), comma-separated, e.g.
+    # "https://app.esp.example,https://console.esp.example"; empty: no cross-origin access.
+    cors_allowed_origins: str = Field(default="", validation_alias="CORS_ALLOWED_ORIGINS")
 
     # --- Send-job queue -----------------------------------------------------------------------
     job_lease_seconds: float = Field(default=DEFAULT_JOB_LEASE_SECONDS, validation_alias="JOB_LEASE_SECONDS")
@@ -141,6 +145,20 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
+    @property
+    def cors_origins(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.cors_allowed_origins.split(",") if o.strip()]
+
+    @model_validator(mode="after")
+    def _origins_are_origins(self) -> Settings:
+        for origin in self.cors_origins:
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"CORS_ALLOWED_ORIGINS: “{origin}” is not an origin; give each as scheme://host[:port], "
+                    "e.g. https://app.esp.example (an allow-list: no wildcard, no path)"
+                )
+        return self
+
     @model_validator(mode="after")
     def _refuse_insecure_defaults(self) -> Settings:
         if self.env == "development":
@@ -164,6 +182,9 @@ class Settings(BaseSettings):
                 "set them to your own secret values (see README, Configuration)"
             )
         return self
+
+
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
 
 @functools.lru_cache(maxsize=1)

@@ -10,6 +10,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from typing import TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI
+from starlette.middleware.cors import CORSMiddleware
 
 from espqb.api import health
 from espqb.api.context import AppContext
@@ -127,4 +128,14 @@ def build_app(
         BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes, exempt_paths=body_limit_exempt
     )
     app.add_middleware(RequestContextMiddleware, service=service)
+    if settings.cors_origins:
+        # Outermost, so a preflight is answered before authentication or the body limit look at it.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Location", "Retry-After"],
+            max_age=600,
+        )
     return app
