@@ -33,6 +33,18 @@ ACCOUNTS = {
 }
 
 
+def set_tax_rate(company: CompanyFile, name: str, percent: str) -> None:
+    """Someone changes a sales tax item's rate in QuickBooks (Lists → Item List → Edit Item)."""
+    [item] = [r for r in company.documents("ItemSalesTax") if r["Name"] == name]
+    answer = company.process(
+        '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq onError="stopOnError">'
+        f'<ItemSalesTaxModRq requestID="1"><ItemSalesTaxMod><ListID>{item["ListID"]}</ListID>'
+        f"<EditSequence>{item['EditSequence']}</EditSequence><TaxRate>{percent}</TaxRate>"
+        "</ItemSalesTaxMod></ItemSalesTaxModRq></QBXMLMsgsRq></QBXML>"
+    )
+    assert 'statusCode="0"' in answer, answer
+
+
 @dataclass
 class OffsetClock:
     """Real time plus an offset a test moves forward (jobs are stamped with real time)."""

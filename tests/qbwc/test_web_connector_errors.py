@@ -9,7 +9,7 @@ from qb_sandbox.desktop import CompanyFile, RequestProcessorError
 from qb_sandbox.webconnector import SessionOutcome, SessionReport
 from qb_sandbox.webconnector.soap_client import WebConnectorSoapClient
 from qbwc_gateway.session import SessionOptions
-from tests.qbwc.harness import SOAP_URL, Office, a7102, office, renumbered
+from tests.qbwc.harness import SOAP_URL, Office, a7102, office, renumbered, set_tax_rate
 
 
 def requests_of(report: SessionReport) -> list[list[str]]:
@@ -253,19 +253,25 @@ async def test_an_old_web_connector_is_asked_to_upgrade(desk: Office) -> None:
 
 async def test_tax_computed_by_quickbooks_is_compared_with_esps(desk: Office) -> None:
     await warm_up(desk)
-    job = await desk.send(a7102(tax="quickbooks_default"))
+    body = a7102(tax="quickbooks_default")
+    body["order"]["tax"] = {"amount": "18.03", "rate_percent": "8.25"}  # 8.25 % of 218.50
+    body["order"]["total"] = "236.53"
+    job = await desk.send(body)
+    # The rate changes in QuickBooks after the lists were read: the plan checked ESP's tax against
+    # the 8.25 % it knew, QuickBooks computes with 9.25 %.
+    set_tax_rate(desk.company, "State Sales Tax", "9.25")
 
     await desk.update()
     finished = await desk.job(job["id"])
 
     [invoice] = desk.company.documents("Invoice")
-    assert invoice["SalesTaxTotal"] == "18.03"  # 8.25% of 218.50, computed by QuickBooks
+    assert invoice["SalesTaxTotal"] == "20.21"  # 9.25% of 218.50, computed by QuickBooks
     assert finished["status"] == "succeeded"
     assert (
-        "QuickBooks computed the sales tax of invoice 10245 as 18.03; ESP's tax is 0.00."
+        "QuickBooks computed the sales tax of invoice 10245 as 20.21; ESP's tax is 18.03."
         in finished["warnings"]
     )
-    assert "QuickBooks shows invoice 10245 at 236.53; ESP's total is 218.50." in finished["warnings"]
+    assert "QuickBooks shows invoice 10245 at 238.71; ESP's total is 236.53." in finished["warnings"]
 
 
 async def test_an_order_that_cannot_be_planned_fails_with_the_reason(desk: Office) -> None:

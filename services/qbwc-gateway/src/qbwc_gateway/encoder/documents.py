@@ -10,12 +10,20 @@ The figures are the plan's, written as they are (docs/web-connector.md §3.5-§3
 * purchase lines post to the chosen COGS/expense account through ``OverrideItemAccountRef``;
 * a Mod sends the stored ``EditSequence`` and every line anew (``TxnLineID`` -1): the lines of the
   document are replaced by the plan's (docs/web-connector.md §3.8).
+
+Per edition (docs/web-connector.md §3.11-§3.13; ``CompanyFilePrefs.country``): a US file gets the
+header ``ItemSalesTaxRef`` and the Tax/Non codes on invoice lines, and nothing about tax on purchase
+documents; a Canadian or UK file gets the plan's code on every line (``SalesTaxCodeRef`` on invoice, purchase
+order and bill lines) and ``IsTaxIncluded`` false, never ``ItemSalesTaxRef``. ``ExchangeRate`` goes
+on any document of a foreign-currency order that carries one (the document is in its customer's or
+vendor's currency; there is no ``CurrencyRef`` on a transaction).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from espqb.plan import (
     BillOp,
@@ -28,10 +36,11 @@ from espqb.plan import (
     SubtotalLine,
     TaxLine,
 )
+from espqb.plan.model import GlobalTaxCalculation, TaxCodeRef
 
 from .list_requests import account, address
 from .prefs import CompanyFilePrefs
-from .xml_build import Element, Ref, amount, child, opt, qb_date, rate, ref, request
+from .xml_build import Element, Ref, amount, boolean, child, float_value, opt, qb_date, rate, ref, request
 
 NEW_LINE = "-1"  # TxnLineID of a line a Mod adds (docs/web-connector.md §3.8)
 TXN_QUERY_BY_KIND = {
@@ -58,6 +67,36 @@ class Modify:
     edit_sequence: str
 
 
+# ------------------------------------------------------------------------------------ per edition
+
+
+def tax_code_ref(code: TaxCodeRef | None) -> Ref | None:
+    """One of the company's codes (or, in a US file, sales tax items): by ListID when the list cache
+    gave it, else by name."""
+    if code is None:
+        return None
+    return Ref(list_id=code.id) if code.id else Ref(full_name=code.name)
+
+
+def _line_code(code: TaxCodeRef | None, prefs: CompanyFilePrefs, taxable: bool) -> Ref | None:
+    """An invoice line's ``SalesTaxCodeRef``: the plan's code (Canada/UK), else Tax/Non (US)."""
+    if code is not None and not prefs.us:
+        return tax_code_ref(code)
+    return prefs.tax_code(taxable)
+
+
+def _tax_included(parent: Element, calculation: GlobalTaxCalculation | None, prefs: CompanyFilePrefs) -> None:
+    """``IsTaxIncluded``: not in US files (OPS130 "not in QBD", docs/web-connector.md §3.11)."""
+    if prefs.us or calculation not in ("TaxExcluded", "TaxInclusive"):
+        return
+    child(parent, "IsTaxIncluded", boolean(calculation == "TaxInclusive"))
+
+
+def _exchange_rate(parent: Element, value: Decimal | None) -> None:
+    if value is not None:
+        child(parent, "ExchangeRate", float_value(value))
+
+
 # ------------------------------------------------------------------------------------- invoices
 
 
@@ -76,18 +115,22 @@ def _invoice_lines(
                 child(element, "Quantity", rate(line.quantity))
                 child(element, "Rate", rate(line.unit_price))
                 child(element, "Amount", amount(line.amount))
-                ref(element, "SalesTaxCodeRef", prefs.tax_code(line.taxable))
+                ref(element, "SalesTaxCodeRef", _line_code(line.tax_code, prefs, line.taxable))
             case SubtotalLine():
                 pass  # QuickBooks computes the subtotal itself
             case DiscountLine():
                 opt(element, "Desc", line.description)
                 # An amount, never a percentage QuickBooks would recompute with its own rounding.
                 child(element, "Amount", amount(-line.amount))
-                ref(element, "SalesTaxCodeRef", prefs.tax_code(line.before_tax and any_taxable))
+                ref(
+                    element,
+                    "SalesTaxCodeRef",
+                    _line_code(line.tax_code, prefs, line.before_tax and any_taxable),
+                )
             case TaxLine():
                 opt(element, "Desc", line.description)
                 child(element, "Amount", amount(line.amount))
-                ref(element, "SalesTaxCodeRef", prefs.tax_code(False))
+                ref(element, "SalesTaxCodeRef", _line_code(line.tax_code, prefs, False))
 
 
 def _invoice_header(parent: Element, op: InvoiceOp, customer: Ref) -> None:
@@ -99,10 +142,23 @@ def _invoice_header(parent: Element, op: InvoiceOp, customer: Ref) -> None:
     address(parent, "ShipAddress", op.shipping_address)
 
 
-def _sales_tax_item(op: InvoiceOp) -> Ref | None:
-    # "code": the chosen sales tax item computes the tax; otherwise the customer's or the company's
-    # default applies (TaxInstruction, espqb.plan.model).
-    return Ref(full_name=op.tax.code) if op.tax.mode == "code" and op.tax.code else None
+def _sales_tax_item(op: InvoiceOp, prefs: CompanyFilePrefs) -> Ref | None:
+    # US files only. "code": the chosen sales tax item computes the tax; otherwise the customer's or
+    # the company's default applies (TaxInstruction, espqb.plan.model). Canadian and UK files take
+    # the tax from each line's code (docs/web-connector.md §3.12).
+    if not prefs.us or op.tax.mode != "code":
+        return None
+    if op.tax.code_ref is not None:
+        return tax_code_ref(op.tax.code_ref)
+    return Ref(full_name=op.tax.code) if op.tax.code else None
+
+
+def _invoice_tail(parent: Element, op: InvoiceOp, prefs: CompanyFilePrefs) -> None:
+    """From ``ItemSalesTaxRef`` to ``ExchangeRate``, in the order of docs/web-connector.md §3.14."""
+    ref(parent, "ItemSalesTaxRef", _sales_tax_item(op, prefs))
+    opt(parent, "Memo", op.memo)
+    _tax_included(parent, op.tax.global_calculation, prefs)
+    _exchange_rate(parent, op.exchange_rate)
 
 
 def invoice_add(
@@ -120,8 +176,7 @@ def invoice_add(
     add = child(rq, "InvoiceAdd")
     add.set("defMacro", macro)
     _invoice_header(add, op, customer)
-    ref(add, "ItemSalesTaxRef", _sales_tax_item(op))
-    opt(add, "Memo", op.memo)
+    _invoice_tail(add, op, prefs)
     opt(add, "ExternalGUID", esp_key)
     _invoice_lines(add, op, items, prefs, "InvoiceLineAdd", mod=False)
     return rq
@@ -141,8 +196,7 @@ def invoice_mod(
     child(mod, "TxnID", target.txn_id)
     child(mod, "EditSequence", target.edit_sequence)
     _invoice_header(mod, op, customer)
-    ref(mod, "ItemSalesTaxRef", _sales_tax_item(op))
-    opt(mod, "Memo", op.memo)
+    _invoice_tail(mod, op, prefs)
     _invoice_lines(mod, op, items, prefs, "InvoiceLineMod", mod=True)
     return rq
 
@@ -166,6 +220,7 @@ def receive_payment_add(
     child(add, "TxnDate", qb_date(op.txn_date))
     opt(add, "RefNumber", op.reference)
     child(add, "TotalAmount", amount(op.amount))
+    _exchange_rate(add, op.exchange_rate)
     if prefs.knows_payment_method(op.method):
         ref(add, "PaymentMethodRef", Ref(full_name=op.method))
     opt(add, "Memo", op.memo)
@@ -191,6 +246,7 @@ def _purchase_line(
     cost_tag: str,
     billable: bool,
     mod: bool,
+    prefs: CompanyFilePrefs,
     link: tuple[str, str] | None = None,
 ) -> None:
     element = child(parent, tag)
@@ -202,6 +258,9 @@ def _purchase_line(
     child(element, cost_tag, rate(line.unit_cost))
     child(element, "Amount", amount(line.amount))
     ref(element, "CustomerRef", customer)
+    if not prefs.us:
+        # Canada/UK: the purchase tax code of the line ("not in QBD", docs/web-connector.md §3.11).
+        ref(element, "SalesTaxCodeRef", tax_code_ref(line.tax_code))
     if billable and line.billable and customer is not None:
         child(element, "BillableStatus", "Billable")
     ref(element, "OverrideItemAccountRef", account(line.expense_account))
@@ -240,6 +299,7 @@ def _purchase_document(
     vendor: Ref,
     items: Mapping[str, Ref],
     customers: Mapping[str, Ref],
+    prefs: CompanyFilePrefs,
     target: Modify | None = None,
     links: Sequence[tuple[str, str] | None] = (),
     esp_key: str | None = None,
@@ -254,6 +314,8 @@ def _purchase_document(
         _purchase_order_header(body, op, vendor)
     else:
         _bill_header(body, op, vendor)
+    _tax_included(body, op.global_calculation, prefs)
+    _exchange_rate(body, op.exchange_rate)
     if target is None:
         opt(body, "ExternalGUID", esp_key)
     for index, line in enumerate(op.lines):
@@ -266,6 +328,7 @@ def _purchase_document(
             cost_tag=shape.cost_tag,
             billable=shape.billable,
             mod=target is not None,
+            prefs=prefs,
             link=links[index] if index < len(links) else None,
         )
     return rq
@@ -278,10 +341,18 @@ def purchase_order_add(
     vendor: Ref,
     items: Mapping[str, Ref],
     customers: Mapping[str, Ref],
+    prefs: CompanyFilePrefs,
     esp_key: str | None = None,
 ) -> Element:
     return _purchase_document(
-        _PURCHASE_ORDER, op, request_id, vendor=vendor, items=items, customers=customers, esp_key=esp_key
+        _PURCHASE_ORDER,
+        op,
+        request_id,
+        vendor=vendor,
+        items=items,
+        customers=customers,
+        prefs=prefs,
+        esp_key=esp_key,
     )
 
 
@@ -301,9 +372,17 @@ def purchase_order_mod(
     vendor: Ref,
     items: Mapping[str, Ref],
     customers: Mapping[str, Ref],
+    prefs: CompanyFilePrefs,
 ) -> Element:
     return _purchase_document(
-        _PURCHASE_ORDER, op, request_id, vendor=vendor, items=items, customers=customers, target=target
+        _PURCHASE_ORDER,
+        op,
+        request_id,
+        vendor=vendor,
+        items=items,
+        customers=customers,
+        prefs=prefs,
+        target=target,
     )
 
 
@@ -322,6 +401,7 @@ def bill_add(
     vendor: Ref,
     items: Mapping[str, Ref],
     customers: Mapping[str, Ref],
+    prefs: CompanyFilePrefs,
     purchase_order_lines: tuple[str, Sequence[str]] | None = None,
     esp_key: str | None = None,
 ) -> Element:
@@ -332,7 +412,15 @@ def bill_add(
         po_txn_id, po_line_ids = purchase_order_lines
         links = [(po_txn_id, line_id) for line_id in po_line_ids]
     return _purchase_document(
-        _BILL, op, request_id, vendor=vendor, items=items, customers=customers, links=links, esp_key=esp_key
+        _BILL,
+        op,
+        request_id,
+        vendor=vendor,
+        items=items,
+        customers=customers,
+        prefs=prefs,
+        links=links,
+        esp_key=esp_key,
     )
 
 
@@ -344,9 +432,10 @@ def bill_mod(
     vendor: Ref,
     items: Mapping[str, Ref],
     customers: Mapping[str, Ref],
+    prefs: CompanyFilePrefs,
 ) -> Element:
     return _purchase_document(
-        _BILL, op, request_id, vendor=vendor, items=items, customers=customers, target=target
+        _BILL, op, request_id, vendor=vendor, items=items, customers=customers, prefs=prefs, target=target
     )
 
 

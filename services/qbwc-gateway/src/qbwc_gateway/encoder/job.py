@@ -328,12 +328,24 @@ class _JobEncoder:
             target = self._modify(op, index)
             if target is not None:
                 element = documents.purchase_order_mod(
-                    op, self._rid(index), target=target, vendor=vendor, items=items, customers=customers
+                    op,
+                    self._rid(index),
+                    target=target,
+                    vendor=vendor,
+                    items=items,
+                    customers=customers,
+                    prefs=self.prefs,
                 )
                 self._emit(op, index, Purpose.WRITE, element)
             return
         element = documents.purchase_order_add(
-            op, self._rid(index), vendor=vendor, items=items, customers=customers, esp_key=self._esp_key(op)
+            op,
+            self._rid(index),
+            vendor=vendor,
+            items=items,
+            customers=customers,
+            prefs=self.prefs,
+            esp_key=self._esp_key(op),
         )
         self._emit(op, index, Purpose.WRITE, element)
 
@@ -346,7 +358,13 @@ class _JobEncoder:
             target = self._modify(op, index)
             if target is not None:
                 element = documents.bill_mod(
-                    op, self._rid(index), target=target, vendor=vendor, items=items, customers=customers
+                    op,
+                    self._rid(index),
+                    target=target,
+                    vendor=vendor,
+                    items=items,
+                    customers=customers,
+                    prefs=self.prefs,
                 )
                 self._emit(op, index, Purpose.WRITE, element)
             return
@@ -368,6 +386,7 @@ class _JobEncoder:
             vendor=vendor,
             items=items,
             customers=customers,
+            prefs=self.prefs,
             purchase_order_lines=link,
             esp_key=self._esp_key(op),
         )

@@ -3,16 +3,38 @@
 Element order follows ``qbxmlops130.xsd`` (CustomerAdd, VendorAdd, ItemNonInventoryAdd,
 ItemOtherChargeAdd, ItemSubtotalAdd, ItemDiscountAdd); lengths were cut by the plan
 (docs/web-connector.md §3.4).
+
+Edition-specific elements (docs/web-connector.md §3.11) stay out: no ``ItemSalesTaxRef``,
+``SalesTaxCountry`` or tax-agency fields on names, no ``IsTaxIncluded`` or purchase tax code on items.
+Only ``CurrencyRef``, which every edition takes, is sent: on a customer or vendor created in a foreign
+currency of a multi-currency file (a name's currency cannot be changed afterwards, so never on a Mod).
 """
 
 from __future__ import annotations
 
 from espqb.plan import AccountRef, Address, CustomerOp, ItemOp, VendorOp
+from espqb.plan.model import CurrencyRef
 
 from .prefs import CompanyFilePrefs
 from .xml_build import Element, Ref, child, opt, ref, request
 
 LIST_QUERY_BY_KIND = {"customer": "CustomerQueryRq", "vendor": "VendorQueryRq", "item": "ItemQueryRq"}
+# QuickBooks Desktop's names of the common currencies (its currency list, docs/web-connector.md §3.13),
+# for a plan that names a currency by its ISO code only.
+CURRENCY_NAMES = {
+    "USD": "US Dollar",
+    "CAD": "Canadian Dollar",
+    "GBP": "British Pound Sterling",
+    "EUR": "Euro",
+    "AUD": "Australian Dollar",
+}
+
+
+def currency(value: CurrencyRef | None) -> Ref | None:
+    """A currency by the name QuickBooks lists it under: ``CurrencyRef`` takes a name, not a code."""
+    if value is None:
+        return None
+    return Ref(full_name=value.name or CURRENCY_NAMES.get(value.code.upper(), value.code))
 
 
 def account(value: AccountRef | None) -> Ref | None:
@@ -51,6 +73,7 @@ def customer_add(op: CustomerOp, request_id: str) -> Element:
     address(add, "ShipAddress", op.shipping_address)
     opt(add, "Phone", op.phone)
     opt(add, "Email", op.email)
+    ref(add, "CurrencyRef", currency(op.currency))  # last in CustomerAdd
     return rq
 
 
@@ -67,6 +90,7 @@ def vendor_add(op: VendorOp, request_id: str) -> Element:
     # The ASI number identifies the supplier in the promotional-products trade; Desktop has no field
     # for it (AccountNumber is *our* account with the vendor), so it goes into the vendor's notes.
     opt(add, "Notes", f"ASI {op.asi_number}" if op.asi_number else None)
+    ref(add, "CurrencyRef", currency(op.currency))  # last in VendorAdd
     return rq
 
 

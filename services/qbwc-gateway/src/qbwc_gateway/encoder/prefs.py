@@ -15,6 +15,10 @@ class CompanyFilePrefs:
     QuickBooks has no "Tax"/"Non" codes and the reference would be refused (3140).
     """
 
+    # The company file's edition, as an ISO country ("US", "CA", "GB"): which elements its requests
+    # may carry (docs/web-connector.md §3.11). US files take ``ItemSalesTaxRef`` and the Tax/Non
+    # codes; Canadian and UK files a code on every line and ``IsTaxIncluded`` instead.
+    country: str = "US"
     sales_tax_on: bool = False
     taxable_code: str | None = None
     non_taxable_code: str | None = None
@@ -25,6 +29,10 @@ class CompanyFilePrefs:
     # A bill can only name a PO by its TxnID, which no qbXML macro can stand for
     # (LinkToTxnID/LinkToTxn are plain IDTYPE in qbxmlops130.xsd), so linking costs one more round trip.
     link_bills_to_purchase_orders: bool = False
+
+    @property
+    def us(self) -> bool:
+        return self.country == "US"
 
     def tax_code(self, taxable: bool) -> Ref | None:
         if not self.sales_tax_on:

@@ -77,6 +77,12 @@ def rate(value: Decimal) -> str:
     return text
 
 
+def float_value(value: Decimal) -> str:
+    """FLOATTYPE (``ExchangeRate``): the figure as given, no exponent, no trailing zeros."""
+    text = format(value.normalize(), "f")
+    return text
+
+
 def qb_date(value: date) -> str:
     return value.isoformat()
 

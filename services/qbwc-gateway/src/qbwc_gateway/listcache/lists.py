@@ -10,6 +10,10 @@ A refresh after the first one asks only for what changed: ``FromModifiedDate``, 
 because QuickBooks stamps ``TimeModified`` with the clock of the computer it runs on
 (docs/web-connector.md §3.2). Every query asks for inactive records too (``ActiveStatus=All``): an inactive
 name is still taken.
+
+The sales tax codes and the currency list are read whole at every refresh: they are a handful of
+records, and what the company's edition, tax codes and currencies are made of
+(``listcache.company``), so a code whose linked tax item changed is never left stale.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ class ListSpec:
     paged: bool  # supports iterators in qbXML 13.0
     include: tuple[str, ...]  # IncludeRetElement: only what the cache and the lookups use
     needs_sales_tax: bool = False  # only when the company file has sales tax turned on
+    needs_multi_currency: bool = False  # only when multi-currency is on (the list exists only then)
+    whole: bool = False  # read whole at every refresh, never only what changed
 
 
 _COMMON = ("ListID", "TimeModified", "EditSequence", "Name", "FullName", "IsActive")
@@ -40,10 +46,31 @@ LIST_SPECS: tuple[ListSpec, ...] = (
     ),
     ListSpec("Customer", "CustomerQueryRq", True, (*_COMMON, "CompanyName", "Phone", "Email")),
     ListSpec("Vendor", "VendorQueryRq", True, (*_COMMON, "CompanyName", "Phone", "Email")),
-    # Every item type comes back from ItemQuery: products, charges, subtotal, discount, sales tax items.
-    ListSpec("Item", "ItemQueryRq", True, (*_COMMON, "TaxRate", "ManufacturerPartNumber")),
+    # Every item type comes back from ItemQuery: products, charges, subtotal, discount, sales tax items
+    # (TaxRate) and groups (the ItemSalesTaxRef of each item they combine).
     ListSpec(
-        "SalesTaxCode", "SalesTaxCodeQueryRq", False, (*_COMMON, "IsTaxable", "Desc"), needs_sales_tax=True
+        "Item",
+        "ItemQueryRq",
+        True,
+        (*_COMMON, "TaxRate", "ItemDesc", "ItemSalesTaxRef", "ManufacturerPartNumber"),
+    ),
+    # Canada/UK: each code links to its sales and purchase tax items (docs/web-connector.md §3.12).
+    ListSpec(
+        "SalesTaxCode",
+        "SalesTaxCodeQueryRq",
+        False,
+        (*_COMMON, "IsTaxable", "Desc", "ItemPurchaseTaxRef", "ItemSalesTaxRef"),
+        needs_sales_tax=True,
+        whole=True,
+    ),
+    # CurrencyRet has no FullName: its Name is the name CurrencyRef and HomeCurrencyRef use (§3.13).
+    ListSpec(
+        "Currency",
+        "CurrencyQueryRq",
+        False,
+        ("ListID", "TimeModified", "EditSequence", "Name", "IsActive", "CurrencyCode", "ExchangeRate"),
+        needs_multi_currency=True,
+        whole=True,
     ),
     ListSpec("Terms", "TermsQueryRq", False, _COMMON),
     ListSpec("Class", "ClassQueryRq", False, _COMMON),
@@ -52,8 +79,12 @@ LIST_SPECS: tuple[ListSpec, ...] = (
 SPECS_BY_NAME = {spec.name: spec for spec in LIST_SPECS}
 
 
-def lists_to_read(*, sales_tax_on: bool) -> tuple[ListSpec, ...]:
-    return tuple(spec for spec in LIST_SPECS if sales_tax_on or not spec.needs_sales_tax)
+def lists_to_read(*, sales_tax_on: bool, multi_currency_on: bool = False) -> tuple[ListSpec, ...]:
+    return tuple(
+        spec
+        for spec in LIST_SPECS
+        if (sales_tax_on or not spec.needs_sales_tax) and (multi_currency_on or not spec.needs_multi_currency)
+    )
 
 
 def watermark(refreshed_at: datetime) -> datetime:
@@ -74,7 +105,7 @@ def list_query(
     if spec.paged:
         child(rq, "MaxReturned", str(PAGE_SIZE))
     child(rq, "ActiveStatus", "All")
-    if since is not None:
+    if since is not None and not spec.whole:
         child(rq, "FromModifiedDate", qb_datetime(since))
     for name in spec.include:
         child(rq, "IncludeRetElement", name)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..responses import Ret
+from ..responses.xml_reader import as_list
 
 # Per list type, the extra fields the lookups show (kept in the row's JSON ``data``).
 _DETAILS: dict[str, tuple[str, ...]] = {
@@ -14,9 +15,17 @@ _DETAILS: dict[str, tuple[str, ...]] = {
     "Customer": ("CompanyName", "Phone", "Email"),
     "Vendor": ("CompanyName", "Phone", "Email"),
     "ItemNonInventory": ("ManufacturerPartNumber",),
-    "ItemSalesTax": ("TaxRate",),
+    "ItemSalesTax": ("TaxRate", "ItemDesc"),
+    "ItemSalesTaxGroup": ("ItemDesc",),
     "SalesTaxCode": ("IsTaxable", "Desc"),
+    "Currency": ("CurrencyCode", "ExchangeRate"),
 }
+# Per list type, the references kept as {"ListID", "FullName"} (a list of them when repeated): what
+# the company's tax codes are built from (``listcache.company``, docs/web-connector.md §3.12).
+_REFS: dict[str, tuple[str, ...]] = {
+    "SalesTaxCode": ("ItemSalesTaxRef", "ItemPurchaseTaxRef"),
+}
+_REF_LISTS: dict[str, tuple[str, ...]] = {"ItemSalesTaxGroup": ("ItemSalesTaxRef",)}
 # The subtype the lookups filter by (``?type=``): the account type, the payment method type.
 _SUBTYPE: dict[str, str] = {"Account": "AccountType", "PaymentMethod": "PaymentMethodType"}
 
@@ -62,14 +71,31 @@ def parse_qb_datetime(text: str | None) -> datetime | None:
     return moment.astimezone(UTC)
 
 
+def _ref(value: Any) -> dict[str, str] | None:
+    if not isinstance(value, dict):
+        return None
+    found = {k: str(value[k]) for k in ("ListID", "FullName") if isinstance(value.get(k), str) and value[k]}
+    return found or None
+
+
 def cached_entry(ret: Ret) -> CachedEntry | None:
     """None for a Ret that is not a list record (no ListID)."""
     list_id = ret.text("ListID")
     if list_id is None:
         return None
     list_type = ret.kind.removesuffix("Ret")
-    name = ret.text("FullName") or ret.text("Name") or ""
-    details = {key: ret.text(key) for key in _DETAILS.get(list_type, ()) if ret.text(key) is not None}
+    name = ret.text("FullName") or ret.text("Name") or ""  # CurrencyRet has only a Name
+    details: dict[str, Any] = {
+        key: ret.text(key) for key in _DETAILS.get(list_type, ()) if ret.text(key) is not None
+    }
+    for key in _REFS.get(list_type, ()):
+        found = _ref(ret.data.get(key))
+        if found is not None:
+            details[key] = found
+    for key in _REF_LISTS.get(list_type, ()):
+        refs = [r for r in (_ref(value) for value in as_list(ret.data.get(key))) if r is not None]
+        if refs:
+            details[key] = refs
     subtype_field = _SUBTYPE.get(list_type)
     return CachedEntry(
         list_type=list_type,

@@ -41,13 +41,23 @@ class CacheRefresh:
     problems: list[str] = field(default_factory=list)
 
     @classmethod
-    def begin(cls, *, now: datetime, last_refreshed_at: datetime | None, sales_tax_on: bool) -> CacheRefresh:
+    def begin(
+        cls,
+        *,
+        now: datetime,
+        last_refreshed_at: datetime | None,
+        sales_tax_on: bool,
+        multi_currency_on: bool = False,
+    ) -> CacheRefresh:
         mode: RefreshMode = "full" if last_refreshed_at is None else "incremental"
         return cls(
             mode=mode,
             started_at=now,
             since=None if last_refreshed_at is None else watermark(last_refreshed_at),
-            lists={spec.name: ListProgress() for spec in lists_to_read(sales_tax_on=sales_tax_on)},
+            lists={
+                spec.name: ListProgress()
+                for spec in lists_to_read(sales_tax_on=sales_tax_on, multi_currency_on=multi_currency_on)
+            },
         )
 
     @property

@@ -3,7 +3,7 @@
 ``strHCPResponse`` holds the HostQuery, CompanyQuery and PreferencesQuery responses
 (docs/web-connector.md §1.5): the product and the qbXML versions it speaks, the company's name and the Web
 Connector's ``FileID`` data extension (docs/web-connector.md §2), and whether sales tax and multi-currency are
-on.
+on, and the home currency (docs/web-connector.md §3.10-§3.13).
 """
 
 from __future__ import annotations
@@ -43,6 +43,11 @@ class CompanyPreferences:
     taxable_code: str | None
     non_taxable_code: str | None
     multi_currency_on: bool
+    # MultiCurrencyPreferences/HomeCurrencyRef: the currency's *name* ("Canadian Dollar"), not its ISO
+    # code (docs/web-connector.md §3.13); may be absent while multi-currency is off.
+    home_currency: str | None = None
+    # SalesTaxPreferences/IsUsingAmountsIncludeTax (CA/UK): the "amounts include tax" default.
+    amounts_include_tax: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +98,14 @@ def parse_hcp(text: str) -> HcpInfo:
             prefs, "SalesTaxPreferences", "DefaultNonTaxableSalesTaxCodeRef", "FullName"
         ),
         multi_currency_on=text_at(prefs, "MultiCurrencyPreferences", "IsMultiCurrencyOn") == "true",
+        home_currency=text_at(prefs, "MultiCurrencyPreferences", "HomeCurrencyRef", "FullName"),
+        amounts_include_tax=_flag(text_at(prefs, "SalesTaxPreferences", "IsUsingAmountsIncludeTax")),
     )
     return HcpInfo(host=host, company=company, preferences=preferences)
+
+
+def _flag(text: str | None) -> bool | None:
+    return None if text is None else text.strip().lower() == "true"
 
 
 def _version_key(version: str) -> tuple[int, int] | None:

@@ -35,6 +35,7 @@ The sequence, and where each step lives (``handler`` owns authenticate and close
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from datetime import datetime
 
@@ -42,8 +43,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.config import Settings
 from espqb.db.models import QbwcCredential, QbwcSession, SendJob
+from espqb.integration.quickbooks_company import store_quickbooks_company
 from espqb.observability.logging import job_log_context
 from espqb.plan import Plan
+from espqb.plan.company import QuickBooksCompany
 
 from ..encoder import (
     CompanyFilePrefs,
@@ -63,7 +66,7 @@ from ..responses import (
     parse_hcp,
     parse_response_set,
 )
-from . import company_pin, job_lifecycle, outcomes, recovery, repository, results
+from . import company_pin, edition, job_lifecycle, outcomes, recovery, repository, results
 from .options import SessionOptions
 from .planning import Planner
 from .progress import DONE, QUICKBOOKS_FAILED, UNREADABLE_RESPONSE, progress
@@ -92,7 +95,7 @@ class Conversation:
         self.settings = settings
         self.company_id = row.company_id
         self.owner = job_lifecycle.lease_owner(row.ticket_hash)
-        self._planner = Planner(session, row.company_id)
+        self._planner = Planner(session, row.company_id, company=state.company)
         self._jobs: dict[str, SendJob] = {}
 
     # ------------------------------------------------------------------------------ helpers
@@ -125,12 +128,14 @@ class Conversation:
 
     # ------------------------------------------------------------------------- sendRequestXML
     async def next_message_set(
-        self, hcp_response: str, company_file_name: str, major: int, minor: int
+        self, hcp_response: str, company_file_name: str, major: int, minor: int, country: str = ""
     ) -> str:
-        """The qbXML to hand to QuickBooks, or "" (then ``state.last_error`` says why)."""
+        """The qbXML to hand to QuickBooks, or "" (then ``state.last_error`` says why).
+
+        ``country`` is the call's ``qbXMLCountry``, a cross-check of HostRet's (``session.edition``)."""
         state = self.state
         if not state.company_checked:
-            problem = await self._check_company(hcp_response, company_file_name, major, minor)
+            problem = await self._check_company(hcp_response, company_file_name, major, minor, country)
             if problem is not None:
                 state.last_error = problem
                 return ""
@@ -149,7 +154,7 @@ class Conversation:
         return document
 
     async def _check_company(
-        self, hcp_response: str, company_file_name: str, major: int, minor: int
+        self, hcp_response: str, company_file_name: str, major: int, minor: int, country: str = ""
     ) -> str | None:
         if not hcp_response.strip():
             return (
@@ -182,8 +187,11 @@ class Conversation:
             )
         credential.qbxml_version = version
         prefs = hcp.preferences
+        facts = edition.file_facts(hcp, country)
         self.state.qbxml_version = version
+        self.state.facts = facts
         self.state.prefs = CompanyFilePrefs(
+            country=facts.country,
             sales_tax_on=prefs.sales_tax_on,
             taxable_code=prefs.taxable_code,
             non_taxable_code=prefs.non_taxable_code,
@@ -192,8 +200,34 @@ class Conversation:
             ),
             link_bills_to_purchase_orders=self.options.link_bills_to_purchase_orders,
         )
+        # The company as this session found it (its file, with the lists as last read): what this
+        # session's plans are made for (``session.edition``).
+        self.state.company = await self._read_company()
+        self._planner.use_company(self.state.company)
         self.state.company_checked = True
         return None
+
+    async def _read_company(self) -> QuickBooksCompany | None:
+        facts = self.state.facts
+        if facts is None:
+            return None
+        return await edition.read_company(self.session, self.company_id, facts, read_at=self.now)
+
+    async def _company_read(self, *, first_read: bool) -> None:
+        """The session's lists are read: store the company with the integration (once per session,
+        an audit entry when it changed). After the first, full read the session plans with it too;
+        after an incremental one its plans keep the company they were made for – the orders of this
+        round trip were planned and written with it – and the next session starts from the new one."""
+        state = self.state
+        company = await self._read_company()
+        if company is None:
+            return
+        if first_read or state.company is None:
+            state.company = company
+            self._planner.use_company(company)
+        if not state.company_stored:
+            await store_quickbooks_company(self.session, self.company_id, company)
+            state.company_stored = True
 
     def _send_again(self, outstanding: Outstanding) -> str:
         if outstanding.message_set_id is None:
@@ -224,6 +258,7 @@ class Conversation:
                 now=self.now,
                 last_refreshed_at=credential.cache_refreshed_at,
                 sales_tax_on=state.prefs.sales_tax_on,
+                multi_currency_on=state.facts.multi_currency_on if state.facts is not None else False,
             )
             if state.cache.mode == "full":
                 await cache_repository.clear(self.session, self.company_id)
@@ -404,20 +439,15 @@ class Conversation:
             return
         credential = await repository.credential(self.session, self.company_id, for_update=True)
         credential.cache_refreshed_at = state.cache.started_at
-        state.full_build_done = state.full_build_done or state.cache.mode == "full"
+        first_read = state.cache.mode == "full"
+        state.full_build_done = state.full_build_done or first_read
         state.cache = None
         state.refreshed_this_session = True
         for job in state.active_jobs():
             job.needs_refresh = False
         methods = await cache_repository.names_of(self.session, self.company_id, ["PaymentMethod"])
-        prefs = state.prefs
-        state.prefs = CompanyFilePrefs(
-            sales_tax_on=prefs.sales_tax_on,
-            taxable_code=prefs.taxable_code,
-            non_taxable_code=prefs.non_taxable_code,
-            payment_methods=frozenset(methods),
-            link_bills_to_purchase_orders=prefs.link_bills_to_purchase_orders,
-        )
+        state.prefs = dataclasses.replace(state.prefs, payment_methods=frozenset(methods))
+        await self._company_read(first_read=first_read)
 
     async def _settle_if_finished(self, progress: JobProgress, plan: Plan) -> None:
         if progress.finished:

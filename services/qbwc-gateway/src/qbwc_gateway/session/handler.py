@@ -148,7 +148,7 @@ class DesktopWebConnector(WithoutInteractiveMode):
                 session, row, state, now=self.clock(), options=self.options, settings=self.settings
             )
             document = await conversation.next_message_set(
-                str_hcp_response, str_company_file_name, qbxml_major_vers, qbxml_minor_vers
+                str_hcp_response, str_company_file_name, qbxml_major_vers, qbxml_minor_vers, qbxml_country
             )
             self._save(row, state)
             return document

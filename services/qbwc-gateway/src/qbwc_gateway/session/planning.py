@@ -1,7 +1,8 @@
 """The plan of a Desktop job: its stored request, the company's settings, what the mappings know,
 and the names the list cache says QuickBooks already uses, loaded through the road both products
 share (``espqb.sending.inputs``). What is the Desktop's own: the list cache's names, each marked with
-the ESP record that owns it.
+the ESP record that owns it, and the QuickBooks company as this session read it (``session.edition``:
+its edition, tax codes and currencies), not as some earlier session stored it.
 
 A job is planned again on every round trip of its session: the plan is pure and cheap, and
 planning again picks up what earlier round trips wrote (mappings) and learnt (a refreshed cache).
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.db.models import SendJob
 from espqb.plan import NamesInUse, Plan, PlanError, PlanSettings, TakenName
+from espqb.plan.company import QuickBooksCompany
 from espqb.sending.inputs import held_names, load_send_inputs, plan_settings
 
 from ..listcache import repository as cache_repository
@@ -54,10 +56,21 @@ def _owned_by(taken: list[TakenName], owners: dict[str, str | None]) -> tuple[Ta
     )
 
 
-async def plan_job(session: AsyncSession, job: SendJob, inputs: RoundInputs) -> Plan:
-    """Raises ``PlanError`` (or a pydantic ``ValidationError`` for a payload that no longer reads)."""
+async def plan_job(
+    session: AsyncSession, job: SendJob, inputs: RoundInputs, company: QuickBooksCompany | None = None
+) -> Plan:
+    """Raises ``PlanError`` (or a pydantic ``ValidationError`` for a payload that no longer reads).
+
+    ``company``: the QuickBooks company as the session read it; None reads the one stored with the
+    integration (a session that has not read the company file yet)."""
     loaded = await load_send_inputs(
-        session, job.company_id, TARGET, job.payload, settings=inputs.settings, names=inputs.names
+        session,
+        job.company_id,
+        TARGET,
+        job.payload,
+        settings=inputs.settings,
+        names=inputs.names,
+        company=company if company is not None else True,
     )
     return loaded.plan()
 
@@ -65,17 +78,24 @@ async def plan_job(session: AsyncSession, job: SendJob, inputs: RoundInputs) -> 
 class Planner:
     """The plans of one callback: what they share is read at the first plan, and only then."""
 
-    def __init__(self, session: AsyncSession, company_id: str) -> None:
+    def __init__(
+        self, session: AsyncSession, company_id: str, *, company: QuickBooksCompany | None = None
+    ) -> None:
         self.session = session
         self.company_id = company_id
+        self.company = company
         self._inputs: RoundInputs | None = None
+
+    def use_company(self, company: QuickBooksCompany | None) -> None:
+        """Plan from now on for ``company`` (the session read it again)."""
+        self.company = company
 
     async def plan(self, job: SendJob) -> Plan | str:
         """The job's plan, or why it cannot be planned (a permanent failure)."""
         if self._inputs is None:
             self._inputs = await round_inputs(self.session, self.company_id)
         try:
-            return await plan_job(self.session, job, self._inputs)
+            return await plan_job(self.session, job, self._inputs, self.company)
         except PlanError as exc:
             return " ".join(p.message for p in exc.problems)
         except ValidationError:

@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from espqb.plan.company import QuickBooksCompany
+
 from ..encoder import CompanyFilePrefs, Done, JobMemory
 from ..listcache import CacheRefresh
+from .edition import FileFacts
 
 
 @dataclass
@@ -177,6 +180,11 @@ class SessionState:
     qbxml_version: str | None = None
     company_checked: bool = False
     prefs: CompanyFilePrefs = field(default_factory=CompanyFilePrefs)
+    # What the first call said about the company file, and the company the plans of this session use
+    # (rebuilt when the session's list refresh ends; ``session.edition``).
+    facts: FileFacts | None = None
+    company: QuickBooksCompany | None = None
+    company_stored: bool = False  # stored with the integration by this session (at most once)
     cache: CacheRefresh | None = None
     refreshed_this_session: bool = False
     full_build_done: bool = False  # this session read the lists for the first time
@@ -203,12 +211,16 @@ class SessionState:
             "qbxml_version": self.qbxml_version,
             "company_checked": self.company_checked,
             "prefs": {
+                "country": self.prefs.country,
                 "sales_tax_on": self.prefs.sales_tax_on,
                 "taxable_code": self.prefs.taxable_code,
                 "non_taxable_code": self.prefs.non_taxable_code,
                 "payment_methods": sorted(self.prefs.payment_methods),
                 "link_bills_to_purchase_orders": self.prefs.link_bills_to_purchase_orders,
             },
+            "facts": self.facts.to_json() if self.facts else None,
+            "company": self.company.model_dump(mode="json") if self.company else None,
+            "company_stored": self.company_stored,
             "cache": self.cache.to_json() if self.cache else None,
             "refreshed_this_session": self.refreshed_this_session,
             "full_build_done": self.full_build_done,
@@ -231,12 +243,16 @@ class SessionState:
             qbxml_version=data.get("qbxml_version"),
             company_checked=bool(data.get("company_checked")),
             prefs=CompanyFilePrefs(
+                country=prefs.get("country") or "US",
                 sales_tax_on=bool(prefs.get("sales_tax_on")),
                 taxable_code=prefs.get("taxable_code"),
                 non_taxable_code=prefs.get("non_taxable_code"),
                 payment_methods=frozenset(prefs.get("payment_methods", ())),
                 link_bills_to_purchase_orders=bool(prefs.get("link_bills_to_purchase_orders")),
             ),
+            facts=FileFacts.from_json(data["facts"]) if data.get("facts") else None,
+            company=QuickBooksCompany.model_validate(data["company"]) if data.get("company") else None,
+            company_stored=bool(data.get("company_stored")),
             cache=CacheRefresh.from_json(data["cache"]) if data.get("cache") else None,
             refreshed_this_session=bool(data.get("refreshed_this_session")),
             full_build_done=bool(data.get("full_build_done")),
