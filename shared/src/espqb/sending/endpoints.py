@@ -1,4 +1,4 @@
-"""HTTP only: POST /v1/orders/{order_number}/send."""
+"""HTTP only: POST /v1/orders/{order_number}/send and /preview."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from espqb.api.errors import V1_PROBLEMS
 from espqb.jobs import presenter
 from espqb.jobs.schemas import JobOut
 from espqb.orders.request import SendRequest
+from espqb.sending.preview import PreviewOut, preview_order
 from espqb.sending.service import send_order
 
 router = APIRouter(prefix="/v1", tags=["sending"], responses=V1_PROBLEMS)
@@ -30,6 +31,17 @@ JOB_LINKS = {
         ("CancelJob", "~1cancel/post", "Cancel the job while it has not started sending"),
     )
 }
+
+
+OrderNumber = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[^\x00]*$",
+        description="The order's number: must equal the body's `order.order_number` (else 422).",
+    ),
+]
 
 
 class SendOut(JobOut):
@@ -61,15 +73,7 @@ class SendOut(JobOut):
     },
 )
 async def send(
-    order_number: Annotated[
-        str,
-        Path(
-            min_length=1,
-            max_length=64,
-            pattern=r"^[^\x00]*$",
-            description="The order's number: must equal the body's `order.order_number` (else 422).",
-        ),
-    ],
+    order_number: OrderNumber,
     body: SendRequest,
     session: SessionDep,
     principal: PrincipalDep,
@@ -109,3 +113,28 @@ async def send(
     await session.flush()
     job = (await presenter.present(session, [result.job]))[0]
     return SendOut(**job.model_dump(), disposition=result.disposition)
+
+
+@router.post(
+    "/orders/{order_number}/preview",
+    summary="What Send would do, writing nothing",
+    responses={
+        403: {"description": "The Details tab does not let this user send (these documents)"},
+        409: {"description": "No QuickBooks integration is installed"},
+    },
+)
+async def preview(
+    order_number: OrderNumber,
+    body: SendRequest,
+    session: SessionDep,
+    principal: PrincipalDep,
+    ctx: ContextDep,
+) -> PreviewOut:
+    """The "Send to QuickBooks" dialog before Send: the same body as `/send`, planned the same way —
+    each customer, vendor, item and document with its action (`create`, `link`, `update`), the names
+    as they will appear in QuickBooks (fitted to QuickBooks' lengths, clear of names this
+    integration already holds), the lines, the totals (equal to ESP's order total), the warnings and,
+    when Send would be refused, every problem with its field (`sendable` false; a refusal is not an
+    error here). Nothing is written: no job, no mapping. Names QuickBooks itself already uses for
+    other records are found at send time."""
+    return await preview_order(session, principal, order_number, body, service_product=ctx.service_product)
