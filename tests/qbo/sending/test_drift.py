@@ -62,7 +62,7 @@ async def test_a_drifted_invoice_is_flagged_said_on_its_step_and_told_to_the_adm
         assert "QuickBooks Online shows 236.53 where ESP planned 218.50" in step.summary
         async with db.sessions() as session:
             (shown,) = await presenter.present(session, [job])
-            flagged = await jobs.search(
+            flagged, matching = await jobs.search(
                 session,
                 COMPANY,
                 status=None,
@@ -75,6 +75,7 @@ async def test_a_drifted_invoice_is_flagged_said_on_its_step_and_told_to_the_adm
             notices = list(await session.scalars(select(Notification)))
         assert shown.flags == ["drift"]
         assert [j.id for j in flagged] == [job.id]
+        assert matching == 1
         assert any("236.53" in w for w in shown.warnings)
         (notice,) = notices
         assert notice.kind == "job.drift" and notice.recipient == "books@acme.example"
@@ -88,7 +89,7 @@ async def test_a_send_as_planned_is_not_flagged(db: Database) -> None:
 
         async with db.sessions() as session:
             (shown,) = await presenter.present(session, [job])
-            flagged = await jobs.search(
+            flagged, matching = await jobs.search(
                 session,
                 COMPANY,
                 status=None,
@@ -99,5 +100,5 @@ async def test_a_send_as_planned_is_not_flagged(db: Database) -> None:
                 flag="drift",
             )
         assert shown.flags == []
-        assert flagged == []
+        assert (list(flagged), matching) == ([], 0)
         assert all("ESP planned" not in (s.summary or "") for s in (await world.steps(job.id)).values())

@@ -14,7 +14,7 @@ from typing import Any
 from espqb.errors import EspqbError
 from espqb.plan.model import AccountRef, TaxCodeRef
 
-__all__ = ["EncodeContext", "EncodeError", "PurchaseOrderLink", "ref"]
+__all__ = ["EncodeContext", "EncodeError", "PurchaseOrderLink", "has_qbo_id", "ref"]
 
 
 class EncodeError(EspqbError, ValueError):
@@ -63,10 +63,15 @@ class EncodeContext:
 
     def tax_code_ref(self, code: TaxCodeRef) -> dict[str, Any]:
         """One of the company's tax codes as the plan names it: by its Id (always, once the company
-        has been read, docs/quickbooks-online.md §6.5: codes are referenced by Id), else by name."""
-        if code.id:
-            return ref(code.id, code.name)
-        return self.tax_code(code.name)
+        has been read, docs/quickbooks-online.md §6.5: codes are referenced by Id), else by name. QBO
+        Ids are digits (§2.1); anything else is a name the plan could not match to a code it knows."""
+        if has_qbo_id(code):
+            return ref(str(code.id), code.name)
+        return self.tax_code(code.name or code.id or "")
+
+
+def has_qbo_id(code: TaxCodeRef) -> bool:
+    return bool(code.id) and str(code.id).isdigit()
 
 
 def ref(value: str, name: str | None = None) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from espqb.sending.recording import LIST_KINDS
 from espqb.sending.wording import QUICKBOOKS_ONLINE as PRODUCT
 from qbo_gateway.client import CompanyApi
 from qbo_gateway.encoder import EncodeContext
+from qbo_gateway.encoder.context import has_qbo_id
 from qbo_gateway.lookups import QboLookups
 from qbo_gateway.sender.attempt import Attempt, SenderSettings
 from qbo_gateway.sender.loading import AttemptInputs
@@ -133,15 +134,31 @@ class SendRun:
         needs_accounts = any(
             account is not None and not account.id for op in pending for account in _accounts_of(op)
         )
-        needs_tax_codes = any(
-            isinstance(op, InvoiceOp) and op.tax.mode == "code" and op.tax.code and not op.tax.code.isdigit()
-            for op in pending
-        )
+        needs_tax_codes = any(_names_a_tax_code(op) for op in pending)
         if self.lookups is None or not (needs_accounts or needs_tax_codes):
             return
         accounts = await attempt.guard(self.lookups.account_ids(self.company_id)) if needs_accounts else {}
         tax_codes = await attempt.guard(self.lookups.tax_code_ids(self.company_id)) if needs_tax_codes else {}
         attempt.context = EncodeContext(ids=attempt.ids, account_ids=accounts, tax_code_ids=tax_codes)
+
+
+def _names_a_tax_code(op: Operation) -> bool:
+    """The operation names a tax code by name only (a plan made before the company was read, or a
+    chosen code QuickBooks' list must resolve); codes the company's profile gave carry their Id."""
+    lines: tuple[object, ...] = ()
+    if isinstance(op, InvoiceOp):
+        tax = op.tax
+        if tax.override_total and tax.code_ref is not None:
+            if not has_qbo_id(tax.code_ref):
+                return True
+        elif tax.mode == "code" and tax.code and not tax.code.isdigit():
+            return True
+        lines = op.lines
+    elif isinstance(op, PurchaseOrderOp | BillOp):
+        lines = op.lines
+    return any(
+        (code := getattr(line, "tax_code", None)) is not None and not has_qbo_id(code) for line in lines
+    )
 
 
 def _accounts_of(op: Operation) -> list[AccountRef | None]:
