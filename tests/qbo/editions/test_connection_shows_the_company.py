@@ -13,7 +13,7 @@ from qb_sandbox.intuit import DEMO_REALM_ID, IntuitSandbox
 from qbo_gateway.client import ValidationFault
 from qbo_gateway.company import service as company_service
 from tests.qbo.client.support import new_sandbox
-from tests.qbo.editions.through_the_api import connected_books
+from tests.qbo.editions.through_the_api import connect, connected_books
 from tests.support.api import auth
 
 
@@ -78,3 +78,14 @@ async def test_tax_code_lookups_carry_each_codes_rates(database_url: str, sandbo
     assert [(r["name"], r["percent"]) for r in county["sales_rates"]] == [("Demo County", "8.25")]
     assert (county["sales_percent"], county["purchase_rates"]) == ("8.25", [])
     assert codes["NON"]["sales_rates"] == [] and codes["NON"]["taxable"] is False
+
+
+async def test_connecting_other_books_replaces_what_was_read_about_the_old_ones(
+    database_url: str, sandbox: IntuitSandbox
+) -> None:
+    other = sandbox.add_company("Other Books Ltd")
+    async with connected_books(database_url, sandbox, DEMO_REALM_ID) as books:
+        assert (await books.connection())["company"]["name"] == "ESP Demo Promotions"
+        await connect(books.api, books.intuit_url, other, confirm_realm_change=True)
+        shown = await books.connection()
+    assert (shown["realm_id"], shown["company"]["name"]) == (other, "Other Books Ltd")

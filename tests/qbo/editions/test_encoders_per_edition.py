@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from espqb.orders import a7102_request
-from espqb.plan import DiscountLine, Plan, QuickBooksCompany, TaxCodeRef
+from espqb.plan import DiscountLine, ItemLine, Plan, QuickBooksCompany, TaxCodeRef
 from qb_sandbox.intuit import check_entity
 from qbo_gateway.encoder import EncodeContext, PurchaseOrderLink, as_sparse_update, encode
 from tests.plan.factories import SETTINGS, line, order, plan
@@ -238,3 +238,20 @@ def test_a_home_currency_order_names_no_currency_on_parties_nor_a_rate() -> None
     bodies = _bodies(p)
     assert "CurrencyRef" not in bodies["customer"][1]
     assert "ExchangeRate" not in bodies["invoice"][1]
+
+
+def test_a_code_without_a_quickbooks_id_is_resolved_by_name_through_the_list() -> None:
+    p = plan(_taxed_order(currency="CAD"), _choices("quickbooks_default"), company=CANADA)
+    invoice = p.operation("invoice")
+    unnamed = dataclasses.replace(
+        invoice,
+        lines=tuple(
+            dataclasses.replace(line, tax_code=TaxCodeRef("HST ON", "HST ON"))
+            if isinstance(line, ItemLine)
+            else line
+            for line in invoice.lines
+        ),
+    )
+    context = EncodeContext(ids=_context(p).ids, account_ids=ACCOUNTS, tax_code_ids={"hst on": "4"})
+    body = encode(unnamed, context)[1]
+    assert {line["SalesItemLineDetail"]["TaxCodeRef"]["value"] for line in body["Line"]} == {"4"}

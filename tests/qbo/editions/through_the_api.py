@@ -48,6 +48,7 @@ class Books:
     api: httpx.AsyncClient
     sandbox: IntuitSandbox
     realm_id: str
+    intuit_url: str
 
     async def connection(self) -> dict[str, Any]:
         answer = await self.api.get("/v1/qbo/connection", headers=auth())
@@ -78,9 +79,13 @@ class Books:
         return {kind: len(self.entities(kind)) for kind in kinds}
 
 
-async def connect(api: httpx.AsyncClient, intuit_url: str, realm_id: str) -> httpx.Response:
+async def connect(
+    api: httpx.AsyncClient, intuit_url: str, realm_id: str, *, confirm_realm_change: bool = False
+) -> httpx.Response:
     """Connect → Intuit's consent page → choose the company → back to our callback."""
-    started = await api.post("/v1/qbo/connect", headers=auth())
+    started = await api.post(
+        "/v1/qbo/connect", json={"confirm_realm_change": confirm_realm_change}, headers=auth()
+    )
     assert started.status_code == 200, started.text
     async with httpx.AsyncClient() as browser:
         page = await browser.get(started.json()["authorization_url"])
@@ -112,4 +117,4 @@ async def connected_books(
             saved = await api.put("/v1/settings", json=body, headers=auth())
             assert saved.status_code == 200, saved.text
             await connect(api, intuit_url, realm_id)
-            yield Books(app, api, sandbox, realm_id)
+            yield Books(app, api, sandbox, realm_id, intuit_url)
