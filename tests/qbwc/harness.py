@@ -164,12 +164,18 @@ async def office(
     company: CompanyFile | None = None,
     options: SessionOptions | None = None,
     install: bool = True,
+    edition: str = "us",
+    multi_currency: bool = False,
     **settings: Any,
 ) -> AsyncIterator[Office]:
+    """``edition`` ("us", "ca", "uk") and ``multi_currency`` shape the demo company file."""
     clock = OffsetClock()
     async with gateway(database_url, clock, options, **settings) as (app, http):
         # The company file shares the gateway's clock: TimeModified and FromModifiedDate agree.
-        place = Office(app, http, company or CompanyFile(seed_demo=True, clock=clock), clock)
+        file = company or CompanyFile(
+            seed_demo=True, clock=clock, edition=edition, multi_currency=multi_currency
+        )
+        place = Office(app, http, file, clock)
         if install:
             await place.install()
         yield place

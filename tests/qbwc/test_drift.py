@@ -8,6 +8,8 @@ QuickBooks after the lists were last read: the session plans with the rate it kn
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from espqb.db.models import Notification
@@ -15,7 +17,7 @@ from qb_sandbox.webconnector import SessionOutcome
 from tests.qbwc.harness import ACCOUNTS, Office, a7102, set_tax_rate
 
 
-def taxed_a7102(**choices: object) -> dict[str, object]:
+def taxed_a7102(**choices: Any) -> dict[str, Any]:
     """A7102 with ESP's tax: 8.25 % of 218.50 = 18.03, what "State Sales Tax" computes."""
     body = a7102(**choices)
     order = body["order"]

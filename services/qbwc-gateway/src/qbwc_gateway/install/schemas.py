@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from espqb.plan.company import TaxRegime
 
 
 class PasswordOut(BaseModel):
@@ -57,6 +59,44 @@ class LastSessionOut(BaseModel):
     outcome: str | None
 
 
+class TaxCodeOut(BaseModel):
+    id: str | None = Field(description="Its ListID in the company file.")
+    name: str
+    label: str = Field(description='How ESP names it: "H (13 %)".')
+    taxable: bool
+    sales_percent: str | None = Field(description="The rate QuickBooks adds on sales (null: not known).")
+    purchase_percent: str | None = Field(description="Canada/UK: the rate it adds on purchases.")
+
+
+class DesktopCompanyOut(BaseModel):
+    """The QuickBooks company file as the last Web Connector session read it."""
+
+    edition: Literal["us", "ca", "uk"] | str = Field(
+        description="QuickBooks Desktop's edition, from HostQuery's Country (US, CA, UK; the Web "
+        "Connector's qbXMLCountry is the cross-check): us, ca or uk."
+    )
+    country: str = Field(description='ISO 3166 alpha-2 ("GB" for a UK file).')
+    country_name: str
+    name: str | None = Field(description="The company's name in QuickBooks.")
+    home_currency: str = Field(description="ISO 4217 code of the currency the books are kept in.")
+    multi_currency: bool
+    currencies: list[str] = Field(
+        description="Other currencies the company file has (ISO codes), with multi-currency on."
+    )
+    tax_regime: TaxRegime = Field(
+        description="us_manual: the invoice's sales tax item computes the tax over the taxable lines "
+        "(US); per_line_codes: every line carries one of the company's sales tax codes (Canada, UK)."
+    )
+    uses_sales_tax: bool
+    default_sales_tax_item: str | None = Field(
+        description="US: the sales tax item QuickBooks uses by default."
+    )
+    tax_codes: list[TaxCodeOut] = Field(
+        description="US: the sales tax items and groups; Canada/UK: the sales tax codes with their rates."
+    )
+    read_at: datetime | None = Field(description="When a Web Connector session last read it.")
+
+
 class QbwcStatusOut(BaseModel):
     installed: bool
     web_connector: WebConnectorOut
@@ -67,3 +107,7 @@ class QbwcStatusOut(BaseModel):
     cache: CacheOut
     pending: PendingOut
     last_session: LastSessionOut | None
+    company: DesktopCompanyOut | None = Field(
+        description="The QuickBooks company file's edition, currencies and tax codes as the last session "
+        "read them (null until a session has read its lists)."
+    )

@@ -15,13 +15,24 @@ from espqb.config import Settings
 from espqb.db.models import Company, QbwcCredential
 from espqb.integration import repository as integration_repository
 from espqb.integration import service as integration_service
+from espqb.integration.quickbooks_company import from_row
+from espqb.plan.company import QuickBooksCompany, TaxCode
 from espqb.security.passwords import generate_password, hash_password
 
 from ..listcache import repository as cache_repository
 from . import repository
 from .identity import APP_DESCRIPTION, OWNER_ID, app_name_for, new_file_id, new_username
 from .qwc import QwcSpec, check_app_url, render_qwc
-from .schemas import CacheOut, LastSessionOut, PasswordOut, PendingOut, QbwcStatusOut, WebConnectorOut
+from .schemas import (
+    CacheOut,
+    DesktopCompanyOut,
+    LastSessionOut,
+    PasswordOut,
+    PendingOut,
+    QbwcStatusOut,
+    TaxCodeOut,
+    WebConnectorOut,
+)
 
 SOAP_PATH = "/qbwc"
 SUPPORT_PATH = "/qbwc/support"
@@ -179,4 +190,45 @@ async def status(
             if last is not None
             else None
         ),
+        company=company_out(from_row(integration.quickbooks_company) if integration is not None else None),
+    )
+
+
+EDITIONS = {"US": "us", "CA": "ca", "GB": "uk"}
+
+
+def _percent(rates: object, code: TaxCode, purchases: bool) -> str | None:
+    if not rates:
+        return None
+    value = code.purchase_percent if purchases else code.sales_percent
+    return f"{value.normalize():f}"
+
+
+def company_out(company: QuickBooksCompany | None) -> DesktopCompanyOut | None:
+    """The status page's view of the company file (only a Desktop company's)."""
+    if company is None or company.product != "qbd":
+        return None
+    return DesktopCompanyOut(
+        edition=EDITIONS.get(company.country, company.country.lower()),
+        country=company.country,
+        country_name=company.country_name,
+        name=company.name,
+        home_currency=company.home_currency,
+        multi_currency=company.multi_currency,
+        currencies=list(company.currencies),
+        tax_regime=company.regime,
+        uses_sales_tax=company.uses_sales_tax,
+        default_sales_tax_item=company.default_sales_tax_item,
+        tax_codes=[
+            TaxCodeOut(
+                id=code.id,
+                name=code.name,
+                label=code.label(),
+                taxable=code.taxable,
+                sales_percent=_percent(code.sales_rates, code, False),
+                purchase_percent=_percent(code.purchase_rates, code, True),
+            )
+            for code in company.tax_codes
+        ],
+        read_at=company.read_at,
     )

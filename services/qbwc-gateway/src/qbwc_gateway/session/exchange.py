@@ -226,7 +226,7 @@ class Conversation:
             state.company = company
             self._planner.use_company(company)
         if not state.company_stored:
-            await store_quickbooks_company(self.session, self.company_id, company)
+            await store_quickbooks_company(self.session, self.company_id, company, actor=job_lifecycle.ACTOR)
             state.company_stored = True
 
     def _send_again(self, outstanding: Outstanding) -> str:

@@ -183,6 +183,41 @@ def _invoice_differences(op: InvoiceOp, ret: Ret) -> list[str]:
     return notes
 
 
+# The element of each purchase document's ``…Ret`` that holds its total (lines plus the purchase tax
+# QuickBooks adds in Canadian and UK files): ``BillRet/AmountDue`` is the bill's amount (what is still
+# open is ``OpenAmount``), ``PurchaseOrderRet/TotalAmount`` the order's.
+_PURCHASE_TOTAL = {"purchase_order": "TotalAmount", "bill": "AmountDue"}
+
+
+def _purchase_total(op: PurchaseOrderOp | BillOp, ret: Ret) -> Decimal | None:
+    return _decimal(ret.text(_PURCHASE_TOTAL[op.kind]))
+
+
+def _purchase_differences(op: PurchaseOrderOp | BillOp, ret: Ret) -> list[str]:
+    """QuickBooks adds the purchase tax of the lines' codes itself (Canada/UK): say so when its total
+    differs from the plan's (ESP's cost plus the tax the plan expected, ``tax_amount``)."""
+    total = _purchase_total(op, ret)
+    if total is None or total == op.total:
+        return []
+    noun = op.kind.replace("_", " ")
+    return [
+        f"QuickBooks shows {noun} {op.doc_number} at {format_money(total)}; ESP planned {format_money(op.total)}"
+        + (f" (with {format_money(op.tax_amount)} of purchase tax)." if op.tax_amount else ".")
+    ]
+
+
+def _differences(op: Operation, ret: Ret) -> tuple[list[str], str | None]:
+    """What QuickBooks computed otherwise than planned, and the figures for the document's step."""
+    if isinstance(op, InvoiceOp):
+        notes = _invoice_differences(op, ret)
+        return notes, _invoice_figures(op, ret) if notes else None
+    if isinstance(op, PurchaseOrderOp | BillOp):
+        notes = _purchase_differences(op, ret)
+        shown = _purchase_total(op, ret)
+        return notes, wording.figures_differ(PRODUCT, shown, op.total) if notes else None
+    return [], None
+
+
 async def apply(
     ctx: JobContext, op: Operation, purpose: Purpose, response: QbResponse, sent_name: str | None = None
 ) -> None:
@@ -211,11 +246,10 @@ async def _written(ctx: JobContext, op: Operation, response: QbResponse, sent_na
         done, ref_number = _done_from(response.rets[0])
         if response.status.is_warning:
             progress.warnings.append(warning(wording.mention(op), response.status))
-        figures: str | None = None
-        if isinstance(op, InvoiceOp) and (differences := _invoice_differences(op, response.rets[0])):
+        differences, figures = _differences(op, response.rets[0])
+        if differences:
             progress.warnings.extend(differences)
             progress.drift.extend(differences)
-            figures = _invoice_figures(op, response.rets[0])
         await _cache(ctx, response)
         await settle(
             ctx,
