@@ -251,3 +251,18 @@ async def test_a_purchase_tax_quickbooks_computes_otherwise_flags_the_bill(datab
     )
     steps = {s["key"]: s["summary"] for s in finished["steps"]}
     assert "QuickBooks Desktop shows 132.25 where ESP planned 129.95" in steps["bill:S61125"]
+
+
+async def test_the_tax_code_lookup_of_a_canadian_file_gives_each_codes_rates(database_url: str) -> None:
+    async with office(database_url, edition="ca") as desk:
+        await warm_up(desk)
+        response = await desk.http.get("/v1/quickbooks/tax-codes", headers=desk.headers())
+
+    assert response.status_code == 200, response.text
+    by_name = {item["name"]: item for item in response.json()["items"]}
+    hst = by_name["H"]["details"]
+    assert (hst["sales_percent"], hst["purchase_percent"]) == ("13", "13")
+    assert [r["name"] for r in hst["sales_rates"]] == ["HST ON on Sales"]
+    assert hst["ItemSalesTaxRef"]["FullName"] == "HST ON on Sales"
+    assert by_name["E"]["details"]["sales_rates"] == []
+    assert "sales_rates" not in by_name["HST ON on Sales"]["details"]  # a tax item, not a code here

@@ -2,16 +2,25 @@
 
 The Web Connector only talks to us when it polls, so the dialog cannot ask QuickBooks live: the
 answers come from the cache the sessions keep fresh, and say when it was last read.
+
+Tax codes carry their rates as on QuickBooks Online (``sales_rates``/``purchase_rates``, each
+``{"id", "name", "percent"}``, and their sums ``sales_percent``/``purchase_percent``), from the
+company as the last session read it (``session.edition``): a US file's sales tax items and groups,
+a Canadian or UK file's codes with the rates of the tax items they link to.
 """
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.api.errors import Conflict
 from espqb.db import Database
 from espqb.db.types import utcnow
+from espqb.integration.quickbooks_company import read_quickbooks_company
 from espqb.lookups.provider import LookupItem, LookupKind, LookupPage
+from espqb.plan.company import QuickBooksCompany, TaxCode, TaxRate
 
 from . import repository
 from .records import ITEM_TYPES
@@ -84,13 +93,14 @@ class DesktopLookups:
             limit=limit,
             offset=offset,
         )
+        company = await read_quickbooks_company(session, company_id) if kind == "tax-codes" else None
         items = [
             LookupItem(
                 id=row.list_id,
                 name=row.full_name,
                 type=row.subtype if kind == "accounts" else row.list_type,
                 active=row.is_active,
-                details=dict(row.data or {}),
+                details={**(row.data or {}), **_rates(company, row.list_id)},
             )
             for row in rows
         ]
@@ -106,3 +116,24 @@ class DesktopLookups:
             limit=limit,
             offset=offset,
         )
+
+
+def _rate(rate: TaxRate) -> dict[str, str | None]:
+    return {"id": rate.id, "name": rate.name, "percent": _text(rate.percent)}
+
+
+def _text(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def _rates(company: QuickBooksCompany | None, list_id: str) -> dict[str, object]:
+    """The code's rates as the company was last read (nothing for a record that is not a code)."""
+    code: TaxCode | None = company.tax_code(list_id) if company is not None else None
+    if code is None or code.id != list_id:
+        return {}
+    return {
+        "sales_rates": [_rate(r) for r in code.sales_rates],
+        "purchase_rates": [_rate(r) for r in code.purchase_rates],
+        "sales_percent": _text(code.sales_percent),
+        "purchase_percent": _text(code.purchase_percent),
+    }
