@@ -12,8 +12,10 @@ from typing import Any
 from sqlalchemy import select
 
 from espqb.db.models import AuditEntry
+from espqb.integration.quickbooks_company import store_quickbooks_company
+from espqb.plan.company import QuickBooksCompany
 from qb_sandbox.webconnector import SessionOutcome
-from tests.qbwc.harness import ACCOUNTS, Office, a7102, office, set_tax_rate
+from tests.qbwc.harness import ACCOUNTS, COMPANY, Office, a7102, office, set_tax_rate
 
 
 def order(
@@ -200,12 +202,12 @@ async def test_the_company_is_stored_once_per_session_and_audited_only_when_it_c
     await sent(desk, order("USD", "18.03", "8.25", tax="quickbooks_default"))
     unchanged = await company_audit(desk)
     set_tax_rate(desk.company, "State Sales Tax", "9.25")
-    await desk.send(order("USD", "20.21", "9.25", number="10246", tax="quickbooks_default"))
-    await desk.update()
+    second = await sent(desk, order("USD", number="10246"))
     changed = await company_audit(desk)
     status = await desk.status()
 
     assert unchanged == ["quickbooks_company.read"]
+    assert second["status"] == "succeeded", second
     assert changed == ["quickbooks_company.read", "quickbooks_company.changed"]
     [item] = status["company"]["tax_codes"]
     assert (item["name"], item["sales_percent"]) == ("State Sales Tax", "9.25")
@@ -266,3 +268,20 @@ async def test_the_tax_code_lookup_of_a_canadian_file_gives_each_codes_rates(dat
     assert hst["ItemSalesTaxRef"]["FullName"] == "HST ON on Sales"
     assert by_name["E"]["details"]["sales_rates"] == []
     assert "sales_rates" not in by_name["HST ON on Sales"]["details"]  # a tax item, not a code here
+
+
+async def test_a_session_plans_with_the_company_file_it_reads_not_the_one_stored_before(desk: Office) -> None:
+    # Stored earlier: multi-currency with euros. The company file open now has no multi-currency.
+    async with desk.app.state.ctx.db.transaction() as session:
+        earlier = QuickBooksCompany(product="qbd", multi_currency=True, currencies=("EUR",))
+        await store_quickbooks_company(session, COMPANY, earlier)
+    job = await desk.send(order("EUR"))  # the send-time check still sees the stored company
+
+    await desk.update()
+    failed = await desk.job(job["id"])
+    status = await desk.status()
+
+    assert failed["status"] == "failed"
+    assert "keeps its books in USD without multi-currency" in failed["last_error"]
+    assert status["company"]["multi_currency"] is False and status["company"]["currencies"] == []
+    assert desk.company.documents("Invoice") == []
