@@ -19,6 +19,7 @@ from typing import Any
 from . import faults, name_rules, txn_rules, voids
 from .books import ENVELOPE_FIELDS, Books, Record
 from .clock import company_date
+from .editions import CURRENCY_NAMES, EDITIONS, Edition
 from .qbo_schema import QboSchema, SchemaProblem
 from .query import apply_query, parse_query
 from .rules import EntityRules, is_true
@@ -34,7 +35,7 @@ RULES: dict[str, EntityRules] = {
     "Bill": txn_rules.BILL,
     "PurchaseOrder": txn_rules.PURCHASE_ORDER,
 }
-READ_ONLY_KINDS = frozenset({"TaxCode", "TaxRate", "CompanyInfo"})
+READ_ONLY_KINDS = frozenset({"TaxCode", "TaxRate", "CompanyInfo", "Preferences", "CompanyCurrency"})
 SUPPORTED_KINDS = frozenset(RULES) | READ_ONLY_KINDS
 # URIs are case sensitive (docs/quickbooks-online.md §2.1): /invoice, /purchaseorder, /companyinfo.
 RESOURCE_KINDS = {kind.lower(): kind for kind in SUPPORTED_KINDS}
@@ -64,9 +65,26 @@ class LinkIndex:
 
 
 class Company:
-    def __init__(self, realm_id: str, name: str, now: Callable[[], datetime], schema: QboSchema) -> None:
+    def __init__(
+        self,
+        realm_id: str,
+        name: str,
+        now: Callable[[], datetime],
+        schema: QboSchema,
+        *,
+        edition: Edition | None = None,
+        multi_currency: bool = False,
+        currencies: tuple[str, ...] = (),
+        home_currency: str | None = None,
+    ) -> None:
         self.realm_id = realm_id
         self.name = name
+        # docs/quickbooks-online.md §6: the country and tax model, and the currencies (editions.py).
+        self.edition = edition or EDITIONS["us"]
+        self.home_currency = (home_currency or self.edition.home_currency).upper()
+        self.multi_currency = multi_currency
+        # CompanyCurrency: the currencies added besides the home one (multi-currency only, §6.7).
+        self.currencies = {c.upper() for c in currencies} - {self.home_currency} if multi_currency else set()
         self.schema = schema
         self.books = Books(now)
         self.links = LinkIndex()
@@ -109,6 +127,13 @@ class Company:
         if name_field and record.body.get(name_field):
             resolved["name"] = record.body[name_field]
         return resolved
+
+    def currency_ref(self, code: str | None = None) -> dict[str, Any]:
+        code = (code or self.home_currency).upper()
+        return {"value": code, "name": CURRENCY_NAMES.get(code, code)}
+
+    def takes_currency(self, code: str) -> bool:
+        return code.upper() == self.home_currency or code.upper() in self.currencies
 
     def default_account_ref(self, role: str) -> dict[str, Any] | None:
         account_id = self.defaults.get(role)

@@ -44,6 +44,15 @@ router = APIRouter(prefix="/_sandbox", tags=["sandbox control (test only)"])
 class NewCompany(BaseModel):
     name: str
     realm_id: str | None = None
+    edition: Literal["us", "us_ast", "ca", "uk", "au"] = Field(
+        default="us",
+        description="us: manual sales tax; us_ast: automated sales tax; ca/uk/au: a tax code on every line",
+    )
+    multi_currency: bool = False
+    currencies: list[str] = Field(
+        default_factory=list, description="ISO codes added besides the home currency"
+    )
+    home_currency: str | None = None
 
 
 class Injection(BaseModel):
@@ -118,7 +127,14 @@ async def realms(sandbox: SandboxDep) -> list[dict[str, str]]:
 @router.post("/realms", status_code=201)
 async def add_realm(body: NewCompany, sandbox: SandboxDep) -> dict[str, str]:
     try:
-        realm_id = sandbox.add_company(body.name, realm_id=body.realm_id)
+        realm_id = sandbox.add_company(
+            body.name,
+            realm_id=body.realm_id,
+            edition=body.edition,
+            multi_currency=body.multi_currency,
+            currencies=tuple(body.currencies),
+            home_currency=body.home_currency,
+        )
     except ValueError as exc:
         raise HTTPException(409, str(exc)) from exc
     return {"realm_id": realm_id, "name": body.name}

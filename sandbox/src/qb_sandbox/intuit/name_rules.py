@@ -17,7 +17,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import faults
-from .rules import USD, AfterWrite, EntityRules, Prepare, is_true, require
+from .currency_rules import name_currency
+from .rules import AfterWrite, EntityRules, Prepare, is_true, require
 
 if TYPE_CHECKING:
     from .books import Record
@@ -83,7 +84,7 @@ def _prepare_person(kind: str) -> Prepare:
         out["DisplayName"] = name
         out["PrintOnCheckName"] = str(body.get("PrintOnCheckName") or body.get("CompanyName") or name)
         out["Active"] = _active(body)
-        out.setdefault("CurrencyRef", USD)
+        out["CurrencyRef"] = name_currency(company, body, existing)
         if kind == "Customer":
             _customer_hierarchy(company, out, name)
         else:
@@ -229,7 +230,7 @@ def _prepare_account(
     out["AccountSubType"] = subtype or default_subtype
     out["Classification"] = classification
     out["Active"] = _active(body)
-    out.setdefault("CurrencyRef", USD)
+    out.setdefault("CurrencyRef", company.currency_ref())
     if parent_id:
         resolved = company.resolve_ref("Account", parent, "ParentRef")
         out["ParentRef"] = resolved

@@ -19,6 +19,7 @@ from fastapi.responses import Response
 from . import faults
 from .api_pipeline import Outcome, json_object, run_api_call, text_body
 from .company import RESOURCE_KINDS, Company
+from .editions import CURRENCY_NAMES, exchange_rate
 from .sandbox import IntuitSandbox
 
 # docs/quickbooks-online.md §2.7: "maximum number of payloads in a single batch request is 30"
@@ -100,6 +101,39 @@ async def company_info(realm_id: str, company_id: str, request: Request, sandbox
         if company_id not in (company.realm_id, "1"):
             raise faults.object_not_found()
         return Outcome({"CompanyInfo": company.read("CompanyInfo", "1")})
+
+    return await run_api_call(sandbox, request, realm_id, work, write=False)
+
+
+@router.get("/preferences")
+async def preferences(realm_id: str, request: Request, sandbox: SandboxDep) -> Response:
+    """``GET /v3/company/{realmId}/preferences``: the one Preferences record (docs/quickbooks-online.md §6.2)."""
+
+    async def work(company: Company) -> Outcome:
+        return Outcome({"Preferences": company.read("Preferences", "1")})
+
+    return await run_api_call(sandbox, request, realm_id, work, write=False)
+
+
+@router.get("/exchangerate")
+async def exchange_rate_of(realm_id: str, request: Request, sandbox: SandboxDep) -> Response:
+    """``GET …/exchangerate?sourcecurrencycode=EUR&asofdate=…``: units of the home currency per unit of
+    the source currency (docs/quickbooks-online.md §6.7); the sandbox's rates do not change by date."""
+
+    async def work(company: Company) -> Outcome:
+        source = (request.query_params.get("sourcecurrencycode") or "").upper()
+        if source not in CURRENCY_NAMES:
+            raise faults.invalid_reference("sourcecurrencycode")
+        return Outcome(
+            {
+                "ExchangeRate": {
+                    "SourceCurrencyCode": source,
+                    "TargetCurrencyCode": company.home_currency,
+                    "Rate": exchange_rate(source, company.home_currency),
+                    "AsOfDate": request.query_params.get("asofdate") or company.today(),
+                }
+            }
+        )
 
     return await run_api_call(sandbox, request, realm_id, work, write=False)
 

@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from .books import Record
     from .company import Company
 
-USD = {"value": "USD", "name": "United States Dollar"}  # the home currency of the sandbox companies
 
 # prepare(company, writable fields of the request, existing record or None, internal state to keep)
 #   -> the body to store (validated, defaults filled in, server-computed fields set)

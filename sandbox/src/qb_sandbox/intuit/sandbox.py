@@ -28,6 +28,7 @@ import httpx
 
 from .clock import SandboxClock
 from .company import Company
+from .editions import CURRENCY_NAMES, edition_named
 from .fault_injection import Fault, FaultInjector, FaultSettings
 from .oauth_server import ACCOUNTING_SCOPE, OAuthServer, TokenLifetimes
 from .qbo_schema import QboSchema, load_schema
@@ -119,11 +120,37 @@ class IntuitSandbox:
     ) -> None:
         self.oauth.register_client(client_id, client_secret, redirect_uris)
 
-    def add_company(self, name: str, *, realm_id: str | None = None, sample_names: bool = True) -> str:
+    def add_company(
+        self,
+        name: str,
+        *,
+        realm_id: str | None = None,
+        sample_names: bool = True,
+        edition: str = "us",
+        multi_currency: bool = False,
+        currencies: tuple[str, ...] | list[str] = (),
+        home_currency: str | None = None,
+    ) -> str:
+        """A new company (realm). ``edition``: "us" (manual sales tax), "us_ast" (automated sales tax),
+        "ca", "uk" or "au" (a tax code on every line) — see ``editions``; ``multi_currency`` with the
+        ``currencies`` added besides the home currency (the edition's unless ``home_currency``)."""
         realm_id = realm_id or str(9_341_453_050_000_000 + secrets.randbelow(10**6))
         if realm_id in self.companies:
             raise ValueError(f"realm {realm_id} already exists")
-        company = Company(realm_id, name, self.clock.now, self.schema)
+        preset = edition_named(edition)
+        for code in (*currencies, home_currency or preset.home_currency):
+            if code.upper() not in CURRENCY_NAMES:
+                raise ValueError(f"unknown currency {code!r}; the sandbox knows {', '.join(CURRENCY_NAMES)}")
+        company = Company(
+            realm_id,
+            name,
+            self.clock.now,
+            self.schema,
+            edition=preset,
+            multi_currency=multi_currency,
+            currencies=tuple(currencies),
+            home_currency=home_currency,
+        )
         seed_company(company, with_sample_names=sample_names)
         self.companies[realm_id] = company
         return realm_id

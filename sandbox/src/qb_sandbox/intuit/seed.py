@@ -1,16 +1,19 @@
-"""What a fresh sandbox company holds: a chart of accounts, the Services item, US sales tax, CompanyInfo.
+"""What a fresh sandbox company holds: a chart of accounts, the Services item, its edition's tax codes,
+CompanyInfo, Preferences and (multi-currency) its CompanyCurrency list.
 
 Accounts cover what the "Send to QuickBooks" dialog in ESP's help article asks for: Income, Cost of Goods
 Sold, Accounts Receivable, Accounts Payable, Undeposited Funds and a bank, plus a discount account
-(``SalesFormsPrefs.DefaultDiscountAccount``, docs/quickbooks-online.md §2.3). Tax follows the US model of
-docs/quickbooks-online.md §2.4: the line pseudo codes ``TAX``/``NON`` and a transaction tax code with one
-rate.
+(``SalesFormsPrefs.DefaultDiscountAccount``, docs/quickbooks-online.md §2.3). Tax follows the company's
+edition (``editions``): in the US the line pseudo codes ``TAX``/``NON`` and a transaction tax code with
+one rate (§2.4, §6.4); elsewhere the country's per-line codes (§6.5).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from .editions import CURRENCY_NAMES, seed_tax_codes
 
 if TYPE_CHECKING:
     from .company import Company
@@ -19,6 +22,9 @@ DEMO_REALM_ID = "9341453050000001"
 DEMO_COMPANY_NAME = "ESP Demo Promotions"
 DEMO_TAX_RATE = Decimal("8.25")
 DEMO_TAX_CODE_ID = "2"  # the transaction tax code (TxnTaxDetail.TxnTaxCodeRef) carrying DEMO_TAX_RATE
+# The code automated sales tax applies in the us_ast preset (editions.py), under the same Id.
+AST_TAX_CODE_NAME = "California"
+AST_TAX_RATE = Decimal("7.25")
 
 # (role or None, Name, AccountType, AccountSubType)
 _ACCOUNTS: tuple[tuple[str | None, str, str, str], ...] = (
@@ -50,41 +56,75 @@ def seed_company(company: Company, *, with_sample_names: bool = True) -> None:
             "IncomeAccountRef": {"value": company.defaults["service_income"]},
         },
     )
-    _seed_sales_tax(company)
+    edition = company.edition
+    if edition.per_line_codes:
+        seed_tax_codes(company, edition)
+    elif edition.automated_sales_tax:
+        _seed_sales_tax(company, AST_TAX_CODE_NAME, AST_TAX_RATE)
+    else:
+        _seed_sales_tax(company, "Demo County", DEMO_TAX_RATE)
     company.books.insert(
         "CompanyInfo",
         {
             "CompanyName": company.name,
             "LegalName": company.name,
-            "CompanyAddr": {
-                "Line1": "100 Market Street",
-                "City": "San Diego",
-                "CountrySubDivisionCode": "CA",
-                "PostalCode": "92101",
-                "Country": "USA",
-            },
+            "CompanyAddr": {**edition.address, "Country": edition.country3},
             "CompanyEmailAddr": {"Address": "books@example.com"},
-            "Country": "US",
+            "Country": edition.country,
             "FiscalYearStartMonth": "January",
             "SupportedLanguages": "en",
             "CompanyStartDate": company.today(),
         },
         entity_id="1",
     )
+    company.books.insert("Preferences", _preferences(company), entity_id="1")
+    for code in sorted(company.currencies):
+        company.books.insert(
+            "CompanyCurrency", {"Code": code, "Name": CURRENCY_NAMES.get(code, code), "Active": True}
+        )
     if with_sample_names:
         for display_name in ("Acme Promotions", "Bayside Events"):
             company.create("Customer", {"DisplayName": display_name, "CompanyName": display_name})
         company.create("Vendor", {"DisplayName": "Demo Supplier Co", "CompanyName": "Demo Supplier Co"})
 
 
-def _seed_sales_tax(company: Company) -> None:
+def _preferences(company: Company) -> dict[str, Any]:
+    """Preferences (docs/quickbooks-online.md §6.2): what the company's switches are."""
+    edition = company.edition
+    tax_prefs: dict[str, Any] = {"UsingSalesTax": True}
+    if edition.automated_sales_tax:
+        # §6.3: PartnerTaxEnabled present and true = automated sales tax on and set up; absent = not AST.
+        tax_prefs["PartnerTaxEnabled"] = True
+    return {
+        "AccountingInfoPrefs": {
+            "TrackDepartments": False,
+            "ClassTrackingPerTxn": False,
+            "ClassTrackingPerTxnLine": False,
+        },
+        "SalesFormsPrefs": {
+            "CustomTxnNumbers": True,
+            "AllowDiscount": True,
+            "AllowShipping": True,
+            "AllowDeposit": True,
+            "AllowServiceDate": False,
+        },
+        "TaxPrefs": tax_prefs,
+        "CurrencyPrefs": {
+            "MultiCurrencyEnabled": company.multi_currency,
+            "HomeCurrency": {"value": company.home_currency},
+        },
+    }
+
+
+def _seed_sales_tax(company: Company, name: str, percent: Decimal) -> None:
+    """US: the line pseudo codes TAX/NON and one transaction code (Id DEMO_TAX_CODE_ID) with one rate."""
     rate = company.books.insert(
         "TaxRate",
         {
-            "Name": "Demo County",
-            "Description": "Demo County sales tax",
+            "Name": name,
+            "Description": f"{name} sales tax",
             "Active": True,
-            "RateValue": DEMO_TAX_RATE,
+            "RateValue": percent,
             "AgencyRef": {"value": "1"},
             "SpecialTaxType": "NONE",
             "DisplayType": "ReadOnly",
@@ -105,15 +145,15 @@ def _seed_sales_tax(company: Company) -> None:
     company.books.insert(
         "TaxCode",
         {
-            "Name": "Demo County",
-            "Description": "Demo County sales tax",
+            "Name": name,
+            "Description": f"{name} sales tax",
             "Active": True,
             "Taxable": True,
             "TaxGroup": True,
             "SalesTaxRateList": {
                 "TaxRateDetail": [
                     {
-                        "TaxRateRef": {"value": rate.id, "name": "Demo County"},
+                        "TaxRateRef": {"value": rate.id, "name": name},
                         "TaxTypeApplicable": "TaxOnAmount",
                         "TaxOrder": 0,
                     }

@@ -22,7 +22,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from . import faults
-from .rules import USD, EntityRules, LineIdAllocator, decimal_field, is_true, require
+from .currency_rules import set_document_currency
+from .rules import EntityRules, LineIdAllocator, decimal_field, is_true, require
+from .tax_regimes import ast_code_id, coded_tax, global_calculation, line_code, purchase_line_code
 from .txn_math import ZERO, cents, line_amount_matches, percent_of, sales_totals
 
 if TYPE_CHECKING:
@@ -30,7 +32,6 @@ if TYPE_CHECKING:
     from .company import Company
 
 INVOICE_NUMBERS = "Invoice.DocNumber"  # the namespace of invoice numbers in Company.unique_names
-US_LINE_TAX_CODES = ("TAX", "NON")
 DOC_NUMBER_MAX = 21  # Finance.xsd DocNumber: "The maximum length for DocNumber is 21 characters"
 
 
@@ -78,14 +79,8 @@ def _sales_line(
     detail["ItemRef"] = company.resolve_ref("Item", item_ref, f"{element}.ItemRef")
     detail.update(_qty_price(detail, amount, element))
     item = company.books.get("Item", detail["ItemRef"]["value"])
-    default_code = "TAX" if item is not None and item.body.get("Taxable") else "NON"
-    tax_code = (detail.get("TaxCodeRef") or {}).get("value", default_code)
-    if tax_code not in US_LINE_TAX_CODES:
-        # docs/quickbooks-online.md §2.4: US line tax codes are the pseudo codes TAX / NON (error 6100).
-        raise faults.business_validation(
-            "Valid Line TaxCodes for US should be TAX or NON", f"{element}.TaxCodeRef", "6100"
-        )
-    detail["TaxCodeRef"] = {"value": tax_code}
+    # US: TAX/NON; outside the US one of the company's codes on every line (tax_regimes).
+    detail["TaxCodeRef"] = line_code(company, detail.get("TaxCodeRef"), item, element)
     if detail.get("ItemAccountRef") is not None:
         detail["ItemAccountRef"] = company.resolve_ref(
             "Account", detail["ItemAccountRef"], f"{element}.ItemAccountRef"
@@ -195,12 +190,23 @@ def _prepare_invoice(
     tax_detail_in = dict(body.get("TxnTaxDetail") or {})
     tax_override = decimal_field(tax_detail_in, "TotalTax", "TxnTaxDetail.TotalTax")
     code_ref = tax_detail_in.get("TxnTaxCodeRef")
+    apply_after = is_true(body.get("ApplyTaxAfterDiscount", False))
+    calculation = global_calculation(company, body)
+    if calculation is not None:
+        return _coded_invoice(
+            company, body, existing, customer, kept, sales, discount_line, calculation, apply_after
+        )
+    if company.edition.automated_sales_tax and code_ref is None:
+        # AST picks the code itself, and a TotalTax without TxnTaxCodeRef is no override: AST computes
+        # its own figure (tax_regimes, docs/quickbooks-online.md §6.3).
+        tax_override = None
+        chosen = ast_code_id(company)
+        code_ref = {"value": chosen} if chosen is not None else None
     rates: list[tuple[dict[str, Any], Decimal]] = []
     tax_detail: dict[str, Any] = {}
     if code_ref is not None:
         tax_detail["TxnTaxCodeRef"] = company.resolve_ref("TaxCode", code_ref, "TxnTaxDetail.TxnTaxCodeRef")
         rates = _tax_code_rates(company, tax_detail["TxnTaxCodeRef"])
-    apply_after = is_true(body.get("ApplyTaxAfterDiscount", False))
     totals = sales_totals(
         line_amounts=[line["Amount"] for line in sales],
         taxable_amounts=[
@@ -230,31 +236,102 @@ def _prepare_invoice(
             for (rate_ref, rate), amount in zip(rates, totals.tax_by_rate, strict=True)
         ]
 
+    return _invoice_body(
+        company,
+        body,
+        existing,
+        customer,
+        kept,
+        discount_line,
+        tax_detail,
+        apply_after,
+        totals.subtotal,
+        totals.total,
+    )
+
+
+def _invoice_body(
+    company: Company,
+    body: dict[str, Any],
+    existing: Record | None,
+    customer: dict[str, Any],
+    kept: list[dict[str, Any]],
+    discount_line: dict[str, Any] | None,
+    tax_detail: dict[str, Any],
+    apply_after: bool,
+    subtotal: Decimal,
+    total: Decimal,
+) -> dict[str, Any]:
     applied = applied_to_invoice(company, existing.id) if existing else ZERO
-    if totals.total < applied:
+    if total < applied:
         raise faults.business_validation(
             "The invoice total can't be less than the payments already applied to it.", "Line"
         )
-    out = {k: v for k, v in body.items() if k not in ("Line", "TxnTaxDetail", "LinkedTxn")}
+    out = {
+        k: v
+        for k, v in body.items()
+        if k not in ("Line", "TxnTaxDetail", "LinkedTxn", "GlobalTaxCalculation")
+    }
     out["CustomerRef"] = customer
     out["Line"] = [
         *kept,
-        {"Amount": totals.subtotal, "DetailType": "SubTotalLineDetail", "SubTotalLineDetail": {}},
+        {"Amount": subtotal, "DetailType": "SubTotalLineDetail", "SubTotalLineDetail": {}},
     ]
     if discount_line is not None:
         out["Line"].append(discount_line)
     out["TxnTaxDetail"] = tax_detail
     out["ApplyTaxAfterDiscount"] = apply_after
-    out["TotalAmt"] = totals.total
-    out["Balance"] = cents(totals.total - applied)
+    out["TotalAmt"] = total
+    out["Balance"] = cents(total - applied)
     out["DocNumber"] = _doc_number(company, body, existing)
     _dates(company, body, out)
     out.setdefault("DueDate", out["TxnDate"])
-    out.setdefault("CurrencyRef", USD)
+    set_document_currency(company, body, company.books.get("Customer", customer["value"]), out)
     out.setdefault("PrintStatus", "NotSet")
     out.setdefault("EmailStatus", "NotSet")
     if existing is not None and existing.body.get("LinkedTxn"):
         out["LinkedTxn"] = existing.body["LinkedTxn"]
+    return out
+
+
+def _coded_invoice(
+    company: Company,
+    body: dict[str, Any],
+    existing: Record | None,
+    customer: dict[str, Any],
+    kept: list[dict[str, Any]],
+    sales: list[dict[str, Any]],
+    discount_line: dict[str, Any] | None,
+    calculation: str,
+    apply_after: bool,
+) -> dict[str, Any]:
+    """Outside the US: the tax from the lines' codes (tax_regimes, docs/quickbooks-online.md §6.5)."""
+    subtotal = cents(sum((line["Amount"] for line in sales), ZERO))
+    discount = discount_line["Amount"] if discount_line else ZERO
+    tax = coded_tax(
+        company,
+        [(line["Amount"], str(line["SalesItemLineDetail"]["TaxCodeRef"]["value"])) for line in sales],
+        discount=discount,
+        discount_before_tax=apply_after,
+        calculation=calculation,
+    )
+    total = subtotal - discount if tax.inclusive else subtotal - discount + tax.total
+    tax_detail: dict[str, Any] = {"TotalTax": tax.total}
+    if tax.tax_lines:
+        tax_detail["TaxLine"] = tax.tax_lines
+    out = _invoice_body(
+        company,
+        body,
+        existing,
+        customer,
+        kept,
+        discount_line,
+        tax_detail,
+        apply_after,
+        subtotal,
+        cents(total),
+    )
+    out["GlobalTaxCalculation"] = calculation
     return out
 
 
@@ -415,7 +492,8 @@ def _prepare_payment(
         elif (default := company.default_account_ref(role)) is not None:
             out[field_name] = default
     out.setdefault("ProcessPayment", False)
-    out.setdefault("CurrencyRef", USD)
+    # A payment is in its customer's currency, which is its invoices' (currency_rules).
+    set_document_currency(company, body, company.books.get("Customer", customer["value"]), out)
     return out
 
 
@@ -481,7 +559,7 @@ def _expense_line(company: Company, line: dict[str, Any], index: int, line_id: s
             "Customer", detail["CustomerRef"], f"{element}.CustomerRef"
         )
     detail.setdefault("BillableStatus", "NotBillable")
-    detail.setdefault("TaxCodeRef", {"value": "NON"})
+    detail["TaxCodeRef"] = purchase_line_code(company, detail.get("TaxCodeRef"), element)
     out = {k: v for k, v in line.items() if k in ("Description", "LinkedTxn", "CustomField")}
     out.update(Id=line_id, LineNum=index + 1, Amount=amount, DetailType=detail_type, **{detail_type: detail})
     return out
@@ -496,16 +574,33 @@ def _expense_lines(company: Company, body: dict[str, Any], existing: Record | No
 
 
 def _purchase_common(company: Company, body: dict[str, Any], lines: list[dict[str, Any]]) -> dict[str, Any]:
-    out = {k: v for k, v in body.items() if k not in ("Line", "LinkedTxn")}
+    out = {
+        k: v
+        for k, v in body.items()
+        if k not in ("Line", "LinkedTxn", "GlobalTaxCalculation", "TxnTaxDetail")
+    }
     out["VendorRef"] = company.resolve_ref("Vendor", require(body, "VendorRef"), "VendorRef")
     out["Line"] = lines
-    out["TotalAmt"] = cents(sum((line["Amount"] for line in lines), ZERO))
+    net = cents(sum((line["Amount"] for line in lines), ZERO))
+    out["TotalAmt"] = net
+    calculation = global_calculation(company, body)
+    if calculation is not None:
+        # Outside the US the purchase tax of the lines' codes is added (tax_regimes, §6.5).
+        tax = coded_tax(
+            company,
+            [(line["Amount"], str(line[line["DetailType"]]["TaxCodeRef"]["value"])) for line in lines],
+            calculation=calculation,
+            purchase=True,
+        )
+        out["GlobalTaxCalculation"] = calculation
+        out["TxnTaxDetail"] = {"TotalTax": tax.total, **({"TaxLine": tax.tax_lines} if tax.tax_lines else {})}
+        out["TotalAmt"] = net if tax.inclusive else net + tax.total
     if body.get("APAccountRef") is not None:
         out["APAccountRef"] = company.resolve_ref("Account", body["APAccountRef"], "APAccountRef")
     elif (default := company.default_account_ref("ap")) is not None:
         out["APAccountRef"] = default
     _dates(company, body, out)
-    out.setdefault("CurrencyRef", USD)
+    set_document_currency(company, body, company.books.get("Vendor", out["VendorRef"]["value"]), out)
     return out
 
 
