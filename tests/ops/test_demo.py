@@ -34,12 +34,19 @@ def _demo(database: Path) -> Any:
 
 
 def _sections(output: str) -> dict[str, str]:
-    """The printout cut at its section rules: QuickBooks Online, QuickBooks Desktop, Checks."""
-    online = output.index("QuickBooks Online ─")
-    desktop = output.index("QuickBooks Desktop ─")
-    checks = output.index(" Checks ─")
-    assert online < desktop < checks, output
-    return {"qbo": output[online:desktop], "qbd": output[desktop:checks], "checks": output[checks:]}
+    """The printout cut at its section rules: QuickBooks Online, Online Canada, Desktop, Desktop
+    Canada, Checks."""
+    rules = {
+        "qbo": "QuickBooks Online ─",
+        "qbo-ca": "QuickBooks Online, Canada ─",
+        "qbd": "QuickBooks Desktop ─",
+        "qbd-ca": "QuickBooks Desktop, Canada ─",
+        "checks": " Checks ─",
+    }
+    starts = [output.index(rule) for rule in rules.values()]
+    assert starts == sorted(starts), output
+    ends = [*starts[1:], len(output)]
+    return {name: output[start:end] for name, start, end in zip(rules, starts, ends, strict=True)}
 
 
 def test_the_demo_sends_both_orders_to_both_products_and_every_figure_matches(tmp_path: Path) -> None:
@@ -59,6 +66,15 @@ def test_the_demo_sends_both_orders_to_both_products_and_every_figure_matches(tm
             assert printed.count(vendor) >= 2, (product, vendor)
         assert "370.50" in printed
         assert "Job for order 10246" in printed and "bill:S30552" in printed
+    for product, label in (("qbo-ca", "QuickBooks Online, Canada"), ("qbd-ca", "QuickBooks Desktop, Canada")):
+        printed = sections[product]
+        # A Canadian company read as such, and the HST order with ESP's 13 % to the cent.
+        assert "country CA, a tax code on every line, CAD only" in printed, product
+        assert "HST ON (13 %)" in printed or "H (13 %)" in printed, product
+        assert "Invoice 10247 for Lakeshore Dental" in printed, product
+        assert "28.41" in printed and "246.91" in printed and "146.91" in printed, product
+        (summary,) = [line for line in sections["checks"].splitlines() if line.startswith(f"{label} ")]
+        assert summary.split()[-3:] == ["12", "0", "PASS"], summary
     assert "QuickBooks Online        " in sections["checks"] and "DIFFERS" not in sections["checks"]
     assert "PASS: all" in sections["checks"]
 

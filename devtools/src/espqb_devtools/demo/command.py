@@ -19,18 +19,22 @@ from espqb.orders import SendRequest
 from qb_sandbox.desktop import CompanyFile
 
 from .checks import Check, a7102_checks, order_checks
-from .orders import A7102_ORDER_NUMBER, demo_requests
+from .orders import A7102_ORDER_NUMBER, canadian_request, demo_requests
 from .report import print_books, print_verdict
 from .services import DEMO_DIR, DemoStack, default_database_url, fresh_sqlite, running_stack
 from .story import StoryResult
-from .story_qbd import run_qbd_story
-from .story_qbo import run_qbo_story
+from .story_qbd import QBD_CANADA_COMPANY, run_qbd_story
+from .story_qbo import QBO_CANADA_COMPANY, run_qbo_story
 
 __all__ = ["EXIT_CRASHED", "EXIT_DIFFERENCES", "demo", "story_checks"]
 
 EXIT_DIFFERENCES = 1
 EXIT_CRASHED = 2
 COMPANY_FILE = DEMO_DIR / "desktop-company.json"
+CANADIAN_COMPANY_NAME = "Maple Leaf Promotions"
+ONLINE_CANADA = "QuickBooks Online, Canada"
+DESKTOP_CANADA = "QuickBooks Desktop, Canada"
+CANADIAN_FILE_PATH = r"C:\Users\Public\Documents\Intuit\QuickBooks\Company Files\maple-leaf.qbw"
 
 
 def _console() -> Console:
@@ -48,7 +52,9 @@ def story_checks(result: StoryResult, requests: Sequence[SendRequest]) -> list[C
     return checks
 
 
-async def _stories(stack: DemoStack, company: CompanyFile, console: Console) -> list[Check]:
+async def _stories(
+    stack: DemoStack, company: CompanyFile, canadian_file: CompanyFile, console: Console
+) -> list[Check]:
     def say(text: str) -> None:
         console.print(f"  - {escape(text)}")
 
@@ -58,10 +64,32 @@ async def _stories(stack: DemoStack, company: CompanyFile, console: Console) -> 
     online = await run_qbo_story(stack, requests, say)
     print_books(console, online)
     console.print()
+    console.rule(f"[bold]{ONLINE_CANADA}[/bold]")
+    canadian = [canadian_request()]
+    realm = stack.sandbox.add_company(CANADIAN_COMPANY_NAME, edition="ca", sample_names=False)
+    say(
+        f"a Canadian QuickBooks Online company in the sandbox: {CANADIAN_COMPANY_NAME} (realm {realm}), CAD, HST"
+    )
+    canada = await run_qbo_story(
+        stack, canadian, say, company_id=QBO_CANADA_COMPANY, realm_id=realm, title=ONLINE_CANADA
+    )
+    print_books(console, canada)
+    console.print()
     console.rule("[bold]QuickBooks Desktop[/bold]")
     desktop = await run_qbd_story(stack, requests, company, say)
     print_books(console, desktop)
-    return story_checks(online, requests) + story_checks(desktop, requests)
+    console.print()
+    console.rule(f"[bold]{DESKTOP_CANADA}[/bold]")
+    desktop_canada = await run_qbd_story(
+        stack, canadian, canadian_file, say, company_id=QBD_CANADA_COMPANY, title=DESKTOP_CANADA
+    )
+    print_books(console, desktop_canada)
+    return (
+        story_checks(online, requests)
+        + story_checks(canada, canadian)
+        + story_checks(desktop, requests)
+        + story_checks(desktop_canada, canadian)
+    )
 
 
 def _run(console: Console, *, keep: bool, database_url: str | None) -> int:
@@ -70,15 +98,17 @@ def _run(console: Console, *, keep: bool, database_url: str | None) -> int:
     if database_url is None:
         fresh_sqlite(url)
     company = CompanyFile(seed_demo=True)
+    canadian_file = CompanyFile(CANADIAN_COMPANY_NAME, CANADIAN_FILE_PATH, edition="ca", seed_demo=True)
     console.rule(
-        "[bold]esp-quickbooks demo: the A7102 example and a two-supplier order, on both products[/bold]"
+        "[bold]esp-quickbooks demo: the A7102 example and a two-supplier order on both products, "
+        "and an HST order for a Canadian company[/bold]"
     )
     with running_stack(url) as stack:
         console.print(f"database       {escape(_shown(url))}")
         console.print(f"Intuit sandbox {stack.intuit_url}")
         console.print(f"qbo-gateway    {stack.qbo_url}")
         console.print(f"qbwc-gateway   {stack.qbwc_url}")
-        checks = asyncio.run(_stories(stack, company, console))
+        checks = asyncio.run(_stories(stack, company, canadian_file, console))
     console.print()
     console.rule("[bold]Checks[/bold]")
     passed = print_verdict(console, checks)

@@ -23,10 +23,18 @@ from espqb.orders import (
     a7102_request,
 )
 
-__all__ = ["A7102_ORDER_NUMBER", "TWO_SUPPLIER_ORDER_NUMBER", "demo_requests", "two_supplier_request"]
+__all__ = [
+    "A7102_ORDER_NUMBER",
+    "CANADIAN_ORDER_NUMBER",
+    "TWO_SUPPLIER_ORDER_NUMBER",
+    "canadian_request",
+    "demo_requests",
+    "two_supplier_request",
+]
 
 A7102_ORDER_NUMBER = "10245"
 TWO_SUPPLIER_ORDER_NUMBER = "10246"
+CANADIAN_ORDER_NUMBER = "10247"
 PENS = "S20417"
 MUGS = "S30552"
 
@@ -104,3 +112,67 @@ def two_supplier_request() -> SendRequest:
 def demo_requests() -> list[SendRequest]:
     """What the demo sends, in this order, to each product."""
     return [a7102_request(), two_supplier_request()]
+
+
+def canadian_order() -> OrderSnapshot:
+    """An Ontario order in Canadian dollars with 13 % HST, for a Canadian QuickBooks company.
+
+    100 × 1.85 = 185.00 and a set-up of 33.50: 218.50, all taxable. HST 13 % of 218.50 = 28.405 →
+    28.41. Total 246.91; paid 100.00; due 146.91. Supplier cost: 100 × 0.90 + set-up 20.00 = 110.00.
+    """
+    return OrderSnapshot(
+        order_number=CANADIAN_ORDER_NUMBER,
+        order_date=date(2024, 6, 4),
+        currency="CAD",
+        customer=Customer(
+            esp_id="C3107",
+            company_name="Lakeshore Dental",
+            first_name="Marc",
+            last_name="Tremblay",
+            email="marc@lakeshore-dental.example",
+            billing_address=Address(
+                line1="220 Queens Quay W", city="Toronto", state="ON", postal_code="M5J 2Y5", country="CA"
+            ),
+        ),
+        lines=[
+            OrderLine(
+                product_number="B220",
+                product_name="Stainless water bottle",
+                description="Stainless water bottle 20 oz, laser engraved",
+                quantity=Decimal(100),
+                unit_price=Decimal("1.85"),
+                unit_cost=Decimal("0.90"),
+                supplier_id="S41200",
+            )
+        ],
+        charges=[
+            Charge(
+                kind="setup",
+                description="Set-up, laser engraving",
+                unit_price=Decimal("33.50"),
+                unit_cost=Decimal("20.00"),
+                supplier_id="S41200",
+            )
+        ],
+        tax=Tax(amount=Decimal("28.41"), rate_percent=Decimal(13), name="HST ON"),
+        payments=[
+            Payment(
+                id="P9", date=date(2024, 6, 4), amount=Decimal("100.00"), method="Cheque", reference="1187"
+            )
+        ],
+        suppliers=[Supplier(esp_id="S41200", name="Great Lakes Drinkware", asi_number="41200")],
+        total=Decimal("246.91"),
+    )
+
+
+def canadian_request() -> SendRequest:
+    """Sent with "QuickBooks Default": the company's HST ON code computes ESP's 28.41."""
+    return SendRequest(
+        order=canadian_order(),
+        choices=SendChoices(
+            customer=CreateNew(create=True),
+            send_invoice=True,
+            tax="quickbooks_default",
+            suppliers={"S41200": SupplierChoices(vendor=CreateNew(create=True), send_bill=True)},
+        ),
+    )

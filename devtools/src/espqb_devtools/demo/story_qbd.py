@@ -4,6 +4,7 @@ company file, and read what QuickBooks holds."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from espqb.orders import SendRequest
@@ -15,10 +16,12 @@ from .frontend import DemoError, EspFrontEnd
 from .jobs import parse_job, tax_item_ids
 from .services import DemoStack
 from .story import Say, StoryResult, require_fresh_company, send_orders
+from .story_qbo import describe_company
 
-__all__ = ["DESKTOP_ACCOUNTS", "QBD_COMPANY", "run_qbd_story"]
+__all__ = ["DESKTOP_ACCOUNTS", "QBD_CANADA_COMPANY", "QBD_COMPANY", "run_qbd_story"]
 
 QBD_COMPANY = "demo-qbd"
+QBD_CANADA_COMPANY = "demo-qbd-ca"
 # Accounts of the seeded demo company file (qb_sandbox.desktop.seed), by full name as in QuickBooks.
 DESKTOP_ACCOUNTS = {
     "ar": {"name": "Accounts Receivable"},
@@ -29,12 +32,18 @@ DESKTOP_ACCOUNTS = {
 
 
 async def run_qbd_story(
-    stack: DemoStack, requests: Sequence[SendRequest], company: CompanyFile, say: Say
+    stack: DemoStack,
+    requests: Sequence[SendRequest],
+    company: CompanyFile,
+    say: Say,
+    *,
+    company_id: str = QBD_COMPANY,
+    title: str = "QuickBooks Desktop",
 ) -> StoryResult:
-    async with EspFrontEnd(stack.qbwc_url, QBD_COMPANY, stack.jwt_secret) as esp:
+    async with EspFrontEnd(stack.qbwc_url, company_id, stack.jwt_secret) as esp:
         await require_fresh_company(esp)
         await esp.install("qbd")
-        say(f"installed QuickBooks Desktop for company {QBD_COMPANY}")
+        say(f"installed QuickBooks Desktop for company {company_id}")
         await esp.put_settings({"default_accounts": DESKTOP_ACCOUNTS})
         say("settings, Accounts tab: " + ", ".join(f"{r} = {a['name']}" for r, a in DESKTOP_ACCOUNTS.items()))
         registration = parse_qwc((await esp.call("GET", "/v1/qbwc/qwc")).text)
@@ -66,6 +75,8 @@ async def run_qbd_story(
             f"{report.round_trips} round trip(s), progress {report.progress}"
         )
         settled = await esp.wait_until_settled([job["id"] for job in accepted])
+        integration = await esp.json("GET", "/v1/integration")
+        say("read the company file: " + describe_company(integration.get("quickbooks_company")))
     jobs = tuple(parse_job(job) for job in settled)
-    books = read_qbd_books(company, tax_item_ids(jobs))
-    return StoryResult("QuickBooks Desktop", books, jobs)
+    books = dataclasses.replace(read_qbd_books(company, tax_item_ids(jobs)), product=title)
+    return StoryResult(title, books, jobs)

@@ -3,6 +3,7 @@ connect through Intuit's sign-in, press "QB" on the orders, and read the books t
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,9 +19,10 @@ from .jobs import parse_job, tax_item_ids
 from .services import DemoStack
 from .story import Say, StoryResult, require_fresh_company, send_orders
 
-__all__ = ["QBO_COMPANY", "run_qbo_story", "sandbox_accounts"]
+__all__ = ["QBO_CANADA_COMPANY", "QBO_COMPANY", "run_qbo_story", "sandbox_accounts"]
 
 QBO_COMPANY = "demo-qbo"
+QBO_CANADA_COMPANY = "demo-qbo-ca"
 ACCOUNT_ROLES = ("ar", "income", "ap", "cogs")
 
 
@@ -58,15 +60,46 @@ async def connect(esp: EspFrontEnd, realm_id: str) -> dict[str, Any]:
     return connection
 
 
-async def run_qbo_story(stack: DemoStack, requests: Sequence[SendRequest], say: Say) -> StoryResult:
-    async with EspFrontEnd(stack.qbo_url, QBO_COMPANY, stack.jwt_secret) as esp:
+def describe_company(company: dict[str, Any] | None) -> str:
+    """What the gateway read about the QuickBooks company, in one line."""
+    if not company:
+        return "the company's edition was not read"
+    if company.get("country") != "US":
+        tax = "a tax code on every line"
+    else:
+        tax = "automated sales tax" if company.get("automated_sales_tax") else "sales tax by code"
+    currencies = (
+        "multi-currency " + ", ".join([company["home_currency"], *company.get("currencies", [])])
+        if company.get("multi_currency")
+        else f"{company['home_currency']} only"
+    )
+    codes = ", ".join(_code_label(code) for code in company.get("tax_codes", [])[:6])
+    return f"country {company['country']}, {tax}, {currencies}; tax codes {codes or 'none'}"
+
+
+def _code_label(code: dict[str, Any]) -> str:
+    rates = [str(rate["percent"]) for rate in code.get("sales_rates", [])]
+    return f"{code['name']} ({' + '.join(rates)} %)" if rates else str(code["name"])
+
+
+async def run_qbo_story(
+    stack: DemoStack,
+    requests: Sequence[SendRequest],
+    say: Say,
+    *,
+    company_id: str = QBO_COMPANY,
+    realm_id: str | None = None,
+    title: str = "QuickBooks Online",
+) -> StoryResult:
+    realm_id = realm_id or stack.realm_id
+    async with EspFrontEnd(stack.qbo_url, company_id, stack.jwt_secret) as esp:
         await require_fresh_company(esp)
         await esp.install("qbo")
-        say(f"installed QuickBooks Online for company {QBO_COMPANY}")
-        accounts = sandbox_accounts(stack.sandbox, stack.realm_id)
+        say(f"installed QuickBooks Online for company {company_id}")
+        accounts = sandbox_accounts(stack.sandbox, realm_id)
         await esp.put_settings({"default_accounts": accounts})
         say("settings, Accounts tab: " + ", ".join(f"{role} = {a['name']}" for role, a in accounts.items()))
-        connection = await connect(esp, stack.realm_id)
+        connection = await connect(esp, realm_id)
         deadline = connection["reauthorize_by"]
         say(
             f"connected through Intuit's sign-in to {connection['company_name']} (realm {connection['realm_id']}); "
@@ -74,6 +107,8 @@ async def run_qbo_story(stack: DemoStack, requests: Sequence[SendRequest], say: 
             if deadline
             else "connected"
         )
+        integration = await esp.json("GET", "/v1/integration")
+        say("read the QuickBooks company: " + describe_company(integration.get("quickbooks_company")))
         accepted = await send_orders(esp, requests, say)
         settled = await esp.wait_until_settled([job["id"] for job in accepted])
         say(
@@ -81,5 +116,5 @@ async def run_qbo_story(stack: DemoStack, requests: Sequence[SendRequest], say: 
             + ", ".join(f"{j['order_number']} {j['status']}" for j in settled)
         )
     jobs = tuple(parse_job(job) for job in settled)
-    books = read_qbo_books(stack.sandbox, stack.realm_id, tax_item_ids(jobs))
-    return StoryResult("QuickBooks Online", books, jobs)
+    books = dataclasses.replace(read_qbo_books(stack.sandbox, realm_id, tax_item_ids(jobs)), product=title)
+    return StoryResult(title, books, jobs)
