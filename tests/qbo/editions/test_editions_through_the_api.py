@@ -57,10 +57,10 @@ def _codes(books: Books) -> dict[str, dict[str, Any]]:
 
 
 def _a7102(currency: str, number: str, tax: Any) -> SendRequest:
-    request = a7102_request()
-    order = request.order.model_copy(update={"currency": currency, "order_number": number})
-    choices = request.choices.model_copy(update={"tax": tax})
-    return SendRequest(order=order, choices=choices)
+    body = a7102_request().model_dump(mode="json")
+    body["order"].update(currency=currency, order_number=number)
+    body["choices"]["tax"] = tax
+    return SendRequest.model_validate(body)
 
 
 def _taxed(currency: str, number: str, tax: Any, code: str, rate: Decimal, **extra: Any) -> SendRequest:
@@ -113,6 +113,10 @@ def _taxed(currency: str, number: str, tax: Any, code: str, rate: Decimal, **ext
         "suppliers": {"S9": {"vendor": {"create": True}, "send_bill": True, "send_purchase_order": True}},
     }
     return SendRequest.model_validate({"order": order.model_dump(mode="json"), "choices": choices})
+
+
+def _money(value: Any) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
 def _invoice(books: Books, number: str) -> dict[str, Any]:
@@ -183,7 +187,7 @@ async def test_a_taxed_order_reaches_every_edition_with_esps_tax(
             assert not (invoice.get("TxnTaxDetail") or {}).get("TotalTax")
             assert esp_tax in [line["Amount"] for line in invoice["Line"]]
         else:
-            assert invoice["TxnTaxDetail"]["TotalTax"] == esp_tax
+            assert _money(invoice["TxnTaxDetail"]["TotalTax"]) == esp_tax
         (bill,) = books.entities("Bill")
         assert bill["TotalAmt"] == Decimal("100.00")  # ESP's cost: purchase lines carry no tax
 
@@ -218,7 +222,10 @@ async def test_a_canadian_order_with_13_percent_hst_on(database_url: str) -> Non
     sales = [line for line in invoice["Line"] if line["DetailType"] == "SalesItemLineDetail"]
     assert [line["SalesItemLineDetail"]["TaxCodeRef"]["value"] == hst for line in sales] == [True, False]
     assert invoice["GlobalTaxCalculation"] == "TaxExcluded"
-    assert (invoice["TxnTaxDetail"]["TotalTax"], invoice["TotalAmt"]) == (Decimal("26.00"), Decimal("246.00"))
+    assert (_money(invoice["TxnTaxDetail"]["TotalTax"]), _money(invoice["TotalAmt"])) == (
+        Decimal("26.00"),
+        Decimal("246.00"),
+    )
 
 
 @pytest.mark.parametrize("edition", sorted(EDITIONS))
@@ -267,3 +274,100 @@ async def test_a_company_without_multi_currency_refuses_a_eur_order_at_send_time
     assert "The order is in EUR" in problem["detail"] and "without multi-currency" in problem["detail"]
     assert "Nothing was written." in problem["detail"]
     assert jobs == [] and after == before
+
+
+def _one_line(number: str, price: str, tax: str, rate: str, code: str, **extra: Any) -> SendRequest:
+    """One taxed line of 1 × ``price`` in CAD, no supplier documents."""
+    total = Decimal(price) + Decimal(tax) - Decimal(extra.get("discount", {}).get("amount", "0"))
+    order = {
+        "order_number": number,
+        "order_date": "2026-11-30",
+        "currency": "CAD",
+        "customer": {"esp_id": f"C{number}", "company_name": f"Customer {number}"},
+        "lines": [
+            {
+                "product_number": f"P{number}",
+                "product_name": "Pen",
+                "quantity": "1",
+                "unit_price": price,
+                "unit_cost": "0",
+                "supplier_id": "S9",
+                "taxable": True,
+            }
+        ],
+        "tax": {"amount": tax, "rate_percent": rate, "name": code},
+        "suppliers": [{"esp_id": "S9", "name": "Pens Inc"}],
+        "total": str(total),
+        **extra,
+    }
+    choices = {"customer": {"create": True}, "send_invoice": True, "tax": {"code": code}, "suppliers": {}}
+    return SendRequest.model_validate({"order": order, "choices": choices})
+
+
+async def test_british_columbia_is_taxed_once_per_rate_and_a_combined_rounding_is_refused(
+    database_url: str,
+) -> None:
+    # GST 5 % of 10.10 = 0.505 → 0.51 and PST 7 % = 0.707 → 0.71: 1.22, where 12 % at once gives 1.21.
+    sandbox = new_sandbox()
+    realm = _new_company(sandbox, "ca")
+    async with connected_books(database_url, sandbox, realm) as books:
+        await _succeeded(books, _one_line("7101", "10.10", "1.22", "12", "GST/PST BC"))
+        invoice = _invoice(books, "7101")
+        assert (_money(invoice["TxnTaxDetail"]["TotalTax"]), _money(invoice["TotalAmt"])) == (
+            Decimal("1.22"),
+            Decimal("11.32"),
+        )
+        reason = await _refused(books, _one_line("7102", "10.10", "1.21", "12", "GST/PST BC"))
+    assert "QuickBooks Online computes 5 % GST (sales) + 7 % PST BC (sales) on 10.10 = 1.22" in reason
+    assert "but the order's tax is 1.21: nothing was written" in reason
+
+
+async def test_a_canadian_discount_before_tax_lowers_the_hst_as_quickbooks_does(database_url: str) -> None:
+    # 200.00 taxed + 20.00 not; 22.00 off before tax: the taxed lines carry 20.00 of it, HST 13 % of 180.00.
+    sandbox = new_sandbox()
+    realm = _new_company(sandbox, "ca")
+    request = _taxed("CAD", "7004", "quickbooks_default", "HST ON", Decimal(13))
+    body = request.model_dump(mode="json")
+    body["order"].update(
+        discount={"amount": "22.00"}, tax={"amount": "23.40", "rate_percent": "13", "name": "HST ON"}
+    )
+    body["order"]["total"] = "221.40"
+    async with connected_books(database_url, sandbox, realm) as books:
+        await _succeeded(books, SendRequest.model_validate(body))
+        invoice = _invoice(books, "7004")
+    assert (_money(invoice["TxnTaxDetail"]["TotalTax"]), _money(invoice["TotalAmt"])) == (
+        Decimal("23.40"),
+        Decimal("221.40"),
+    )
+
+
+async def test_automated_sales_tax_keeps_esps_tax_with_the_code_it_was_sent_with(database_url: str) -> None:
+    sandbox = new_sandbox()
+    realm = _new_company(sandbox, "us_ast")
+    # ESP charged 6.00 (its own rate), not the 7.25 % automated sales tax would compute.
+    request = _taxed("USD", "7005", "quickbooks_default", "California", Decimal(3))
+    async with connected_books(database_url, sandbox, realm) as books:
+        await _succeeded(books, request)
+        invoice = _invoice(books, "7005")
+        california = _codes(books)["California"]["Id"]
+    assert invoice["TxnTaxDetail"]["TxnTaxCodeRef"]["value"] == california
+    assert (_money(invoice["TxnTaxDetail"]["TotalTax"]), _money(invoice["TotalAmt"])) == (
+        Decimal("6.00"),
+        Decimal("226.00"),
+    )
+
+
+async def test_a_cad_order_with_esps_exchange_rate_carries_it(database_url: str) -> None:
+    sandbox = new_sandbox()
+    realm = _new_company(sandbox, "us", multi_currency=True, currencies=("CAD",))
+    body = _a7102("CAD", "10252", "item").model_dump(mode="json")
+    body["order"]["exchange_rate"] = "0.7315"
+    async with connected_books(database_url, sandbox, realm) as books:
+        await _succeeded(books, SendRequest.model_validate(body))
+        invoice = _invoice(books, "10252")
+        (payment,) = books.entities("Payment")
+    assert (invoice["CurrencyRef"]["value"], Decimal(str(invoice["ExchangeRate"]))) == (
+        "CAD",
+        Decimal("0.7315"),
+    )
+    assert (payment["CurrencyRef"]["value"], payment["TotalAmt"]) == ("CAD", Decimal("100.00"))
