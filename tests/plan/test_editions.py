@@ -309,3 +309,21 @@ def test_the_home_currency_sends_no_exchange_rate_and_names_no_currency() -> Non
     assert _invoice(p).exchange_rate is None
     customer = p.operation("customer")
     assert isinstance(customer, CustomerOp) and customer.currency is None
+
+
+def test_a_foreign_currency_document_leaves_the_receivable_and_payable_accounts_to_quickbooks() -> None:
+    company = US_MANUAL.model_copy(update={"multi_currency": True, "currencies": ("CAD",)})
+    snapshot = a7102_example().model_copy(update={"currency": "CAD"})
+    settings = SETTINGS  # chooses Accounts Receivable / Accounts Payable, home-currency accounts
+    p = plan(
+        snapshot,
+        {"suppliers": {s.esp_id: {"send_bill": True} for s in snapshot.suppliers}},
+        settings=settings,
+        company=company,
+    )
+    invoice = _invoice(p)
+    assert invoice.ar_account is None
+    assert all(op.ap_account is None for op in p.operations if isinstance(op, BillOp))
+    assert any("its own CAD receivable and payable accounts" in note for note in p.notes)
+    home = plan(a7102_example(), settings=settings, company=company)
+    assert _invoice(home).ar_account is not None and not any("receivable" in n for n in home.notes)

@@ -9,7 +9,7 @@ from espqb.money import ZERO, money_sum
 from espqb.orders.choices import SendChoices
 from espqb.orders.snapshot import OrderSnapshot
 from espqb.plan.company import QuickBooksCompany
-from espqb.plan.currency import currency_problem, exchange_rate, party_currency
+from espqb.plan.currency import currency_problem, exchange_rate, foreign_accounts, party_currency
 from espqb.plan.decisions import decide
 from espqb.plan.documents import bill_op, invoice_op, payment_ops, purchase_lines, purchase_order_op
 from espqb.plan.errors import Problems
@@ -52,6 +52,7 @@ def build_plan(
         problems.add(wrong_currency.path, wrong_currency.message)
     rate = exchange_rate(order, company)
     currency = party_currency(order, company)
+    decisions, accounts_note = foreign_accounts(order, company, decisions)
 
     names = NameRegistry(_taken_party_names(mappings))
     items = ItemPlanner(
@@ -93,7 +94,7 @@ def build_plan(
         )
 
     documents: list[Operation] = []
-    notes: list[str] = list(decisions.notes)
+    notes: list[str] = [*decisions.notes, *([accounts_note] if accounts_note else [])]
     applied = ZERO
     if decisions.send_invoice:
         sales_tax = plan_sales_tax(order, figures, decisions, settings, company, target, problems)

@@ -8,14 +8,16 @@ docs/web-connector.md §3.13). Used by the plan and by the send-time check (a 40
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 from espqb.orders.snapshot import OrderSnapshot
 from espqb.plan.company import QuickBooksCompany
+from espqb.plan.decisions import Decisions
 from espqb.plan.errors import Problem
 from espqb.plan.model import CurrencyRef
 
-__all__ = ["currency_problem", "exchange_rate", "party_currency"]
+__all__ = ["currency_problem", "exchange_rate", "foreign_accounts", "party_currency"]
 
 PRODUCT = {"qbo": "QuickBooks Online", "qbd": "QuickBooks Desktop"}
 
@@ -59,3 +61,31 @@ def exchange_rate(order: OrderSnapshot, company: QuickBooksCompany | None) -> De
     if company is not None and not _foreign(order, company):
         return None
     return order.exchange_rate
+
+
+def foreign_accounts(
+    order: OrderSnapshot, company: QuickBooksCompany | None, decisions: Decisions
+) -> tuple[Decisions, str | None]:
+    """A foreign-currency document leaves the receivable and payable accounts to QuickBooks.
+
+    Receivable and payable accounts have one currency, QuickBooks keeps one per currency (creating
+    "Accounts Receivable (A/R) - CAD" itself with the first CAD invoice), and refuses a document whose
+    account is in another currency (docs/quickbooks-online.md §6.7; Desktop likewise, docs/web-connector.md
+    §3.13). The accounts chosen in the dialog or the settings are in the home currency, so they are
+    left out; the note says so when any was chosen.
+    """
+    if not _foreign(order, company):
+        return decisions, None
+    chosen = decisions.ar_account is not None or any(s.ap_account is not None for s in decisions.suppliers)
+    stripped = dataclasses.replace(
+        decisions,
+        ar_account=None,
+        suppliers=tuple(dataclasses.replace(s, ap_account=None) for s in decisions.suppliers),
+    )
+    if not chosen:
+        return stripped, None
+    return stripped, (
+        f"The order is in {order.currency.upper()}: QuickBooks posts it to its own {order.currency.upper()} "
+        "receivable and payable accounts, not to the accounts chosen in the dialog or the settings (those "
+        f"are in {company.home_currency if company else 'the home currency'})."
+    )
