@@ -314,3 +314,22 @@ async def test_the_control_api_creates_a_company_of_each_edition(
     assert (company.edition.country, company.home_currency, company.currencies) == ("AU", "AUD", {"USD"})
     unknown = await http.post("/_sandbox/realms", json={"name": "X", "edition": "fr"})
     assert unknown.status_code == 422
+
+
+async def test_a_foreign_currency_bill_cannot_post_to_a_home_currency_payable_account(
+    http: httpx.AsyncClient, sandbox: IntuitSandbox
+) -> None:
+    qbo = await _company(http, sandbox, "us", multi_currency=True, currencies=("CAD",))
+    _customer, vendor, item = await _parties(qbo, CurrencyRef={"value": "CAD"})
+    line = {
+        "DetailType": "ItemBasedExpenseLineDetail",
+        "Amount": "120.00",
+        "ItemBasedExpenseLineDetail": {"ItemRef": {"value": item}},
+    }
+    ap = sandbox.company(qbo.realm_id).defaults["ap"]
+    refused = await qbo.post(
+        "bill", {"VendorRef": {"value": vendor}, "APAccountRef": {"value": ap}, "Line": [line]}
+    )
+    left_out = await qbo.created("bill", {"VendorRef": {"value": vendor}, "Line": [line]}, "Bill")
+    assert refused.status_code == 400 and "same currency as the A/R and A/P accounts" in refused.text
+    assert left_out["CurrencyRef"]["value"] == "CAD" and "APAccountRef" not in left_out

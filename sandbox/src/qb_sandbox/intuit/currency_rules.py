@@ -85,6 +85,19 @@ def set_document_currency(
             "6000",
         )
     out["CurrencyRef"] = company.currency_ref(code)
+    for field in ("ARAccountRef", "APAccountRef"):
+        account = company.books.get("Account", str((out.get(field) or {}).get("value")))
+        account_code = _code(account.body.get("CurrencyRef")) if account is not None else None
+        if account_code is not None and account_code != code:
+            if field in body:
+                # "The transaction needs to be in the same currency as the A/R and A/P accounts you use."
+                # (docs/quickbooks-online.md §6.7, Connex help; third party).
+                raise faults.business_validation(
+                    "The transaction needs to be in the same currency as the A/R and A/P accounts you use.",
+                    field,
+                    "6000",
+                )
+            out.pop(field)  # the company's default is in the home currency: QBO uses the currency's own
     if code == company.home_currency:
         rate = Decimal(1)
     else:
