@@ -32,3 +32,39 @@ def test_one_update_from_the_command_line_sends_the_queued_order(database_url: s
     assert "outcome:        completed" in result.output
     assert "Invoice 1" in result.output and "Bill 1" in result.output
     assert books.exists()  # the books persist for the next run
+
+
+def test_the_command_line_can_create_a_canadian_company_file(database_url: str, tmp_path: Path) -> None:
+    from qb_sandbox.desktop import CompanyFile
+
+    books = tmp_path / "maple.json"
+    args = [
+        "sandbox",
+        "web-connector",
+        "--once",
+        "--company-file",
+        str(books),
+        "--edition",
+        "ca",
+        "--multi-currency",
+    ]
+    app = create_app(service_settings(database_url, log_level="WARNING"))
+    with serve_in_thread(app) as base, httpx.Client(base_url=base, headers=auth(), timeout=30) as http:
+        http.post("/v1/integration/install", json={"product": "qbd"}).raise_for_status()
+        accounts = {"income": {"name": "Sales"}, "cogs": {"name": "Cost of Goods Sold"}}
+        http.put("/v1/settings", json={"default_accounts": accounts}).raise_for_status()
+        credentials = http.post("/v1/qbwc/password").json()
+        order = a7102()
+        order["order"]["currency"] = "CAD"
+        http.post("/v1/orders/10245/send", json=order).raise_for_status()
+        env = {"ESPQB_QBWC_USERNAME": credentials["username"], "ESPQB_QBWC_PASSWORD": credentials["password"]}
+        result = CliRunner().invoke(cli, [*args, "--url", f"{base}/qbwc"], env=env)
+        status = http.get("/v1/qbwc/status").json()
+    assert result.exit_code == 0, result.output
+    company = CompanyFile.from_json(books.read_text(encoding="utf-8"))
+    assert (company.country, company.multi_currency) == ("CA", True)
+    # The gateway read the file as Canadian, and wrote the CAD order into it.
+    assert (status["company"]["country"], status["company"]["home_currency"]) == ("CA", "CAD")
+    assert "Invoice 1" in result.output
+    refused = CliRunner().invoke(cli, [*args[:5], "--edition", "fr"], env=env)
+    assert refused.exit_code != 0 and "choose us, ca or uk" in refused.output

@@ -66,6 +66,12 @@ def web_connector(
         help="The simulated company file (JSON); created with demo accounts if missing.",
     ),
     company_name: str = typer.Option("Demo Promo Co", help="Name of a newly created company file."),
+    edition: str = typer.Option(
+        "us", help="Edition of a newly created company file: us, ca (Canada: HST/GST codes) or uk (VAT)."
+    ),
+    multi_currency: bool = typer.Option(
+        False, "--multi-currency", help="A newly created company file has multi-currency turned on."
+    ),
     once: bool = typer.Option(False, "--once", help="Run one update and stop (else every --every seconds)."),
     every: float = typer.Option(60.0, help="Seconds between updates when not --once."),
     quickbooks_not_running: bool = typer.Option(
@@ -80,7 +86,15 @@ def web_connector(
     from qb_sandbox.webconnector import WebConnectorSimulator
 
     endpoint = url or get_settings().qbwc_public_url.rstrip("/") + "/qbwc"
-    books = CompanyFile.load_or_create(company_file, company_name=company_name, seed_demo=True)
+    if edition not in ("us", "ca", "uk"):
+        raise typer.BadParameter("choose us, ca or uk", param_hint="--edition")
+    books = CompanyFile.load_or_create(
+        company_file,
+        company_name=company_name,
+        seed_demo=True,
+        edition=edition,
+        multi_currency=multi_currency,
+    )
     simulator = WebConnectorSimulator(endpoint, username=username, password=password, company=books)
     simulator.quickbooks_not_running = quickbooks_not_running
     simulator.drop_next_response = drop_next_response
