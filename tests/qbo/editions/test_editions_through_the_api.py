@@ -124,12 +124,18 @@ def _invoice(books: Books, number: str) -> dict[str, Any]:
     return invoice
 
 
-async def _succeeded(books: Books, request: SendRequest) -> dict[str, Any]:
+CAD_ACCOUNTS_NOTE = (
+    "The order is in CAD: QuickBooks posts it to its own CAD receivable and payable accounts, not to the "
+    "accounts chosen in the dialog or the settings (those are in USD)."
+)
+
+
+async def _succeeded(books: Books, request: SendRequest, *, warnings: tuple[str, ...] = ()) -> dict[str, Any]:
     sent = await books.send(request)
     assert sent.status_code == 202, sent.text
     job = await books.job(sent)
     assert job["status"] == "succeeded", (job["status"], job["last_error"], job["steps"])
-    assert job["warnings"] == [], job["warnings"]
+    assert job["warnings"] == list(warnings), job["warnings"]
     return job
 
 
@@ -250,7 +256,7 @@ async def test_a_multi_currency_company_takes_a_cad_order_in_cad(database_url: s
     async with connected_books(database_url, sandbox, realm) as books:
         company = (await books.connection())["company"]
         assert (company["multi_currency"], company["currencies"]) == (True, ["CAD"])
-        await _succeeded(books, request)
+        await _succeeded(books, request, warnings=(CAD_ACCOUNTS_NOTE,))
         customer = next(c for c in books.entities("Customer") if c["DisplayName"] == "Lakeside Dental Group")
         invoice = _invoice(books, "10250")
         (bill,) = books.entities("Bill")
@@ -363,7 +369,7 @@ async def test_a_cad_order_with_esps_exchange_rate_carries_it(database_url: str)
     body = _a7102("CAD", "10252", "item").model_dump(mode="json")
     body["order"]["exchange_rate"] = "0.7315"
     async with connected_books(database_url, sandbox, realm) as books:
-        await _succeeded(books, SendRequest.model_validate(body))
+        await _succeeded(books, SendRequest.model_validate(body), warnings=(CAD_ACCOUNTS_NOTE,))
         invoice = _invoice(books, "10252")
         (payment,) = books.entities("Payment")
     assert (invoice["CurrencyRef"]["value"], Decimal(str(invoice["ExchangeRate"]))) == (
@@ -371,3 +377,33 @@ async def test_a_cad_order_with_esps_exchange_rate_carries_it(database_url: str)
         Decimal("0.7315"),
     )
     assert (payment["CurrencyRef"]["value"], payment["TotalAmt"]) == ("CAD", Decimal("100.00"))
+
+
+@pytest.mark.parametrize(
+    ("edition", "code", "rate"), [("uk", "20.0% S", Decimal(20)), ("au", "GST", Decimal(10))]
+)
+async def test_a_chosen_purchase_code_puts_its_tax_on_the_bill_and_purchase_order(
+    database_url: str, edition: str, code: str, rate: Decimal
+) -> None:
+    sandbox = new_sandbox()
+    realm = _new_company(sandbox, edition)
+    currency, sales_code, sales_rate = EDITIONS[edition]
+    async with connected_books(database_url, sandbox, realm) as books:
+        current = (await books.api.get("/v1/settings", headers=auth())).json()
+        for shown_only in ("updated_at", "updated_by"):
+            current.pop(shown_only, None)
+        current["tax_default"] = {**current["tax_default"], "purchase_code": code}
+        saved = await books.api.put("/v1/settings", json=current, headers=auth())
+        assert saved.status_code == 200, saved.text
+        await _succeeded(books, _taxed(currency, "7006", "quickbooks_default", sales_code, sales_rate))
+        (bill,) = books.entities("Bill")
+        (po,) = books.entities("PurchaseOrder")
+    expected = Decimal("100.00") * (100 + rate) / 100  # ESP's cost of 100.00 plus the purchase tax
+    assert _money(bill["TotalAmt"]) == _money(po["TotalAmt"]) == _money(expected)
+    assert {line["ItemBasedExpenseLineDetail"]["TaxCodeRef"]["value"] for line in bill["Line"]} == {
+        _codes_of(sandbox, realm)[code]
+    }
+
+
+def _codes_of(sandbox: IntuitSandbox, realm: str) -> dict[str, str]:
+    return {str(c["Name"]): str(c["Id"]) for c in sandbox.entities(realm, "TaxCode")}
