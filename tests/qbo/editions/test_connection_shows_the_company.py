@@ -4,14 +4,17 @@ each code's rates."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from espqb.orders import a7102_request
 from qb_sandbox.intuit import DEMO_REALM_ID, IntuitSandbox
+from qb_sandbox.intuit.webhooks import ChangeEvent, encode
 from qbo_gateway.client import ValidationFault
 from qbo_gateway.company import service as company_service
+from qbo_gateway.webhooks import SIGNATURE_HEADER, sign
 from tests.qbo.client.support import new_sandbox
 from tests.qbo.editions.through_the_api import connect, connected_books
 from tests.support.api import auth
@@ -89,3 +92,27 @@ async def test_connecting_other_books_replaces_what_was_read_about_the_old_ones(
         await connect(books.api, books.intuit_url, other, confirm_realm_change=True)
         shown = await books.connection()
     assert (shown["realm_id"], shown["company"]["name"]) == (other, "Other Books Ltd")
+
+
+async def test_a_signed_preferences_notice_has_the_company_read_again(database_url: str) -> None:
+    sandbox = new_sandbox()
+    realm = sandbox.add_company("Maple Promo", edition="ca")
+    async with connected_books(database_url, sandbox, realm) as books:
+        assert (await books.connection())["company"]["multi_currency"] is False
+        # The bookkeeper turns multi-currency on in QuickBooks and adds the euro.
+        company = sandbox.company(realm)
+        preferences = company.books.get("Preferences", "1")
+        assert preferences is not None
+        preferences.body["CurrencyPrefs"]["MultiCurrencyEnabled"] = True
+        company.books.insert("CompanyCurrency", {"Code": "EUR", "Name": "Euro", "Active": True})
+
+        event = ChangeEvent("Preferences", "1", "Update", datetime(2026, 12, 5, 9, 0, tzinfo=UTC))
+        body = encode(realm, [event], "cloudevents", source="intuit.test")
+        answer = await books.api.post(
+            "/v1/qbo/webhooks",
+            content=body,
+            headers={"content-type": "application/json", SIGNATURE_HEADER: sign("dev-verifier-token", body)},
+        )
+        assert answer.status_code == 200, answer.text
+        shown = (await books.connection())["company"]
+    assert (shown["country"], shown["multi_currency"], shown["currencies"]) == ("CA", True, ["EUR"])

@@ -11,7 +11,7 @@ private note (``voided``). Notices arrive late, twice or out of order; reading t
 makes each one safe to apply again.
 
 A change to the company's settings, tax codes or currencies (``Preferences``, ``TaxCode``,
-``TaxRate``, ``Currency``, ``CompanyCurrency``; docs/quickbooks-online.md §6.2) has the company read
+``TaxRate``, ``TaxAgency``, ``Currency``, ``CompanyCurrency``; docs/quickbooks-online.md §6.2) has the company read
 again (``qbo_gateway.company``), once per company however many such notices came together.
 
 A document voided or deleted behind a job that says it was sent is what a bookkeeper must hear
@@ -54,8 +54,12 @@ MAPPING_KINDS = {
 }
 _RECORDED = ("Delete", "Void", "Merge")  # recorded only as QuickBooks confirms them
 _NAME_LISTS = ("customer", "vendor", "item")
-# Entities whose change alters what the plan knows about the company (its edition, tax codes, currencies).
-COMPANY_ENTITIES = frozenset({"Preferences", "TaxCode", "TaxRate", "Currency", "CompanyCurrency"})
+# Entities whose change alters what the plan knows about the company (its edition, tax codes, currencies),
+# compared case-folded: CloudEvents spells entities in lower case, and TaxCode/TaxRate are not in the
+# webhook entity table Intuit documents (docs/quickbooks-online.md §6.2), so their spelling is not known.
+COMPANY_ENTITIES = frozenset(
+    e.casefold() for e in ("Preferences", "TaxCode", "TaxRate", "TaxAgency", "Currency", "CompanyCurrency")
+)
 _GONE: dict[str, Flag] = {"voided": "voided", "deleted": "deleted"}
 _DOCUMENTS = {"invoice": "Invoice", "payment": "Payment", "bill": "Bill", "purchase_order": "Purchase order"}
 
@@ -96,7 +100,7 @@ class ChangeProcessor:
             company_id = companies.get(notice.realm_id)
             if company_id is None:
                 continue
-            if notice.entity in COMPANY_ENTITIES:
+            if notice.entity.casefold() in COMPANY_ENTITIES:
                 if company_id not in reread:
                     reread.append(company_id)
                 continue
