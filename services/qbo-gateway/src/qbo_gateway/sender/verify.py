@@ -14,7 +14,6 @@ already in the plan's ``total``); a foreign-currency document's totals are in it
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -39,7 +38,7 @@ def _total(label: str, expected: Decimal, entity: dict[str, Any], field: str = "
     return []
 
 
-def _tax(label: str, op: InvoiceOp) -> Callable[[dict[str, Any]], list[str]]:
+def _tax(label: str, op: InvoiceOp, entity: dict[str, Any]) -> list[str]:
     """The invoice's tax as QuickBooks stored it, where QuickBooks holds a figure of its own: ESP's
     override (US, docs/quickbooks-online.md §6.3), or what it computed from the line codes outside the
     US (§6.5), which the plan checked equals ESP's."""
@@ -49,15 +48,13 @@ def _tax(label: str, op: InvoiceOp) -> Callable[[dict[str, Any]], list[str]]:
     elif tax.global_calculation is not None and tax.mode != "item":
         why = "it computes the tax from the lines' tax codes"
     else:
-        return lambda _entity: []
-
-    def check(entity: dict[str, Any]) -> list[str]:
-        got = _money((entity.get("TxnTaxDetail") or {}).get("TotalTax"))
-        if got == tax.amount:
-            return []
-        return [figure_differs(QUICKBOOKS_ONLINE, f"{label} tax", got or Decimal(0), tax.amount, why=why)]
-
-    return check
+        return []
+    got = _money((entity.get("TxnTaxDetail") or {}).get("TotalTax"))
+    if got is None and not tax.override_total:
+        got = Decimal(0)  # no tax computed: QBO may leave TotalTax out
+    if got == tax.amount:
+        return []
+    return [figure_differs(QUICKBOOKS_ONLINE, f"{label} tax", got or Decimal(0), tax.amount, why=why)]
 
 
 def _linked_ids(entity: dict[str, Any], txn_type: str) -> set[str]:
@@ -85,7 +82,7 @@ def differences(
         warnings = _total(f"{label} total", op.total, entity)
         if applied_before is not None:
             warnings += _total(f"{label} balance", op.total - applied_before, entity, "Balance")
-        warnings += _tax(label, op)(entity)
+        warnings += _tax(label, op, entity)
         number = entity.get("DocNumber")
         if number is not None and str(number) != op.doc_number:
             warnings.append(f"{label}: QuickBooks Online numbered it {number} (its own numbering is on).")
