@@ -407,3 +407,20 @@ async def test_a_chosen_purchase_code_puts_its_tax_on_the_bill_and_purchase_orde
 
 def _codes_of(sandbox: IntuitSandbox, realm: str) -> dict[str, str]:
     return {str(c["Name"]): str(c["Id"]) for c in sandbox.entities(realm, "TaxCode")}
+
+
+async def test_a_tax_code_the_us_company_does_not_have_is_refused_with_its_name(database_url: str) -> None:
+    sandbox = new_sandbox()
+    realm = _new_company(sandbox, "us_ast")
+    async with connected_books(database_url, sandbox, realm) as books:
+        reason = await _refused(books, _taxed("USD", "7007", {"code": "Nevada"}, "Nevada", Decimal("6.85")))
+    assert "QuickBooks Online has no tax code “Nevada”" in reason
+
+
+async def test_an_order_tax_no_code_of_the_company_matches_asks_for_a_choice(database_url: str) -> None:
+    sandbox = new_sandbox()
+    realm = _new_company(sandbox, "au")
+    async with connected_books(database_url, sandbox, realm) as books:
+        reason = await _refused(books, _taxed("AUD", "7008", "quickbooks_default", "VAT", Decimal(15)))
+    assert "Choose which of the company's tax codes carries this order's tax of 30.00" in reason
+    assert "none of its codes matches the order's tax VAT (15 %)" in reason
