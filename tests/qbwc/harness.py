@@ -45,6 +45,15 @@ def set_tax_rate(company: CompanyFile, name: str, percent: str) -> None:
     assert 'statusCode="0"' in answer, answer
 
 
+def taxed_a7102(**choices: Any) -> dict[str, Any]:
+    """A7102 with ESP's tax: 8.25 % of 218.50 = 18.03, what "State Sales Tax" computes."""
+    body = a7102(**choices)
+    order = body["order"]
+    order["tax"] = {"amount": "18.03", "rate_percent": "8.25", "name": "State Sales Tax"}
+    order["total"] = "236.53"
+    return body
+
+
 @dataclass
 class OffsetClock:
     """Real time plus an offset a test moves forward (jobs are stamped with real time)."""

@@ -8,22 +8,11 @@ QuickBooks after the lists were last read: the session plans with the rate it kn
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 
 from espqb.db.models import Notification
 from qb_sandbox.webconnector import SessionOutcome
-from tests.qbwc.harness import ACCOUNTS, Office, a7102, set_tax_rate
-
-
-def taxed_a7102(**choices: Any) -> dict[str, Any]:
-    """A7102 with ESP's tax: 8.25 % of 218.50 = 18.03, what "State Sales Tax" computes."""
-    body = a7102(**choices)
-    order = body["order"]
-    order["tax"] = {"amount": "18.03", "rate_percent": "8.25", "name": "State Sales Tax"}
-    order["total"] = "236.53"
-    return body
+from tests.qbwc.harness import ACCOUNTS, Office, a7102, set_tax_rate, taxed_a7102
 
 
 async def _notifications(desk: Office) -> list[Notification]:

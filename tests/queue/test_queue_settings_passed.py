@@ -18,7 +18,7 @@ from espqb.queue import BackoffPolicy, ClaimedJob, JobOutcome, Worker
 from qb_sandbox.webconnector import SessionOutcome
 from qbo_gateway.client import TokenSource
 from qbo_gateway.worker import build_sending
-from tests.qbwc.harness import a7102, office
+from tests.qbwc.harness import office, set_tax_rate, taxed_a7102
 from tests.queue.queue_support import audit_events
 
 # What the environment says; the app's settings say otherwise.
@@ -86,7 +86,10 @@ async def test_an_enqueue_and_a_desktop_retry_honour_the_apps_settings(
 async def test_a_desktop_drift_tells_the_apps_webhook(database_url: str, db: Database) -> None:
     async with office(database_url, notify_webhook_url=APP_HOOK) as desk:
         assert (await desk.read_lists()).outcome is SessionOutcome.COMPLETED
-        job = await desk.send(a7102(tax="quickbooks_default"))  # QuickBooks computes another total
+        job = await desk.send(taxed_a7102(tax="quickbooks_default"))
+        # The plan checked ESP's tax against the rate it read; someone changes the rate in QuickBooks
+        # after that, so QuickBooks computes another total.
+        set_tax_rate(desk.company, "State Sales Tax", "9.25")
         await desk.update()
         assert (await desk.job(job["id"]))["flags"] == ["drift"]
     async with db.sessions() as session:
