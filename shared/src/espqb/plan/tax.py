@@ -162,7 +162,8 @@ def _override_code(
                 f"QuickBooks Online has no tax code “{wanted}”: choose one of the company's tax codes "
                 "(Settings → Tax, or the dialog), or send with “Add Total Tax as an Item”.",
             )
-        return code if code is not None else TaxCode(id=wanted, name=wanted)
+        # Codes not read yet: the name as chosen; the encoder finds its Id in QuickBooks.
+        return code if code is not None else TaxCode(id=None, name=wanted)
     name = order.tax.name if order.tax is not None else None
     rate = order.tax.rate_percent if order.tax is not None else None
     code = company.sales_code_for(name, rate)
