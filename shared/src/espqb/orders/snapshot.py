@@ -98,6 +98,19 @@ class Supplier(_Model):
     email: Text | None = None
     phone: Text | None = None
     address: Address | None = None
+    ship_to: Address | None = Field(
+        default=None,
+        description="Drop-ship: where this supplier ships (the end customer's or the decorator's address); "
+        "left out, the order's `ship_to`, else the customer's shipping address. Printed on its purchase order.",
+    )
+    invoice_number: ShortText | None = Field(
+        default=None,
+        description="The supplier's invoice number: the bill's number in QuickBooks (else the order number).",
+    )
+    invoice_date: date | None = Field(
+        default=None, description="The supplier's invoice date: the bill's date."
+    )
+    due_date: date | None = Field(default=None, description="When the supplier's bill is due.")
 
 
 class OrderLine(_Model):
@@ -114,6 +127,11 @@ class OrderLine(_Model):
     unit_cost: NonNegativeRate
     supplier_id: ShortText
     taxable: bool = True
+    decoration_notes: Text | None = Field(
+        default=None,
+        description="Imprint/decoration instructions for the supplier (colours, location, proof): on the "
+        "purchase order's message to the vendor.",
+    )
 
 
 class Charge(_Model):
@@ -186,6 +204,29 @@ class OrderSnapshot(_Model):
     payments: list[Payment] = Field(default_factory=list)
     suppliers: list[Supplier] = Field(default_factory=list)
     total: NonNegativeAmount = Field(description="ESP's order total; the plan checks it to the cent.")
+    # Document details (all optional): where a bookkeeper looks for them on the invoice and the
+    # purchase orders.
+    customer_po_number: ShortText | None = Field(
+        default=None, description="The customer's purchase-order number, which their payables team matches."
+    )
+    due_date: date | None = Field(
+        default=None, description="When the invoice is due; not before the order date."
+    )
+    ship_to: Address | None = Field(
+        default=None, description="Where the order ships, when not the customer's shipping address."
+    )
+    ship_date: date | None = None
+    ship_method: ShortText | None = Field(default=None, description="e.g. UPS Ground")
+    tracking_number: ShortText | None = None
+    in_hands_date: date | None = Field(
+        default=None, description="When the customer must have the goods: the purchase orders' expected date."
+    )
+    customer_message: Text | None = Field(
+        default=None, description="Printed on the invoice for the customer."
+    )
+    memo: Text | None = Field(
+        default=None, description="An internal note, kept on the documents beside ESP's order number."
+    )
 
     @model_validator(mode="wrap")
     @classmethod
@@ -206,6 +247,26 @@ def _problem(kind: str, message: str, loc: tuple[str | int, ...], value: object)
 
 def _cross_reference_problems(order: OrderSnapshot) -> list[InitErrorDetails]:
     problems: list[InitErrorDetails] = []
+    if order.due_date is not None and order.due_date < order.order_date:
+        problems.append(
+            _problem(
+                "due_before_order",
+                f"the due date {order.due_date} is before the order date {order.order_date}",
+                ("due_date",),
+                order.due_date.isoformat(),
+            )
+        )
+    for index, supplier in enumerate(order.suppliers):
+        start = supplier.invoice_date or order.order_date
+        if supplier.due_date is not None and supplier.due_date < start:
+            problems.append(
+                _problem(
+                    "due_before_invoice",
+                    f"the bill's due date {supplier.due_date} is before {start}",
+                    ("suppliers", index, "due_date"),
+                    supplier.due_date.isoformat(),
+                )
+            )
     if not order.lines and not order.charges:
         problems.append(
             _problem(

@@ -99,7 +99,20 @@ def build_plan(
     if decisions.send_invoice:
         sales_tax = plan_sales_tax(order, figures, decisions, settings, company, target, problems)
         documents.append(
-            invoice_op(order, figures, decisions, settings, mappings, items, limits, target, sales_tax, rate)
+            invoice_op(
+                order,
+                figures,
+                decisions,
+                settings,
+                mappings,
+                items,
+                limits,
+                target,
+                sales_tax,
+                rate,
+                company,
+                notes,
+            )
         )
         payments = payment_ops(order, decisions, mappings, limits, rate)
         documents.extend(payments)
@@ -121,13 +134,35 @@ def build_plan(
                 # (Desktop can warn on a duplicate PO number, and a warning stops the session).
                 suffix = f"-{purchase_orders.index(decision) + 1}" if len(purchase_orders) > 1 else ""
                 po = purchase_order_op(
-                    order, supplier, decision, lines, mappings, limits, suffix, purchase_tax, rate
+                    order,
+                    supplier,
+                    decision,
+                    lines,
+                    mappings,
+                    limits,
+                    suffix,
+                    purchase_tax,
+                    rate,
+                    target,
+                    notes,
                 )
                 documents.append(po)
                 po_total = po.total
             if decision.send_bill:
                 po_key = f"purchase_order:{supplier.esp_id}" if decision.send_purchase_order else None
-                bill = bill_op(order, supplier, decision, lines, mappings, limits, po_key, purchase_tax, rate)
+                bill = bill_op(
+                    order,
+                    supplier,
+                    decision,
+                    lines,
+                    mappings,
+                    limits,
+                    po_key,
+                    purchase_tax,
+                    rate,
+                    target,
+                    notes,
+                )
                 documents.append(bill)
                 bill_total = bill.total
         supplier_totals.append(

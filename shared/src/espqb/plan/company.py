@@ -143,6 +143,9 @@ class QuickBooksCompany(_Model):
     # QBO sales-form preferences that change documents.
     custom_txn_numbers: bool = True
     allow_discount: bool = True
+    # QBO: the DefinitionId of the sales-form custom field named for the customer's PO number ("P.O.
+    # Number", "PO Number"...), if the company has one (docs/quickbooks-online.md §7.2, §7.11).
+    po_number_field: str | None = None
     read_at: datetime | None = None
 
     @property

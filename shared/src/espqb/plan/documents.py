@@ -10,7 +10,9 @@ from decimal import Decimal
 
 from espqb.money import ZERO, format_money, money_sum
 from espqb.orders.snapshot import Charge, OrderSnapshot, Supplier
+from espqb.plan.company import QuickBooksCompany
 from espqb.plan.decisions import Decisions, SupplierDecision
+from espqb.plan.details import Notes, bill_details, fitted, invoice_details, memo, purchase_order_details
 from espqb.plan.inputs import KnownMappings, MappedRecord, PlanSettings
 from espqb.plan.items import ItemPlanner
 from espqb.plan.limits import Target, TargetLimits
@@ -64,7 +66,10 @@ def invoice_op(
     target: Target,
     tax: SalesTax,
     exchange_rate: Decimal | None,
+    company: QuickBooksCompany | None = None,
+    notes: Notes | None = None,
 ) -> InvoiceOp:
+    notes = notes if notes is not None else []
     tax_as_item = decisions.tax_mode == "item"
     lines = _sale_lines(order, figures, decisions, settings, items, limits, tax)
     style, discount_lines = _discount_lines(order, figures, settings, items, target, tax)
@@ -92,11 +97,11 @@ def invoice_op(
         doc_number=doc_number(order.order_number, limits.invoice_number),
         txn_date=order.order_date,
         currency=order.currency,
-        memo=fit(f"ESP order {order.order_number}", limits.memo) or "",
+        memo=memo(order, limits.memo),
         ar_account=decisions.ar_account,
         email=customer.email,
         billing_address=fit_address(customer.billing_address, limits),
-        shipping_address=fit_address(customer.shipping_address, limits),
+        shipping_address=fit_address(order.ship_to or customer.shipping_address, limits),
         lines=tuple(lines),
         discount_style=style,
         tax=tax.instruction,
@@ -105,6 +110,7 @@ def invoice_op(
         tax_amount=figures.tax,
         total=figures.total,
         exchange_rate=exchange_rate,
+        details=invoice_details(order, company, target, limits, notes),
     )
 
 
@@ -311,7 +317,10 @@ def purchase_order_op(
     number_suffix: str,
     tax: PurchaseTax | None = None,
     exchange_rate: Decimal | None = None,
+    target: Target = "qbo",
+    notes: Notes | None = None,
 ) -> PurchaseOrderOp:
+    notes = notes if notes is not None else []
     action, existing = _action(mappings.purchase_orders.get(supplier.esp_id))
     net, tax_amount = _net_and_tax(lines, tax)
     return PurchaseOrderOp(
@@ -323,14 +332,18 @@ def purchase_order_op(
         doc_number=doc_number(order.order_number, limits.purchase_order_number, number_suffix),
         txn_date=order.order_date,
         currency=order.currency,
-        memo=fit(f"ESP order {order.order_number}, {supplier.name}", limits.memo) or "",
+        memo=memo(order, limits.memo, f", {supplier.name}"),
         ap_account=decision.ap_account,
-        ship_address=fit_address(order.customer.shipping_address, limits),
+        # Drop-ship: the supplier's own ship-to, else the order's, else the customer's.
+        ship_address=fit_address(
+            supplier.ship_to or order.ship_to or order.customer.shipping_address, limits
+        ),
         lines=lines,
         total=money_sum([net, tax_amount]),
         tax_amount=tax_amount,
         global_calculation=tax.global_calculation if tax is not None else None,
         exchange_rate=exchange_rate,
+        details=purchase_order_details(order, supplier, target, limits, notes),
     )
 
 
@@ -344,7 +357,14 @@ def bill_op(
     purchase_order_key: str | None = None,
     tax: PurchaseTax | None = None,
     exchange_rate: Decimal | None = None,
+    target: Target = "qbo",
+    notes: Notes | None = None,
 ) -> BillOp:
+    notes = notes if notes is not None else []
+    # The bill carries the supplier's invoice number and date when ESP has them.
+    number = fitted(
+        supplier.invoice_number, limits.bill_number, f"invoice number of {supplier.name}", target, notes
+    )
     action, existing = _action(mappings.bills.get(supplier.esp_id))
     net, tax_amount = _net_and_tax(lines, tax)
     return BillOp(
@@ -353,10 +373,10 @@ def bill_op(
         existing=existing,
         supplier_id=supplier.esp_id,
         vendor_key=vendor_key(supplier.esp_id),
-        doc_number=doc_number(order.order_number, limits.bill_number),
-        txn_date=order.order_date,
+        doc_number=number or doc_number(order.order_number, limits.bill_number),
+        txn_date=supplier.invoice_date or order.order_date,
         currency=order.currency,
-        memo=fit(f"ESP order {order.order_number}, {supplier.name}", limits.memo) or "",
+        memo=memo(order, limits.memo, f", {supplier.name}"),
         ap_account=decision.ap_account,
         lines=lines,
         total=money_sum([net, tax_amount]),
@@ -364,6 +384,7 @@ def bill_op(
         tax_amount=tax_amount,
         global_calculation=tax.global_calculation if tax is not None else None,
         exchange_rate=exchange_rate,
+        details=bill_details(supplier),
     )
 
 

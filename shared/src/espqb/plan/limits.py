@@ -30,6 +30,12 @@ class TargetLimits:
     payment_reference: int
     memo: int
     line_description: int
+    # Document details (docs/web-connector.md §3.17, docs/quickbooks-online.md §7).
+    po_number: int  # Desktop InvoiceAdd/PONumber; QBO a sales-form custom field's StringValue
+    ship_method: int  # Desktop ShipMethod Name; QBO ShipMethodRef (a string)
+    tracking_number: int  # Desktop has no field: `Other`; QBO TrackingNum
+    customer_message: int  # Desktop CustomerMsg Name; QBO CustomerMemo
+    vendor_message: int  # Desktop PurchaseOrderAdd/VendorMsg; QBO PurchaseOrder Memo
 
 
 LIMITS: dict[Target, TargetLimits] = {
@@ -56,6 +62,11 @@ LIMITS: dict[Target, TargetLimits] = {
         payment_reference=20,
         memo=4095,
         line_description=4095,
+        po_number=25,
+        ship_method=15,
+        tracking_number=29,
+        customer_message=101,
+        vendor_message=99,
     ),
     # QuickBooks Online, docs/quickbooks-online.md §2.3: item Name and Sku 100, DocNumber 21; GivenName 25 and
     # FamilyName 15 (IntuitNamesTypes.xsd); memo / description 4000 and address sizes from the QBOE
@@ -80,5 +91,12 @@ LIMITS: dict[Target, TargetLimits] = {
         payment_reference=21,
         memo=4000,
         line_description=4000,
+        # Custom field values, ShipMethodRef and TrackingNum have no documented length (§7.5, §7.11):
+        # 31, QuickBooks' own name length, is the conservative choice [derived].
+        po_number=31,
+        ship_method=31,
+        tracking_number=31,
+        customer_message=1000,
+        vendor_message=4000,
     ),
 }

@@ -27,6 +27,7 @@ __all__ = [
     "DiscountStyle",
     "Existing",
     "GlobalTaxCalculation",
+    "InvoiceDetails",
     "InvoiceLine",
     "InvoiceOp",
     "ItemLine",
@@ -37,6 +38,7 @@ __all__ = [
     "PaymentOp",
     "Plan",
     "PlanTotals",
+    "PurchaseDetails",
     "PurchaseLine",
     "PurchaseOrderOp",
     "SubtotalLine",
@@ -281,6 +283,36 @@ class TaxInstruction:
 
 
 @dataclass(frozen=True, slots=True)
+class InvoiceDetails:
+    """What a bookkeeper reads on the invoice besides lines and totals, fitted to the product's limits.
+
+    ``po_number_in_field``: QBO writes the customer's PO number into the company's sales-form custom
+    field of that definition Id (docs/quickbooks-online.md §7.2, §7.11); None there puts it at the
+    head of the customer memo instead. Desktop always has ``PONumber``. ``tracking_number`` goes to
+    QBO's ``TrackingNum`` and to Desktop's ``Other`` (Desktop has no tracking field, §3.17).
+    """
+
+    po_number: str | None = None
+    po_number_in_field: str | None = None
+    due_date: date | None = None
+    ship_date: date | None = None
+    ship_method: str | None = None
+    tracking_number: str | None = None
+    customer_message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseDetails:
+    """A purchase order's extra fields: the expected date (the order's in-hands date), the ship
+    method and the message to the vendor (the decoration notes); a bill's due date."""
+
+    expected_date: date | None = None
+    due_date: date | None = None
+    ship_method: str | None = None
+    vendor_message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class InvoiceOp:
     kind: ClassVar[str] = "invoice"
     key: str
@@ -305,6 +337,7 @@ class InvoiceOp:
     # Home-currency units per unit of ``currency`` (QBO/Desktop ExchangeRate), when the order gives
     # one; None lets QuickBooks use its own rate of the day. Always None in the home currency.
     exchange_rate: Decimal | None = None
+    details: InvoiceDetails = dataclasses.field(default_factory=lambda: InvoiceDetails())
 
     def references(self) -> tuple[str, ...]:
         items = tuple(line.item_key for line in self.lines if line.item_key is not None)
@@ -377,6 +410,7 @@ class PurchaseOrderOp:
     tax_amount: Decimal = Decimal("0.00")  # purchase tax QuickBooks adds outside the US (expected)
     global_calculation: GlobalTaxCalculation | None = None
     exchange_rate: Decimal | None = None
+    details: PurchaseDetails = dataclasses.field(default_factory=lambda: PurchaseDetails())
 
     def references(self) -> tuple[str, ...]:
         return _purchase_references(self.vendor_key, self.lines)
@@ -404,6 +438,7 @@ class BillOp:
     tax_amount: Decimal = Decimal("0.00")
     global_calculation: GlobalTaxCalculation | None = None
     exchange_rate: Decimal | None = None
+    details: PurchaseDetails = dataclasses.field(default_factory=lambda: PurchaseDetails())
 
     def references(self) -> tuple[str, ...]:
         refs = _purchase_references(self.vendor_key, self.lines)
