@@ -5,11 +5,16 @@ from __future__ import annotations
 import asyncio
 import copy
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import update
 
+from espqb.db import Database
+from espqb.db.models import QbwcCredential
+from espqb.db.types import utcnow
 from espqb.orders.examples import a7102_request
 from qbwc_gateway.app import create_app as create_qbwc_app
 from tests.api.conftest import desktop_lists_read
@@ -158,3 +163,21 @@ async def test_the_jobs_list_says_how_many_jobs_match_for_paging(client: httpx.A
     assert [j["order_number"] for j in first["items"] + second["items"]] == ["10247", "10246", "10245"]
     assert (one_order["total"], [j["order_number"] for j in one_order["items"]]) == (1, ["10246"])
     assert (await client.get("/v1/jobs?status=failed", headers=auth())).json()["total"] == 0
+
+
+async def test_a_desktop_job_says_it_waits_for_the_web_connector_and_when_it_last_came(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    await _install(client)
+    sent = (await client.post("/v1/orders/10245/send", headers=auth(), json=a7102())).json()
+    assert sent["waiting"].startswith("Waiting for the Web Connector: it has not connected yet")
+    assert (await client.post("/v1/qbwc/password", headers=auth())).status_code == 200
+    async with db.transaction() as session:
+        await session.execute(
+            update(QbwcCredential)
+            .where(QbwcCredential.company_id == "acme")
+            .values(last_poll_at=utcnow() - timedelta(minutes=3, seconds=10))
+        )
+    job = (await client.get(f"/v1/jobs/{sent['id']}", headers=auth())).json()
+    listed = (await client.get("/v1/jobs", headers=auth())).json()["items"][0]
+    assert job["waiting"] == listed["waiting"] == "Waiting for the Web Connector (last seen 3 minutes ago)"

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.db.models import JobStatus, JobStep, SendJob
+from espqb.db.types import utcnow
 from espqb.jobs import repository
 from espqb.jobs.flags import flags_of
 from espqb.jobs.schemas import JobOut, StepOut
@@ -35,6 +36,7 @@ def job_out(
         finished_at=job.finished_at,
         next_attempt_at=job.run_after if job.status == JobStatus.QUEUED else None,
         web_connector_last_poll=last_poll if job.target == "qbd" else None,
+        waiting=_waiting(job, last_poll),
         steps=[
             StepOut(
                 key=s.key,
@@ -49,6 +51,27 @@ def job_out(
             for s in steps
         ],
     )
+
+
+def _ago(moment: datetime, now: datetime) -> str:
+    minutes = int((now - moment).total_seconds() // 60)
+    if minutes < 1:
+        return "less than a minute ago"
+    if minutes < 120:
+        return f"{minutes} minute{'s' if minutes != 1 else ''} ago"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours} hours ago"
+    return f"{hours // 24} days ago"
+
+
+def _waiting(job: SendJob, last_poll: datetime | None) -> str | None:
+    """What a Desktop job waits for, in words: the Web Connector's next poll, and when it last came."""
+    if job.status != JobStatus.WAITING_FOR_WEB_CONNECTOR:
+        return None
+    if last_poll is None:
+        return "Waiting for the Web Connector: it has not connected yet (add the .qwc file and the password to it)"
+    return f"Waiting for the Web Connector (last seen {_ago(last_poll, utcnow())})"
 
 
 async def present(session: AsyncSession, jobs: Sequence[SendJob]) -> list[JobOut]:

@@ -64,6 +64,11 @@ class JobOut(BaseModel):
     web_connector_last_poll: datetime | None = Field(
         None, description="Desktop: when the Web Connector last polled"
     )
+    waiting: str | None = Field(
+        None,
+        description="While a Desktop job waits for the Web Connector, in words: \"Waiting for the Web "
+        "Connector (last seen 3 minutes ago)\", or that it has not connected yet",
+    )
     steps: list[StepOut] = Field(default_factory=list)
 
 
