@@ -60,6 +60,8 @@ class Invoice:
     computed_tax: Decimal  # QuickBooks' own sales tax (QBO TotalTax, Desktop SalesTaxTotal)
     total: Decimal
     balance: Decimal
+    # What a bookkeeper reads besides the lines, as QuickBooks holds it: ("Customer PO", "PO-88231")...
+    details: tuple[tuple[str, str], ...] = ()
 
     def _sum(self, role: LineRole) -> Decimal:
         return total_of(line.amount for line in self.lines if line.role == role)
@@ -106,6 +108,7 @@ class Purchase:
     vendor: str
     lines: tuple[DocLine, ...]
     total: Decimal
+    details: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,3 +144,15 @@ _Doc = TypeVar("_Doc", Invoice, Payment, Purchase)
 
 def by_id(documents: tuple[_Doc, ...], qb_id: str | None) -> _Doc | None:
     return next((d for d in documents if d.qb_id == qb_id), None) if qb_id else None
+
+
+def address_text(address: object, *keys: str) -> str:
+    """An address record as one line: its non-empty parts, in ``keys`` order."""
+    if not isinstance(address, dict):
+        return ""
+    return ", ".join(str(address[k]) for k in keys if address.get(k))
+
+
+def details_of(pairs: Iterable[tuple[str, object]]) -> tuple[tuple[str, str], ...]:
+    """The details that are there, as text."""
+    return tuple((label, str(value)) for label, value in pairs if value not in (None, "", {}))

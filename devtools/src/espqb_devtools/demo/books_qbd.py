@@ -7,7 +7,20 @@ from typing import Any
 
 from qb_sandbox.desktop import CompanyFile
 
-from .books import AppliedPayment, Books, DocLine, Invoice, Item, LineRole, Party, Payment, Purchase, exact
+from .books import (
+    AppliedPayment,
+    Books,
+    DocLine,
+    Invoice,
+    Item,
+    LineRole,
+    Party,
+    Payment,
+    Purchase,
+    address_text,
+    details_of,
+    exact,
+)
 
 __all__ = ["read_qbd_books"]
 
@@ -108,6 +121,16 @@ def _invoice(record: Record, roles: Mapping[str, LineRole]) -> Invoice:
         # TotalAmount is the company file's Subtotal + SalesTaxTotal (CompanyFile.documents).
         total=exact(record["TotalAmount"]),
         balance=exact(record["BalanceRemaining"]),
+        details=details_of(
+            [
+                ("Customer PO", record.get("PONumber")),
+                ("Ship to", _address(record.get("ShipAddress"))),
+                ("Due", record.get("DueDate")),
+                ("Ship date", record.get("ShipDate")),
+                ("Other (tracking)", record.get("Other")),
+                ("Memo", record.get("Memo")),
+            ]
+        ),
     )
 
 
@@ -142,4 +165,18 @@ def _purchase(record: Record, lines_key: str, rate_key: str, total_key: str) -> 
             for line in record.get(lines_key, [])
         ),
         total=exact(record[total_key]),
+        details=details_of(
+            [
+                ("Date", record.get("TxnDate")),
+                ("Ship to", _address(record.get("ShipAddress"))),
+                ("Expected", record.get("ExpectedDate")),
+                ("Due", record.get("DueDate")),
+                ("Message to vendor", record.get("VendorMsg")),
+                ("Memo", record.get("Memo")),
+            ]
+        ),
     )
+
+
+def _address(address: Any) -> str:
+    return address_text(address, "Addr1", "Addr2", "City", "State", "PostalCode")

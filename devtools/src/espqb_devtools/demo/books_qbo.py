@@ -7,7 +7,19 @@ from typing import Any
 
 from qb_sandbox.intuit import IntuitSandbox
 
-from .books import AppliedPayment, Books, DocLine, Invoice, Item, Party, Payment, Purchase, exact
+from .books import (
+    AppliedPayment,
+    Books,
+    DocLine,
+    Invoice,
+    Item,
+    Party,
+    Payment,
+    Purchase,
+    address_text,
+    details_of,
+    exact,
+)
 
 __all__ = ["read_qbo_books"]
 
@@ -81,6 +93,21 @@ def _invoice(entity: Entity, tax_item_ids: Collection[str]) -> Invoice:
         computed_tax=exact((entity.get("TxnTaxDetail") or {}).get("TotalTax", 0)),
         total=exact(entity["TotalAmt"]),
         balance=exact(entity["Balance"]),
+        details=details_of(
+            [
+                *(
+                    (str(f.get("Name") or "Custom field"), f.get("StringValue"))
+                    for f in entity.get("CustomField", [])
+                ),
+                ("Ship to", _address(entity.get("ShipAddr"))),
+                ("Due", entity.get("DueDate")),
+                ("Ship date", entity.get("ShipDate")),
+                ("Ship via", (entity.get("ShipMethodRef") or {}).get("value")),
+                ("Tracking", entity.get("TrackingNum")),
+                ("Message", (entity.get("CustomerMemo") or {}).get("value")),
+                ("Memo", entity.get("PrivateNote")),
+            ]
+        ),
     )
 
 
@@ -120,4 +147,19 @@ def _purchase(entity: Entity) -> Purchase:
         vendor=_ref_name(entity.get("VendorRef")),
         lines=tuple(_purchase_line(line) for line in entity.get("Line", [])),
         total=exact(entity["TotalAmt"]),
+        details=details_of(
+            [
+                ("Date", entity.get("TxnDate")),
+                ("Ship to", _address(entity.get("ShipAddr"))),
+                ("Expected", entity.get("ExpectedDate")),
+                ("Due", entity.get("DueDate")),
+                ("Ship via", (entity.get("ShipMethodRef") or {}).get("value")),
+                ("Message to vendor", entity.get("Memo")),
+                ("Memo", entity.get("PrivateNote")),
+            ]
+        ),
     )
+
+
+def _address(address: Any) -> str:
+    return address_text(address, "Line1", "Line2", "City", "CountrySubDivisionCode", "PostalCode")

@@ -66,6 +66,7 @@ def two_supplier_order() -> OrderSnapshot:
                 unit_price=Decimal("1.20"),
                 unit_cost=Decimal("0.55"),
                 supplier_id=PENS,
+                decoration_notes="1 colour, barrel, PMS 2945 C; proof to priya@northshore-realty.example",
             ),
             OrderLine(
                 product_number="M11",
@@ -75,6 +76,7 @@ def two_supplier_order() -> OrderSnapshot:
                 unit_price=Decimal("6.50"),
                 unit_cost=Decimal("3.10"),
                 supplier_id=MUGS,
+                decoration_notes="2 colours, wrap, PMS 2945 C and Cool Gray 7",
             ),
         ],
         charges=[
@@ -92,10 +94,30 @@ def two_supplier_order() -> OrderSnapshot:
             Payment(id="P7", date=date(2024, 6, 3), amount=Decimal("300.00"), method="Visa", reference="2207")
         ],
         suppliers=[
-            Supplier(esp_id=PENS, name="Lakeshore Pen Works", asi_number="20417"),
-            Supplier(esp_id=MUGS, name="Red Rock Drinkware", asi_number="30552"),
+            Supplier(
+                esp_id=PENS,
+                name="Lakeshore Pen Works",
+                asi_number="20417",
+                # Drop-shipped straight to the event venue.
+                ship_to=Address(line1="350 Harbor Drive", city="Duluth", state="MN", postal_code="55802"),
+                invoice_number="LPW-55310",
+                invoice_date=date(2024, 6, 12),
+                due_date=date(2024, 7, 12),
+            ),
+            Supplier(
+                esp_id=MUGS,
+                name="Red Rock Drinkware",
+                asi_number="30552",
+                # Shipped to the decorator first.
+                ship_to=Address(line1="12 Kiln Road", city="Superior", state="WI", postal_code="54880"),
+            ),
         ],
         total=Decimal("670.50"),
+        customer_po_number="NR-2024-0612",
+        due_date=date(2024, 7, 3),
+        in_hands_date=date(2024, 6, 24),
+        ship_method="UPS Ground",
+        memo="Open house, June 25",
     )
 
 

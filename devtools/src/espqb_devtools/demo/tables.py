@@ -93,6 +93,10 @@ def invoice_table(invoice: Invoice, books: Books) -> Table:
         ("Balance due", invoice.balance),
     ):
         table.add_row("", Text(label, style="bold"), "", "", Text(show(figure), style="bold"))
+    if invoice.details:
+        table.add_section()
+        for label, value in invoice.details:
+            table.add_row(label, value, "", "", "")
     return table
 
 
@@ -124,6 +128,8 @@ def purchases_table(title: str, documents: Sequence[Purchase]) -> Table:
                 show(line.amount),
             )
         table.add_row("", "", Text("Total", style="bold"), "", "", Text(show(document.total), style="bold"))
+        for label, value in document.details:
+            table.add_row("", label, value, "", "", "")
         table.add_section()
     return table
 
