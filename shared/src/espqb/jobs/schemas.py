@@ -66,8 +66,8 @@ class JobOut(BaseModel):
     )
     waiting: str | None = Field(
         None,
-        description="While a Desktop job waits for the Web Connector, in words: \"Waiting for the Web "
-        "Connector (last seen 3 minutes ago)\", or that it has not connected yet",
+        description='While a Desktop job waits for the Web Connector, in words: "Waiting for the Web '
+        'Connector (last seen 3 minutes ago)", or that it has not connected yet',
     )
     steps: list[StepOut] = Field(default_factory=list)
 
