@@ -24,55 +24,39 @@ from espqb.plan import (
     PurchaseOrderOp,
     QuickBooksCompany,
     Target,
-    TaxCode,
     TaxCodeRef,
     TaxDefault,
     TaxLine,
-    TaxRate,
     VendorOp,
 )
 from tests.plan.factories import SETTINGS, line, order, plan
-
-
-def _code(code_id: str, name: str, *sales: str, purchase: tuple[str, ...] | None = None) -> TaxCode:
-    buy = sales if purchase is None else purchase
-    return TaxCode(
-        id=code_id,
-        name=name,
-        sales_rates=tuple(
-            TaxRate(id=f"s{code_id}{i}", name=f"{name} {i}", percent=Decimal(p)) for i, p in enumerate(sales)
-        ),
-        purchase_rates=tuple(
-            TaxRate(id=f"p{code_id}{i}", name=f"{name} {i}", percent=Decimal(p)) for i, p in enumerate(buy)
-        ),
-    )
-
+from tests.support.tax_codes import code
 
 CANADA = QuickBooksCompany(
     name="Maple Promo",
     country="CA",
     home_currency="CAD",
     tax_codes=(
-        _code("4", "HST ON", "13"),
-        _code("5", "GST", "5"),
-        _code("6", "GST/PST BC", "5", "7", purchase=("5",)),
-        _code("7", "Zero-rated", "0"),
-        _code("8", "Exempt"),
+        code("4", "HST ON", "13"),
+        code("5", "GST", "5"),
+        code("6", "GST/PST BC", "5", "7", purchase=("5",)),
+        code("7", "Zero-rated", "0"),
+        code("8", "Exempt"),
     ),
 )
 UK = QuickBooksCompany(
     country="GB",
     home_currency="GBP",
-    tax_codes=(_code("10", "20.0% S", "20"), _code("11", "5.0% R", "5"), _code("12", "No VAT")),
+    tax_codes=(code("10", "20.0% S", "20"), code("11", "5.0% R", "5"), code("12", "No VAT")),
 )
 AUSTRALIA = QuickBooksCompany(
-    country="AU", home_currency="AUD", tax_codes=(_code("20", "GST", "10"), _code("21", "GST free", "0"))
+    country="AU", home_currency="AUD", tax_codes=(code("20", "GST", "10"), code("21", "GST free", "0"))
 )
-US_AST = QuickBooksCompany(automated_sales_tax=True, tax_codes=(_code("3", "California", "7.75"),))
-US_MANUAL = QuickBooksCompany(tax_codes=(_code("2", "Demo County", "8.25"),))
+US_AST = QuickBooksCompany(automated_sales_tax=True, tax_codes=(code("3", "California", "7.75"),))
+US_MANUAL = QuickBooksCompany(tax_codes=(code("2", "Demo County", "8.25"),))
 US_DESKTOP = QuickBooksCompany(
     product="qbd",
-    tax_codes=(_code("80000001-1", "San Diego", "8.25"), _code("80000002-1", "Out of State")),
+    tax_codes=(code("80000001-1", "San Diego", "8.25"), code("80000002-1", "Out of State")),
     default_sales_tax_item="San Diego",
     default_taxable_code="Tax",
     default_non_taxable_code="Non",
@@ -127,7 +111,7 @@ def test_a_tax_quickbooks_would_compute_differently_is_refused_with_both_figures
     assert "Add Total Tax as an Item" in problem.message
 
 
-def test_tax_as_an_item_in_canada_puts_every_line_on_the_no_tax_code() -> None:
+def test_tax_as_an_item_in_canada_puts_every_line_on_the_no_taxcode() -> None:
     p = plan(_hst_order(tax="28.40"), {"tax": "item"}, company=CANADA)
     invoice = _invoice(p)
     zero = TaxCodeRef(id="7", name="Zero-rated")
@@ -175,7 +159,7 @@ def test_the_settings_choose_the_codes_when_nothing_matches() -> None:
     assert invoice.tax.expected == Decimal("20.00") and invoice.total == Decimal("120.00")
 
 
-def test_an_order_without_tax_puts_every_line_on_the_no_tax_code() -> None:
+def test_an_order_without_tax_puts_every_line_on_the_no_taxcode() -> None:
     p = plan(
         a7102_example(),
         {"tax": "quickbooks_default"},
@@ -208,7 +192,7 @@ def test_a_purchase_code_in_the_settings_adds_the_purchase_tax_quickbooks_comput
 
 
 def test_a_company_without_a_no_tax_code_is_refused_with_where_to_choose_one() -> None:
-    bare = CANADA.model_copy(update={"tax_codes": (_code("4", "HST ON", "13"),)})
+    bare = CANADA.model_copy(update={"tax_codes": (code("4", "HST ON", "13"),)})
     with pytest.raises(PlanError) as raised:
         plan(_hst_order(), {"tax": "item"}, company=bare)
     assert [p.path for p in raised.value.problems] == [

@@ -4,24 +4,8 @@ for tests that need no simulator: the codes and rates follow the names QBO sets 
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from espqb.plan import QuickBooksCompany, TaxCode, TaxRate
-
-
-def code(code_id: str, name: str, *sales: str, purchase: tuple[str, ...] | None = None) -> TaxCode:
-    buy = sales if purchase is None else purchase
-    return TaxCode(
-        id=code_id,
-        name=name,
-        sales_rates=tuple(
-            TaxRate(id=f"s{code_id}{i}", name=f"{name} {i}", percent=Decimal(p)) for i, p in enumerate(sales)
-        ),
-        purchase_rates=tuple(
-            TaxRate(id=f"p{code_id}{i}", name=f"{name} {i}", percent=Decimal(p)) for i, p in enumerate(buy)
-        ),
-    )
-
+from espqb.plan import QuickBooksCompany
+from tests.support.tax_codes import code
 
 US_AST = QuickBooksCompany(
     name="Sunny Promo", automated_sales_tax=True, tax_codes=(code("3", "California", "7.75"),)

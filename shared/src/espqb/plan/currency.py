@@ -15,18 +15,17 @@ from espqb.orders.snapshot import OrderSnapshot
 from espqb.plan.company import QuickBooksCompany
 from espqb.plan.decisions import Decisions
 from espqb.plan.errors import Problem
+from espqb.plan.limits import PRODUCT_NAMES
 from espqb.plan.model import CurrencyRef
 
 __all__ = ["currency_problem", "exchange_rate", "foreign_accounts", "party_currency"]
-
-PRODUCT = {"qbo": "QuickBooks Online", "qbd": "QuickBooks Desktop"}
 
 
 def currency_problem(order: OrderSnapshot, company: QuickBooksCompany | None) -> Problem | None:
     """Why the company cannot take a document in the order's currency (None: it can)."""
     if company is None or company.accepts_currency(order.currency):
         return None
-    product = PRODUCT[company.product]
+    product = PRODUCT_NAMES[company.product]
     home = company.home_currency
     who = f"“{company.name}”" if company.name else "The QuickBooks company"
     if not company.multi_currency:

@@ -27,13 +27,12 @@ from __future__ import annotations
 
 from espqb.orders.snapshot import OrderSnapshot, Supplier
 from espqb.plan.company import QuickBooksCompany
-from espqb.plan.limits import Target, TargetLimits
+from espqb.plan.limits import PRODUCT_NAMES, Target, TargetLimits
 from espqb.plan.model import InvoiceDetails, PurchaseDetails
 from espqb.plan.naming import clean_text
 
 __all__ = ["Notes", "bill_details", "invoice_details", "memo", "purchase_order_details"]
 
-PRODUCT = {"qbo": "QuickBooks Online", "qbd": "QuickBooks Desktop"}
 Notes = list[str]
 
 
@@ -48,7 +47,7 @@ def fitted(value: str | None, limit: int, what: str, target: Target, notes: Note
         return text
     cut = text[:limit].rstrip()
     notes.append(
-        f"The {what} “{text}” is longer than the {limit} characters {PRODUCT[target]} allows: "
+        f"The {what} “{text}” is longer than the {limit} characters {PRODUCT_NAMES[target]} allows: "
         f"it was cut to “{cut}”."
     )
     return cut

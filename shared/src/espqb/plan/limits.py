@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["LIMITS", "Target", "TargetLimits"]
+__all__ = ["LIMITS", "PRODUCT_NAMES", "Target", "TargetLimits"]
 
 Target = Literal["qbo", "qbd"]
 
@@ -37,6 +37,9 @@ class TargetLimits:
     customer_message: int  # Desktop CustomerMsg Name; QBO CustomerMemo
     vendor_message: int  # Desktop PurchaseOrderAdd/VendorMsg; QBO PurchaseOrder Memo
 
+
+# How messages name each product.
+PRODUCT_NAMES: dict[Target, str] = {"qbo": "QuickBooks Online", "qbd": "QuickBooks Desktop"}
 
 LIMITS: dict[Target, TargetLimits] = {
     # QuickBooks Desktop (US), docs/web-connector.md §3.4: names 41, item names 31, InvoiceAdd and

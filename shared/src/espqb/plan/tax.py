@@ -37,7 +37,7 @@ from espqb.plan.company import QuickBooksCompany, TaxCode
 from espqb.plan.decisions import Decisions
 from espqb.plan.errors import Problems
 from espqb.plan.inputs import PlanSettings
-from espqb.plan.limits import Target
+from espqb.plan.limits import PRODUCT_NAMES, Target
 from espqb.plan.model import GlobalTaxCalculation, TaxCodeRef, TaxInstruction
 from espqb.plan.totals import OrderFigures
 
@@ -45,7 +45,6 @@ __all__ = ["PurchaseTax", "SalesTax", "plan_purchase_tax", "plan_sales_tax", "ta
 
 Instruction = Callable[..., TaxInstruction]  # builds the TaxInstruction with this order's figures
 
-PRODUCT = {"qbo": "QuickBooks Online", "qbd": "QuickBooks Desktop"}
 EXCLUDED: GlobalTaxCalculation = "TaxExcluded"  # ESP's prices and costs never include tax
 
 
@@ -234,7 +233,7 @@ def _check(
         return
     problems.add(
         "order.tax.amount",
-        f"{PRODUCT[target]} computes {_rates_text(code)} on {format_money(base)} = {format_money(expected)}, "
+        f"{PRODUCT_NAMES[target]} computes {_rates_text(code)} on {format_money(base)} = {format_money(expected)}, "
         f"but the order's tax is {format_money(tax)}: nothing was written. Send with “Add Total Tax as an "
         "Item” to carry ESP's figure, or choose the tax code that gives ESP's tax.",
     )
