@@ -18,6 +18,7 @@ from espqb.plan import (
     InvoiceOp,
     ItemOp,
     KnownMappings,
+    ListEntryOp,
     MappedRecord,
     NamesInUse,
     Operation,
@@ -42,6 +43,8 @@ def mapping_target(op: Operation, order_number: str) -> tuple[MappingKind, str]:
         return MappingKind.VENDOR, op.supplier_id
     if isinstance(op, ItemOp):
         return MappingKind.ITEM, op.esp_key
+    if isinstance(op, ListEntryOp):
+        return MappingKind.LIST_ENTRY, op.key
     if isinstance(op, InvoiceOp):
         return MappingKind.INVOICE, order_number
     if isinstance(op, PaymentOp):

@@ -14,6 +14,8 @@ key                   class                       what it is
 ``customer``          :class:`CustomerOp`         the invoice's customer
 ``vendor:<sup id>``   :class:`VendorOp`           one per supplier that gets a bill or a PO
 ``item:<item key>``   :class:`ItemOp`             products, extra charges, helper items
+``<list>:<name>``     :class:`ListEntryOp`        terms, class, location, ship method, sales rep,
+                                                  customer message the documents name
 ``invoice``           :class:`InvoiceOp`          the invoice
 ``payment:<pay id>``  :class:`PaymentOp`          each ESP payment, applied to ``invoice``
 ``purchase_order:…``  :class:`PurchaseOrderOp`    per supplier, before its bill
@@ -77,6 +79,7 @@ from espqb.plan.model import (
     InvoiceOp,
     ItemLine,
     ItemOp,
+    ListEntryOp,
     Operation,
     PaymentOp,
     Plan,
@@ -110,6 +113,7 @@ __all__ = [
     "ItemLine",
     "ItemOp",
     "KnownMappings",
+    "ListEntryOp",
     "MappedRecord",
     "NamesInUse",
     "Operation",

@@ -23,7 +23,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from espqb.money import ZERO
 
 __all__ = [
+    "ClassTracking",
     "Country",
+    "ListEntry",
+    "ListKind",
     "QuickBooksCompany",
     "TaxCode",
     "TaxRate",
@@ -119,6 +122,38 @@ _NO_TAX_NAMES = (
 )
 
 
+# The reference lists a document names (issue: document details; docs/quickbooks-online.md §7,
+# docs/web-connector.md §3.17). QBO: Term, Class, Department ("location"); the ship method is a plain
+# string there and sales reps and customer messages are not lists. Desktop: StandardTerms/DateDrivenTerms,
+# Class, ShipMethod, SalesRep, CustomerMsg; Desktop has no locations on these documents.
+ListKind = Literal["terms", "class", "location", "ship_method", "sales_rep", "customer_message"]
+# QBO Preferences.AccountingInfoPrefs: ClassTrackingPerTxn (one class on the document) or
+# ClassTrackingPerTxnLine (a class on each line); Desktop's IsUsingClassTracking is "per_transaction"
+# (a header ClassRef on invoices and purchase orders, on each line of a bill, which has no header class).
+ClassTracking = Literal["off", "per_transaction", "per_line"]
+
+
+class ListEntry(_Model):
+    """One entry of a reference list: a term, class, location, ship method, sales rep or customer message."""
+
+    id: str | None = Field(default=None, description="QBO Id; Desktop ListID.")
+    name: str = Field(
+        description="The name documents refer to: a class's full name (Parent:Child); a Desktop sales rep's initials."
+    )
+    description: str | None = Field(
+        default=None, description="A Desktop sales rep's name (the employee, vendor or other name it stands for)."
+    )
+    due_days: int | None = Field(
+        default=None, description="Terms: days from the document date to the due date (QBO DueDays, Desktop StdDueDays)."
+    )
+
+    def matches(self, wanted: str) -> bool:
+        folded = wanted.strip().casefold()
+        return self.name.casefold() == folded or (
+            self.description is not None and self.description.casefold() == folded
+        )
+
+
 class QuickBooksCompany(_Model):
     """What the plan needs to know about the QuickBooks company (see the module docstring)."""
 
@@ -146,6 +181,23 @@ class QuickBooksCompany(_Model):
     # QBO: the DefinitionId of the sales-form custom field named for the customer's PO number ("P.O.
     # Number", "PO Number"...), if the company has one (docs/quickbooks-online.md §7.2, §7.11).
     po_number_field: str | None = None
+    # QBO: the DefinitionId of the sales-form custom field named for the sales rep ("Sales Rep", "Rep"),
+    # if any: QBO invoices have no sales rep field of their own.
+    sales_rep_field: str | None = None
+    # Reference lists (see ListKind); ``lists_read`` is false for companies read before they were kept,
+    # and then the plan does not know which entries exist (the transport finds each by name first).
+    lists_read: bool = False
+    terms: tuple[ListEntry, ...] = ()
+    classes: tuple[ListEntry, ...] = ()
+    locations: tuple[ListEntry, ...] = ()
+    ship_methods: tuple[ListEntry, ...] = ()
+    sales_reps: tuple[ListEntry, ...] = ()
+    customer_messages: tuple[ListEntry, ...] = ()
+    class_tracking: ClassTracking = "off"
+    # QBO Preferences.AccountingInfoPrefs.TrackDepartments, and what the company calls them
+    # (DepartmentTerminology: "Location", "Department", "Division", "Property", "Store"...).
+    tracks_locations: bool = False
+    location_label: str = "Location"
     read_at: datetime | None = None
 
     @property
@@ -157,6 +209,20 @@ class QuickBooksCompany(_Model):
     @property
     def country_name(self) -> str:
         return COUNTRY_NAMES.get(self.country, self.country)
+
+    def list_entries(self, kind: ListKind) -> tuple[ListEntry, ...]:
+        return {
+            "terms": self.terms,
+            "class": self.classes,
+            "location": self.locations,
+            "ship_method": self.ship_methods,
+            "sales_rep": self.sales_reps,
+            "customer_message": self.customer_messages,
+        }[kind]
+
+    def list_entry(self, kind: ListKind, wanted: str) -> ListEntry | None:
+        """The entry of ``kind`` named ``wanted`` (case-insensitive; a sales rep by initials or name)."""
+        return next((e for e in self.list_entries(kind) if e.matches(wanted)), None)
 
     def accepts_currency(self, code: str) -> bool:
         code = code.upper()

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
-from espqb.plan.company import TaxRegime
+from espqb.plan.company import ListKind, TaxRegime
 from espqb.plan.limits import Target
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "ItemOp",
     "ItemRole",
     "ItemType",
+    "ListEntryOp",
     "Operation",
     "PaymentOp",
     "Plan",
@@ -190,6 +191,32 @@ class ItemOp:
         return ()
 
 
+@dataclass(frozen=True, slots=True)
+class ListEntryOp:
+    """An entry of a reference list a document names: terms, a class, a location (QBO Department), a
+    ship method, a sales rep or a customer message (``espqb.plan.company.ListKind``).
+
+    ``link``: the company's lists have it (``existing.quickbooks_id``; Desktop refers to it by
+    ``name``, its full name). ``create``: the company's lists, as last read, do not have it — the
+    transport looks it up by name first (it may have been added since) and adds it only when it is
+    still missing: QBO Term (Name, DueDays) / Class / Department; Desktop StandardTermsAdd (Name,
+    StdDueDays) / ClassAdd / ShipMethodAdd / CustomerMsgAdd. Sales reps are never created (a Desktop
+    sales rep stands for an employee, vendor or other name): the plan refuses an unknown one. Never
+    ``update``.
+    """
+
+    kind: ClassVar[str] = "list_entry"
+    key: str  # "terms:Net 30", "class:West", "location:Boston", "ship_method:UPS", "sales_rep:JD"...
+    action: Action
+    existing: Existing | None
+    list_kind: ListKind
+    name: str  # fitted to the product's limit for that list
+    due_days: int | None = None  # terms: days from the document date to the due date
+
+    def references(self) -> tuple[str, ...]:
+        return ()
+
+
 # -------------------------------------------------------------------------------------- invoice
 
 
@@ -296,9 +323,31 @@ class InvoiceDetails:
     po_number_in_field: str | None = None
     due_date: date | None = None
     ship_date: date | None = None
-    ship_method: str | None = None
+    ship_method: str | None = None  # QBO: ShipMethodRef's value (a plain string there)
     tracking_number: str | None = None
-    customer_message: str | None = None
+    customer_message: str | None = None  # QBO: CustomerMemo
+    # Keys of ListEntryOp operations of this plan (None: not written):
+    terms_key: str | None = None  # QBO SalesTermRef / Desktop TermsRef
+    class_key: str | None = None  # QBO ClassRef / Desktop ClassRef
+    class_on_lines: bool = False  # QBO per-line class tracking: ClassRef on every line, not the header
+    location_key: str | None = None  # QBO DepartmentRef
+    sales_rep_key: str | None = None  # Desktop SalesRepRef
+    ship_method_key: str | None = None  # Desktop ShipMethodRef
+    customer_message_key: str | None = None  # Desktop CustomerMsgRef
+    # QBO: the sales rep's name in the sales-form custom field of this DefinitionId.
+    sales_rep: str | None = None
+    sales_rep_in_field: str | None = None
+
+    def list_keys(self) -> tuple[str, ...]:
+        keys = (
+            self.terms_key,
+            self.class_key,
+            self.location_key,
+            self.sales_rep_key,
+            self.ship_method_key,
+            self.customer_message_key,
+        )
+        return tuple(k for k in keys if k is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,8 +357,18 @@ class PurchaseDetails:
 
     expected_date: date | None = None
     due_date: date | None = None
-    ship_method: str | None = None
+    ship_method: str | None = None  # QBO: ShipMethodRef's value
     vendor_message: str | None = None
+    # Keys of ListEntryOp operations of this plan (None: not written):
+    terms_key: str | None = None  # QBO SalesTermRef / Desktop TermsRef (bills and purchase orders)
+    class_key: str | None = None  # QBO ClassRef; Desktop: PO header ClassRef, each bill line's ClassRef
+    class_on_lines: bool = False
+    location_key: str | None = None  # QBO DepartmentRef (bills and purchase orders)
+    ship_method_key: str | None = None  # Desktop PO ShipMethodRef
+
+    def list_keys(self) -> tuple[str, ...]:
+        keys = (self.terms_key, self.class_key, self.location_key, self.ship_method_key)
+        return tuple(k for k in keys if k is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,7 +400,7 @@ class InvoiceOp:
 
     def references(self) -> tuple[str, ...]:
         items = tuple(line.item_key for line in self.lines if line.item_key is not None)
-        return (self.customer_key, *dict.fromkeys(items))
+        return (self.customer_key, *dict.fromkeys(items), *self.details.list_keys())
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,7 +472,7 @@ class PurchaseOrderOp:
     details: PurchaseDetails = dataclasses.field(default_factory=lambda: PurchaseDetails())
 
     def references(self) -> tuple[str, ...]:
-        return _purchase_references(self.vendor_key, self.lines)
+        return (*_purchase_references(self.vendor_key, self.lines), *self.details.list_keys())
 
 
 @dataclass(frozen=True, slots=True)
@@ -441,7 +500,7 @@ class BillOp:
     details: PurchaseDetails = dataclasses.field(default_factory=lambda: PurchaseDetails())
 
     def references(self) -> tuple[str, ...]:
-        refs = _purchase_references(self.vendor_key, self.lines)
+        refs = (*_purchase_references(self.vendor_key, self.lines), *self.details.list_keys())
         return (*refs, self.purchase_order_key) if self.purchase_order_key else refs
 
 
@@ -454,7 +513,7 @@ def _purchase_references(vendor_key: str, lines: tuple[PurchaseLine, ...]) -> tu
     return tuple(dict.fromkeys(keys))
 
 
-Operation = CustomerOp | VendorOp | ItemOp | InvoiceOp | PaymentOp | PurchaseOrderOp | BillOp
+Operation = CustomerOp | VendorOp | ItemOp | ListEntryOp | InvoiceOp | PaymentOp | PurchaseOrderOp | BillOp
 
 
 # ------------------------------------------------------------------------------------ the plan

@@ -39,6 +39,7 @@ from espqb.money import format_money
 from espqb.plan import (
     CustomerOp,
     ItemOp,
+    ListEntryOp,
     Operation,
     PaymentOp,
     Target,
@@ -84,13 +85,29 @@ class Product:
 
     def id_of(self, op: Operation, qb_id: str) -> str:
         """``Id 123`` / ``ListID 80000001-…`` / ``TxnID 1A2-…``."""
-        label = self.list_id if isinstance(op, CustomerOp | VendorOp | ItemOp) else self.txn_id
+        label = self.list_id if isinstance(op, LIST_OPS) else self.txn_id
         return f"{label} {qb_id}"
 
 
 QUICKBOOKS_ONLINE = Product("QuickBooks Online", list_id="Id", txn_id="Id")
 QUICKBOOKS_DESKTOP = Product("QuickBooks Desktop", list_id="ListID", txn_id="TxnID")
 PRODUCTS: dict[Target, Product] = {"qbo": QUICKBOOKS_ONLINE, "qbd": QUICKBOOKS_DESKTOP}
+
+
+LIST_OPS = (CustomerOp, VendorOp, ItemOp, ListEntryOp)
+# How a sentence names each reference list (espqb.plan.company.ListKind).
+LIST_NOUNS = {
+    "terms": "terms",
+    "class": "class",
+    "location": "location",
+    "ship_method": "ship method",
+    "sales_rep": "sales rep",
+    "customer_message": "customer message",
+}
+
+
+def _kind_noun(op: Operation) -> str:
+    return LIST_NOUNS[op.list_kind] if isinstance(op, ListEntryOp) else op.kind
 
 
 def describe(op: Operation) -> str:
@@ -101,6 +118,8 @@ def describe(op: Operation) -> str:
         return f"vendor “{op.name or op.supplier_id}”"
     if isinstance(op, ItemOp):
         return f"item “{op.name}”"
+    if isinstance(op, ListEntryOp):
+        return f"{LIST_NOUNS[op.list_kind]} “{op.name}”"
     if isinstance(op, PaymentOp):
         return f"payment {op.payment_id} of {format_money(op.amount)}"
     return f"{_noun(op)} {op.doc_number}"
@@ -117,8 +136,8 @@ def _noun(op: Operation) -> str:
 
 def _record(op: Operation, name: str | None, number: str | None) -> str:
     """The record as a sentence starts with it: “Customer “Acme””, “Invoice 10245 for 218.50”."""
-    if isinstance(op, CustomerOp | VendorOp | ItemOp):
-        return f"{op.kind.capitalize()} “{name or op.name or ''}”"
+    if isinstance(op, LIST_OPS):
+        return f"{_kind_noun(op).capitalize()} “{name or op.name or ''}”"
     if isinstance(op, PaymentOp):
         return f"Payment of {format_money(op.amount)}"
     return f"{_noun(op).capitalize()} {number or op.doc_number} for {format_money(op.total)}"
@@ -146,14 +165,14 @@ def linked(product: Product, op: Operation, qb_id: str, *, name: str | None = No
     overrode the dialog's “Create New”."""
     note = op.existing.create_new_note if op.existing is not None else ""
     shown = name or getattr(op, "name", None) or qb_id
-    return f"Linked to the {product.name} {op.kind} “{shown}” ({product.id_of(op, qb_id)}){note}"
+    return f"Linked to the {product.name} {_kind_noun(op)} “{shown}” ({product.id_of(op, qb_id)}){note}"
 
 
 def found_by_name(product: Product, op: Operation, qb_id: str, *, name: str | None = None) -> str:
     """ESP meant to create the record; one of that name was already there and is linked instead."""
     shown = name or getattr(op, "name", None) or qb_id
     return (
-        f"Linked to the existing {product.name} {op.kind} “{shown}” ({product.id_of(op, qb_id)}): "
+        f"Linked to the existing {product.name} {_kind_noun(op)} “{shown}” ({product.id_of(op, qb_id)}): "
         "the name was already in use"
     )
 
@@ -181,7 +200,7 @@ def settled(
     number: str | None = None,
 ) -> str:
     """The step's sentence for a settled operation, whichever product wrote it."""
-    is_list = isinstance(op, CustomerOp | VendorOp | ItemOp)
+    is_list = isinstance(op, LIST_OPS)
     if outcome == "unchanged" or (outcome == "linked" and not is_list):
         return left_unchanged(product, op, qb_id, number=number)
     if outcome == "linked":

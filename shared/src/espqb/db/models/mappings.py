@@ -29,6 +29,9 @@ class MappingKind(enum.StrEnum):
     PAYMENT = "payment"
     BILL = "bill"
     PURCHASE_ORDER = "purchase_order"
+    # A term, class, location, ship method, sales rep or customer message (esp_key: the plan's
+    # ListEntryOp key, "terms:net 30"); no migration: ``kind`` is a string column.
+    LIST_ENTRY = "list_entry"
 
 
 class Mapping(Base):
