@@ -13,6 +13,7 @@ from espqb.db import Database
 from espqb.integration.quickbooks_company import store_quickbooks_company
 from espqb.orders.examples import a7102_request
 from espqb.plan import QuickBooksCompany
+from espqb.plan.company import ListEntry
 from qbo_gateway.app import create_app as create_qbo_app
 from qbwc_gateway.app import create_app as create_qbwc_app
 from tests.support.api import auth, running, service_settings
@@ -101,3 +102,47 @@ async def test_a_preview_for_another_order_number_or_without_quickbooks_is_an_er
         other = await http.post("/v1/orders/99999/preview", headers=auth(), json=a7102())
     assert missing.status_code == 409
     assert other.status_code == 422 and "order 10245" in other.json()["detail"]
+
+
+@pytest.mark.parametrize("gateway", GATEWAYS)
+async def test_the_preview_shows_the_documents_details_and_the_list_entries_send_would_add(
+    gateway: str, database_url: str, db: Database
+) -> None:
+    factory, product = GATEWAYS[gateway]
+    company = QuickBooksCompany(
+        product=product,
+        lists_read=True,
+        class_tracking="per_transaction",
+        terms=(ListEntry(id="3", name="Net 30", due_days=30),),
+        sales_reps=(ListEntry(id="80000005-1", name="JD", description="Jane Doe"),),
+    )
+    async with running(factory, service_settings(database_url)) as (_app, http):
+        await http.post("/v1/integration/install", headers=auth(), json={"product": product})
+        async with db.transaction() as session:
+            await store_quickbooks_company(session, "acme", company)
+        accounts = {"income": {"name": "Sales"}, "cogs": {"name": "Cost of Goods Sold"}}
+        await http.put("/v1/settings", headers=auth(), json={"default_accounts": accounts})
+        body = a7102()
+        body["order"].update(
+            customer_po_number="PO-88231", terms="net 30", class_name="West", sales_rep="Jane Doe"
+        )
+        answer = await http.post("/v1/orders/10245/preview", headers=auth(), json=body)
+    assert answer.status_code == 200, answer.text
+    preview = answer.json()
+    by_key = {op["key"]: op for op in preview["operations"]}
+    # The company has Net 30 (linked, its own spelling) but no class West (added before the invoice).
+    assert (by_key["terms:net 30"]["action"], by_key["terms:net 30"]["quickbooks_id"]) == ("link", "3")
+    assert (by_key["class:west"]["kind"], by_key["class:west"]["action"]) == ("list_entry", "create")
+    assert list(by_key).index("class:west") < list(by_key).index("invoice")
+    details = by_key["invoice"]["details"]
+    assert (details["terms"], details["due_date"], details["class_name"]) == (
+        "Net 30",
+        "2024-06-13",
+        "West",
+    )  # 14 May + 30 days
+    if product == "qbd":
+        assert details["po_number"] == "PO-88231" and details["sales_rep"] == "JD"
+    else:
+        # No custom fields in this company: the PO number heads the invoice's message, the rep is said.
+        assert details["customer_message"] == "PO PO-88231"
+        assert any("sales rep “Jane Doe” was not written" in w for w in preview["warnings"])

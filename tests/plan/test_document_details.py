@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from espqb.orders import OrderSnapshot
-from espqb.plan import Address, BillOp, InvoiceOp, PurchaseOrderOp, QuickBooksCompany, Target
+from espqb.plan import Address, BillOp, InvoiceOp, ListEntryOp, PurchaseOrderOp, QuickBooksCompany, Target
 from tests.plan.factories import line, order, plan, supplier
 
 BOTH = {"suppliers": {"S1": {"send_bill": True, "send_purchase_order": True}}}
@@ -91,10 +91,17 @@ def test_every_detail_lands_where_each_product_keeps_it(target: Target) -> None:
         assert po.details.ship_method == "UPS Ground"
         assert p.notes == ()
     else:
-        # Desktop keeps ship methods and customer messages in lists this version does not fill in: said.
+        # Desktop keeps ship methods and customer messages in lists: one entry each, named by both the
+        # invoice and the purchase order, added because this company's lists do not have them.
         assert (d.ship_method, d.customer_message, po.details.ship_method) == (None, None, None)
-        assert any("ship method “UPS Ground” is not written" in n for n in p.notes)
-        assert any("customer message “Thank you for your order!” is not written" in n for n in p.notes)
+        assert d.ship_method_key == po.details.ship_method_key == "ship_method:ups ground"
+        entries = {op.key: (op.action, op.name) for op in p.operations if isinstance(op, ListEntryOp)}
+        assert entries == {
+            "ship_method:ups ground": ("create", "UPS Ground"),
+            "customer_message:thank you for your order!": ("create", "Thank you for your order!"),
+        }
+        assert d.customer_message_key == "customer_message:thank you for your order!"
+        assert p.notes == ()
 
 
 def test_without_a_custom_field_online_puts_the_po_number_at_the_head_of_the_invoice_message() -> None:

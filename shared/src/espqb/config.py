@@ -120,6 +120,9 @@ class Settings(BaseSettings):
     intuit_webhook_verifier_token: SecretStr = Field(
         default=SecretStr("dev-verifier-token"), validation_alias="INTUIT_WEBHOOK_VERIFIER_TOKEN"
     )
+    # Where QuickBooks Online shows a record to a person (the jobs' links); left out, chosen from
+    # INTUIT_API_BASE_URL (espqb.jobs.links).
+    qbo_app_url: str | None = Field(default=None, validation_alias="QBO_APP_URL")
     qbo_minor_version: int = Field(default=75, validation_alias="QBO_MINOR_VERSION")
     reauth_policy_days: int = Field(default=180, validation_alias="REAUTH_POLICY_DAYS")
     reauth_notice_days: int = Field(default=7, validation_alias="REAUTH_NOTICE_DAYS")

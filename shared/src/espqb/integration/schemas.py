@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from espqb.plan.company import QuickBooksCompany
-from espqb.plan.inputs import ChargeItemNames, DefaultAccounts, ItemNameSource, TaxDefault
+from espqb.plan.inputs import ChargeItemNames, DefaultAccounts, DocumentDefaults, ItemNameSource, TaxDefault
 
 Product = Literal["qbo", "qbd"]
 
@@ -61,6 +61,10 @@ class SettingsBody(BaseModel):
     default_accounts: DefaultAccounts = Field(default_factory=DefaultAccounts)
     tax_default: TaxDefault = Field(default_factory=TaxDefault)
     charge_items: ChargeItemNames = Field(default_factory=ChargeItemNames)
+    document_defaults: DocumentDefaults = Field(
+        default_factory=DocumentDefaults,
+        description="Terms, class and location the documents carry when the order names none.",
+    )
     notify_emails: list[EmailStr] = Field(
         default_factory=list, description="Admins e-mailed about re-authorisation deadlines and failures."
     )

@@ -125,6 +125,7 @@ def settings_out(row: IntegrationSettings | None) -> SettingsOut:
         default_accounts=row.default_accounts or {},  # type: ignore[arg-type]
         tax_default=row.tax_default or {},  # type: ignore[arg-type]
         charge_items=row.charge_items or {},  # type: ignore[arg-type]
+        document_defaults=row.document_defaults or {},  # type: ignore[arg-type]
         notify_emails=list(row.notify_emails or []),
         updated_at=row.updated_at,
         updated_by=row.updated_by,
@@ -196,4 +197,5 @@ def plan_settings(settings: SettingsOut) -> PlanSettings:
         default_accounts=settings.default_accounts,
         tax_default=settings.tax_default,
         charge_items=settings.charge_items,
+        document_defaults=settings.document_defaults,
     )

@@ -11,13 +11,20 @@ from espqb.db.models import JobStatus, JobStep, SendJob
 from espqb.db.types import utcnow
 from espqb.jobs import repository
 from espqb.jobs.flags import flags_of
+from espqb.jobs.links import RecordLinks
 from espqb.jobs.schemas import JobOut, StepOut
 from espqb.queue.labels import status_label
 
 
 def job_out(
-    job: SendJob, steps: Sequence[JobStep], last_poll: datetime | None = None, flags: Sequence[str] = ()
+    job: SendJob,
+    steps: Sequence[JobStep],
+    last_poll: datetime | None = None,
+    flags: Sequence[str] = (),
+    links: RecordLinks | None = None,
+    numbers: dict[tuple[str, str, str], str] | None = None,
 ) -> JobOut:
+    numbers = numbers or {}
     return JobOut(
         id=job.id,
         order_number=job.order_number,
@@ -46,6 +53,11 @@ def job_out(
                 qb_id=s.qb_id,
                 summary=s.summary,
                 error=s.error,
+                link=(
+                    links.link(job.target, s.kind, s.qb_id, numbers.get((job.target, s.kind, s.qb_id or "")))
+                    if links is not None and s.status == "succeeded"
+                    else None
+                ),
                 updated_at=s.updated_at,
             )
             for s in steps
@@ -74,10 +86,17 @@ def _waiting(job: SendJob, last_poll: datetime | None) -> str | None:
     return f"Waiting for the Web Connector (last seen {_ago(last_poll, utcnow())})"
 
 
-async def present(session: AsyncSession, jobs: Sequence[SendJob]) -> list[JobOut]:
+async def present(
+    session: AsyncSession, jobs: Sequence[SendJob], links: RecordLinks | None = None
+) -> list[JobOut]:
+    """``links``: give steps their link into QuickBooks (see ``espqb.jobs.links``)."""
     steps = await repository.steps_of(session, [j.id for j in jobs])
     flags = await flags_of(session, [j.id for j in jobs])
     last_poll = None
     if any(j.target == "qbd" for j in jobs):
         last_poll = await repository.web_connector_last_poll(session, jobs[0].company_id)
-    return [job_out(j, steps[j.id], last_poll, flags[j.id]) for j in jobs]
+    numbers: dict[tuple[str, str, str], str] = {}
+    if links is not None and jobs:
+        ids = [s.qb_id for j in jobs for s in steps[j.id] if s.qb_id is not None]
+        numbers = await repository.ref_numbers(session, jobs[0].company_id, ids)
+    return [job_out(j, steps[j.id], last_poll, flags[j.id], links, numbers) for j in jobs]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from espqb.db.models import JobStep, QbwcCredential, SendJob
+from espqb.db.models import JobStep, Mapping, QbwcCredential, SendJob
 from espqb.jobs.flags import Flag, flagged
 
 
@@ -61,6 +61,22 @@ async def search(
         return jobs, len(jobs)  # the whole result is on this page: no second query
     total = await session.scalar(select(func.count()).select_from(stmt.subquery()))
     return jobs, int(total or 0)
+
+
+async def ref_numbers(
+    session: AsyncSession, company_id: str, qb_ids: Sequence[str]
+) -> dict[tuple[str, str, str], str]:
+    """The document numbers recorded for these QuickBooks ids: (target, kind, qb_id) → number."""
+    if not qb_ids:
+        return {}
+    rows = await session.execute(
+        select(Mapping.target, Mapping.kind, Mapping.qb_id, Mapping.qb_ref_number).where(
+            Mapping.company_id == company_id,
+            Mapping.qb_id.in_(list(dict.fromkeys(qb_ids))),
+            Mapping.qb_ref_number.is_not(None),
+        )
+    )
+    return {(r.target, r.kind, r.qb_id): r.qb_ref_number for r in rows}
 
 
 async def web_connector_last_poll(session: AsyncSession, company_id: str):  # type: ignore[no-untyped-def]

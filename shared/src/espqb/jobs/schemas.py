@@ -9,12 +9,14 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from espqb.db.models import JobStatus, StepStatus
+from espqb.jobs.links import QuickBooksLink
 
 Target = Literal["qbo", "qbd"]
 StepKind = Literal[
     "customer",
     "vendor",
     "item",
+    "list_entry",
     "subtotal",
     "discount",
     "tax",
@@ -33,6 +35,11 @@ class StepOut(BaseModel):
     qb_id: str | None = Field(None, description="The QuickBooks id written (QBO Id, Desktop ListID/TxnID)")
     summary: str | None = Field(None, description="What was done, in words")
     error: str | None = Field(None, description="What went wrong, in words")
+    link: QuickBooksLink | None = Field(
+        None,
+        description="Where to see what the step wrote: QuickBooks Online's page for the record; on Desktop "
+        "the document's number and TxnID, or a list record's ListID",
+    )
     updated_at: datetime
 
 

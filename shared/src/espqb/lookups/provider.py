@@ -9,7 +9,19 @@ from pydantic import BaseModel, Field
 
 from espqb.db import Database
 
-LookupKind = Literal["customers", "vendors", "accounts", "tax-codes", "items"]
+LookupKind = Literal[
+    "customers",
+    "vendors",
+    "accounts",
+    "tax-codes",
+    "items",
+    "terms",
+    "classes",
+    "locations",
+    "ship-methods",
+    "sales-reps",
+    "customer-messages",
+]
 
 
 class LookupItem(BaseModel):
@@ -23,7 +35,11 @@ class LookupItem(BaseModel):
 class LookupPage(BaseModel):
     kind: LookupKind
     items: list[LookupItem]
-    source: Literal["quickbooks_online", "web_connector_cache"]
+    source: Literal["quickbooks_online", "web_connector_cache", "company_lists"] = Field(
+        description="quickbooks_online: asked just now (or within a minute); web_connector_cache: the lists "
+        "the Web Connector last read; company_lists: the reference lists kept with the QuickBooks company "
+        "(terms, classes, locations, ship methods, sales reps, customer messages), as last read"
+    )
     refreshed_at: datetime | None = Field(None, description="When this data was last read from QuickBooks")
     limit: int
     offset: int

@@ -110,7 +110,15 @@ class Supplier(_Model):
     invoice_date: date | None = Field(
         default=None, description="The supplier's invoice date: the bill's date."
     )
-    due_date: date | None = Field(default=None, description="When the supplier's bill is due.")
+    due_date: date | None = Field(
+        default=None,
+        description="When the supplier's bill is due; left out, the bill's date plus the terms' days.",
+    )
+    terms: ShortText | None = Field(
+        default=None,
+        description="The supplier's payment terms (e.g. Net 30), on its bill and purchase order; left out, "
+        "the settings' vendor terms.",
+    )
 
 
 class OrderLine(_Model):
@@ -226,6 +234,26 @@ class OrderSnapshot(_Model):
     )
     memo: Text | None = Field(
         default=None, description="An internal note, kept on the documents beside ESP's order number."
+    )
+    terms: ShortText | None = Field(
+        default=None,
+        description="The customer's payment terms (e.g. Net 30): the invoice's terms, and its due date when "
+        "`due_date` is left out; left out, the settings' default terms.",
+    )
+    sales_rep: ShortText | None = Field(
+        default=None,
+        description="The sales rep, by name or QuickBooks Desktop initials; on Desktop it must be in the "
+        "company's sales rep list.",
+    )
+    class_name: ShortText | None = Field(
+        default=None,
+        description="The QuickBooks class (department, branch, rep…) the documents are tracked under, where "
+        "the company tracks classes; left out, the settings' default class.",
+    )
+    location: ShortText | None = Field(
+        default=None,
+        description="The QuickBooks Online location (department) of the documents, where the company tracks "
+        "locations; left out, the settings' default location.",
     )
 
     @model_validator(mode="wrap")

@@ -56,6 +56,7 @@ from espqb.plan.errors import PlanError, Problem
 from espqb.plan.inputs import (
     ChargeItemNames,
     DefaultAccounts,
+    DocumentDefaults,
     KnownMappings,
     MappedRecord,
     NamesInUse,
@@ -106,6 +107,7 @@ __all__ = [
     "CustomerOp",
     "DefaultAccounts",
     "DiscountLine",
+    "DocumentDefaults",
     "Existing",
     "InvoiceDetails",
     "InvoiceLine",

@@ -11,11 +11,13 @@ from espqb.orders.snapshot import OrderSnapshot
 from espqb.plan.company import QuickBooksCompany
 from espqb.plan.currency import currency_problem, exchange_rate, foreign_accounts, party_currency
 from espqb.plan.decisions import decide
+from espqb.plan.details import DetailsPlanner
 from espqb.plan.documents import bill_op, invoice_op, payment_ops, purchase_lines, purchase_order_op
 from espqb.plan.errors import Problems
 from espqb.plan.inputs import KnownMappings, PlanSettings, TakenName
 from espqb.plan.items import ItemPlanner, item_op_key
 from espqb.plan.limits import LIMITS, Target
+from espqb.plan.lists import ListPlanner
 from espqb.plan.model import Operation, Plan, PlanTotals, SupplierTotals
 from espqb.plan.naming import NameRegistry
 from espqb.plan.parties import customer_op, vendor_key, vendor_op
@@ -95,6 +97,8 @@ def build_plan(
 
     documents: list[Operation] = []
     notes: list[str] = [*decisions.notes, *([accounts_note] if accounts_note else [])]
+    lists = ListPlanner(company, settings.document_defaults, target, limits, problems, notes)
+    details = DetailsPlanner(order, company, target, limits, lists, notes)
     applied = ZERO
     if decisions.send_invoice:
         sales_tax = plan_sales_tax(order, figures, decisions, settings, company, target, problems)
@@ -112,6 +116,7 @@ def build_plan(
                 rate,
                 company,
                 notes,
+                details,
             )
         )
         payments = payment_ops(order, decisions, mappings, limits, rate)
@@ -145,6 +150,7 @@ def build_plan(
                     rate,
                     target,
                     notes,
+                    details,
                 )
                 documents.append(po)
                 po_total = po.total
@@ -162,6 +168,7 @@ def build_plan(
                     rate,
                     target,
                     notes,
+                    details,
                 )
                 documents.append(bill)
                 bill_total = bill.total
@@ -178,7 +185,7 @@ def build_plan(
     return Plan(
         target=target,
         order_number=order.order_number,
-        operations=(*parties, *items.operations(), *documents),
+        operations=(*parties, *items.operations(), *lists.operations(), *documents),
         totals=PlanTotals(
             invoice_subtotal=figures.subtotal,
             taxable_subtotal=figures.taxable_subtotal,

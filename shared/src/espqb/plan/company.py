@@ -141,10 +141,12 @@ class ListEntry(_Model):
         description="The name documents refer to: a class's full name (Parent:Child); a Desktop sales rep's initials."
     )
     description: str | None = Field(
-        default=None, description="A Desktop sales rep's name (the employee, vendor or other name it stands for)."
+        default=None,
+        description="A Desktop sales rep's name (the employee, vendor or other name it stands for).",
     )
     due_days: int | None = Field(
-        default=None, description="Terms: days from the document date to the due date (QBO DueDays, Desktop StdDueDays)."
+        default=None,
+        description="Terms: days from the document date to the due date (QBO DueDays, Desktop StdDueDays).",
     )
 
     def matches(self, wanted: str) -> bool:

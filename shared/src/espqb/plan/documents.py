@@ -12,10 +12,12 @@ from espqb.money import ZERO, format_money, money_sum
 from espqb.orders.snapshot import Charge, OrderSnapshot, Supplier
 from espqb.plan.company import QuickBooksCompany
 from espqb.plan.decisions import Decisions, SupplierDecision
-from espqb.plan.details import Notes, bill_details, fitted, invoice_details, memo, purchase_order_details
-from espqb.plan.inputs import KnownMappings, MappedRecord, PlanSettings
+from espqb.plan.details import DetailsPlanner, Notes, fitted, memo
+from espqb.plan.errors import Problems
+from espqb.plan.inputs import DocumentDefaults, KnownMappings, MappedRecord, PlanSettings
 from espqb.plan.items import ItemPlanner
 from espqb.plan.limits import Target, TargetLimits
+from espqb.plan.lists import ListPlanner
 from espqb.plan.model import (
     AccountRef,
     Action,
@@ -68,8 +70,10 @@ def invoice_op(
     exchange_rate: Decimal | None,
     company: QuickBooksCompany | None = None,
     notes: Notes | None = None,
+    details: DetailsPlanner | None = None,
 ) -> InvoiceOp:
     notes = notes if notes is not None else []
+    details = details or _details_planner(order, settings, company, target, limits, notes)
     tax_as_item = decisions.tax_mode == "item"
     lines = _sale_lines(order, figures, decisions, settings, items, limits, tax)
     style, discount_lines = _discount_lines(order, figures, settings, items, target, tax)
@@ -110,7 +114,7 @@ def invoice_op(
         tax_amount=figures.tax,
         total=figures.total,
         exchange_rate=exchange_rate,
-        details=invoice_details(order, company, target, limits, notes),
+        details=details.invoice(),
     )
 
 
@@ -319,8 +323,10 @@ def purchase_order_op(
     exchange_rate: Decimal | None = None,
     target: Target = "qbo",
     notes: Notes | None = None,
+    details: DetailsPlanner | None = None,
 ) -> PurchaseOrderOp:
     notes = notes if notes is not None else []
+    details = details or _details_planner(order, None, None, target, limits, notes)
     action, existing = _action(mappings.purchase_orders.get(supplier.esp_id))
     net, tax_amount = _net_and_tax(lines, tax)
     return PurchaseOrderOp(
@@ -343,7 +349,7 @@ def purchase_order_op(
         tax_amount=tax_amount,
         global_calculation=tax.global_calculation if tax is not None else None,
         exchange_rate=exchange_rate,
-        details=purchase_order_details(order, supplier, target, limits, notes),
+        details=details.purchase_order(supplier, order.order_date),
     )
 
 
@@ -359,8 +365,11 @@ def bill_op(
     exchange_rate: Decimal | None = None,
     target: Target = "qbo",
     notes: Notes | None = None,
+    details: DetailsPlanner | None = None,
 ) -> BillOp:
     notes = notes if notes is not None else []
+    details = details or _details_planner(order, None, None, target, limits, notes)
+    txn_date = supplier.invoice_date or order.order_date
     # The bill carries the supplier's invoice number and date when ESP has them.
     number = fitted(
         supplier.invoice_number, limits.bill_number, f"invoice number of {supplier.name}", target, notes
@@ -374,7 +383,7 @@ def bill_op(
         supplier_id=supplier.esp_id,
         vendor_key=vendor_key(supplier.esp_id),
         doc_number=number or doc_number(order.order_number, limits.bill_number),
-        txn_date=supplier.invoice_date or order.order_date,
+        txn_date=txn_date,
         currency=order.currency,
         memo=memo(order, limits.memo, f", {supplier.name}"),
         ap_account=decision.ap_account,
@@ -384,8 +393,26 @@ def bill_op(
         tax_amount=tax_amount,
         global_calculation=tax.global_calculation if tax is not None else None,
         exchange_rate=exchange_rate,
-        details=bill_details(supplier),
+        details=details.bill(supplier, txn_date),
     )
+
+
+def _details_planner(
+    order: OrderSnapshot,
+    settings: PlanSettings | None,
+    company: QuickBooksCompany | None,
+    target: Target,
+    limits: TargetLimits,
+    notes: Notes,
+) -> DetailsPlanner:
+    """A planner of its own, for callers that build one document alone (tests): list entries it
+    decides are not part of any plan, and a refusal is raised at once."""
+    defaults = settings.document_defaults if settings is not None else DocumentDefaults()
+    problems = Problems()
+    lists = ListPlanner(company, defaults, target, limits, problems, notes)
+    planner = DetailsPlanner(order, company, target, limits, lists, notes)
+    problems.raise_if_any()
+    return planner
 
 
 def _net_and_tax(lines: tuple[PurchaseLine, ...], tax: PurchaseTax | None) -> tuple[Decimal, Decimal]:

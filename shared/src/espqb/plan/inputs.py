@@ -23,6 +23,7 @@ from espqb.orders.snapshot import ChargeKind
 __all__ = [
     "ChargeItemNames",
     "DefaultAccounts",
+    "DocumentDefaults",
     "ItemNameSource",
     "KnownMappings",
     "MappedRecord",
@@ -88,6 +89,31 @@ class TaxDefault(_Model):
         return self
 
 
+class DocumentDefaults(_Model):
+    """What the documents carry when the order does not say (issue 13: document details)."""
+
+    terms: ShortText | None = Field(
+        default=None, description="The invoice's payment terms when the order names none (e.g. Net 30)."
+    )
+    vendor_terms: ShortText | None = Field(
+        default=None, description="The bills' and purchase orders' terms when the supplier names none."
+    )
+    class_name: ShortText | None = Field(
+        default=None, description="The QuickBooks class of every document when the order names none."
+    )
+    location: ShortText | None = Field(
+        default=None,
+        description="The QuickBooks Online location (department) of every document when the order names none.",
+    )
+    create_list_entries: bool = Field(
+        default=True,
+        description=(
+            "Terms, classes, locations, ship methods and customer messages missing from QuickBooks are added; "
+            "false refuses the send instead (sales reps are never added)."
+        ),
+    )
+
+
 class ChargeItemNames(_Model):
     """The QuickBooks item each kind of extra charge is written on."""
 
@@ -115,6 +141,7 @@ class PlanSettings(_Model):
     default_accounts: DefaultAccounts = Field(default_factory=DefaultAccounts)
     tax_default: TaxDefault = Field(default_factory=TaxDefault)
     charge_items: ChargeItemNames = Field(default_factory=ChargeItemNames)
+    document_defaults: DocumentDefaults = Field(default_factory=DocumentDefaults)
     subtotal_item_name: ShortText = "Subtotal"
     discount_item_name: ShortText = "Discount"
     tax_item_name: ShortText = "Total Tax"

@@ -36,6 +36,13 @@ class TargetLimits:
     tracking_number: int  # Desktop has no field: `Other`; QBO TrackingNum
     customer_message: int  # Desktop CustomerMsg Name; QBO CustomerMemo
     vendor_message: int  # Desktop PurchaseOrderAdd/VendorMsg; QBO PurchaseOrder Memo
+    # Reference-list names (espqb.plan.lists): Desktop StandardTermsAdd / ClassAdd Name 31 and a sales
+    # rep's Initial 5 (qbxmlops130.xml); QBO Term Name 31, Class and Department Name 100 (Intuit's API
+    # reference); QBO has no sales rep list, the name goes to a custom field (31, as the PO number).
+    terms_name: int
+    class_name: int
+    location_name: int
+    sales_rep: int
 
 
 # How messages name each product.
@@ -70,6 +77,10 @@ LIMITS: dict[Target, TargetLimits] = {
         tracking_number=29,
         customer_message=101,
         vendor_message=99,
+        terms_name=31,
+        class_name=31,
+        location_name=31,
+        sales_rep=5,
     ),
     # QuickBooks Online, docs/quickbooks-online.md §2.3: item Name and Sku 100, DocNumber 21; GivenName 25 and
     # FamilyName 15 (IntuitNamesTypes.xsd); memo / description 4000 and address sizes from the QBOE
@@ -101,5 +112,9 @@ LIMITS: dict[Target, TargetLimits] = {
         tracking_number=31,
         customer_message=1000,
         vendor_message=4000,
+        terms_name=31,
+        class_name=100,
+        location_name=100,
+        sales_rep=31,
     ),
 }

@@ -9,6 +9,7 @@ writes nothing: no job, no mapping, no audit row. A refusal is not an error here
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 
@@ -26,6 +27,7 @@ from espqb.plan import (
     InvoiceOp,
     ItemLine,
     ItemOp,
+    ListEntryOp,
     Operation,
     PaymentOp,
     Plan,
@@ -58,6 +60,25 @@ class PreviewLine(BaseModel):
     tax_code: str | None = Field(None, description="Outside the US: the company's tax code on the line")
 
 
+class PreviewDetails(BaseModel):
+    """What a bookkeeper reads on the document besides its lines, as it will be written (cut to
+    QuickBooks' lengths; list entries by their QuickBooks names)."""
+
+    po_number: str | None = Field(None, description="Invoice: the customer's PO number")
+    terms: str | None = None
+    due_date: date | None = None
+    ship_date: date | None = None
+    ship_method: str | None = None
+    tracking_number: str | None = None
+    sales_rep: str | None = None
+    customer_message: str | None = None
+    class_name: str | None = Field(None, description="The QuickBooks class")
+    location: str | None = Field(None, description="QuickBooks Online: the location (department)")
+    expected_date: date | None = Field(None, description="Purchase order: the in-hands date")
+    vendor_message: str | None = Field(None, description="Purchase order: the decoration notes")
+    memo: str | None = Field(None, description="The private memo, with ESP's order number")
+
+
 class PreviewOperation(BaseModel):
     key: str = Field(description="The plan operation; the job's step of the same key reports what happened")
     kind: StepKind
@@ -75,6 +96,10 @@ class PreviewOperation(BaseModel):
     total: Decimal | None = Field(None, description="Documents and payments: the amount QuickBooks will show")
     tax: Decimal | None = Field(None, description="Invoice: ESP's tax; bill, purchase order: purchase tax")
     lines: list[PreviewLine] = Field(default_factory=list)
+    list_kind: (
+        Literal["terms", "class", "location", "ship_method", "sales_rep", "customer_message"] | None
+    ) = Field(None, description="list_entry: which QuickBooks list the entry is in")
+    details: PreviewDetails | None = Field(None, description="Documents: their details besides the lines")
 
 
 class PreviewTotals(BaseModel):
@@ -162,8 +187,36 @@ async def preview_order(
 
 
 def _operations(plan: Plan) -> list[PreviewOperation]:
-    item_names = {op.key: op.name for op in plan.operations if isinstance(op, ItemOp)}
-    return [_operation(op, item_names) for op in plan.operations]
+    names = {op.key: op.name for op in plan.operations if isinstance(op, ItemOp | ListEntryOp)}
+    return [_operation(op, names) for op in plan.operations]
+
+
+def _details(op: InvoiceOp | PurchaseOrderOp | BillOp, names: dict[str, str]) -> PreviewDetails:
+    d = op.details
+
+    def name(key: str | None) -> str | None:
+        return names.get(key) if key is not None else None
+
+    common = {
+        "terms": name(d.terms_key),
+        "due_date": d.due_date,
+        "ship_method": d.ship_method or name(d.ship_method_key),
+        "class_name": name(d.class_key),
+        "location": name(d.location_key),
+        "memo": op.memo,
+    }
+    if isinstance(op, InvoiceOp):
+        i = op.details
+        return PreviewDetails(
+            **common,
+            po_number=i.po_number,
+            ship_date=i.ship_date,
+            tracking_number=i.tracking_number,
+            sales_rep=i.sales_rep or name(i.sales_rep_key),
+            customer_message=i.customer_message or name(i.customer_message_key),
+        )
+    p = op.details
+    return PreviewDetails(**common, expected_date=p.expected_date, vendor_message=p.vendor_message)
 
 
 def _operation(op: Operation, items: dict[str, str]) -> PreviewOperation:
@@ -176,6 +229,8 @@ def _operation(op: Operation, items: dict[str, str]) -> PreviewOperation:
             return PreviewOperation(**common, name=op.name, quickbooks_id=found, currency=currency)
         case ItemOp():
             return PreviewOperation(**common, name=op.name, quickbooks_id=found)
+        case ListEntryOp():
+            return PreviewOperation(**common, name=op.name, quickbooks_id=found, list_kind=op.list_kind)
         case InvoiceOp():
             return PreviewOperation(
                 **common,
@@ -185,6 +240,7 @@ def _operation(op: Operation, items: dict[str, str]) -> PreviewOperation:
                 total=op.total,
                 tax=op.tax_amount,
                 lines=[_invoice_line(line, items) for line in op.lines],
+                details=_details(op, items),
             )
         case PaymentOp():
             return PreviewOperation(
@@ -210,6 +266,7 @@ def _operation(op: Operation, items: dict[str, str]) -> PreviewOperation:
                     )
                     for line in op.lines
                 ],
+                details=_details(op, items),
             )
     raise AssertionError(f"unknown operation {op!r}")  # pragma: no cover - the union is exhaustive
 

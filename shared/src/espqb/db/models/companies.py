@@ -58,6 +58,9 @@ class IntegrationSettings(Base):
     tax_default: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     # Items used for extra charges, per kind (setup, run, shipping, other).
     charge_items: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # What documents carry when the order does not say: {"terms", "vendor_terms", "class_name",
+    # "location", "create_list_entries"} (espqb.plan.inputs.DocumentDefaults).
+    document_defaults: Mapped[dict[str, Any] | None] = mapped_column(JSONType, default=dict)
     # Who hears about re-authorisation deadlines and failures (besides ESP's webhook).
     notify_emails: Mapped[list[str]] = mapped_column(JSONType, default=list)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
