@@ -73,6 +73,8 @@ class CompanyInfo:
     # The currency list's Name of the home currency (docs/web-connector.md §3.13); None: the
     # edition's own (US Dollar, Canadian Dollar, British Pound Sterling).
     home_currency: str | None = None
+    # AccountingPreferences/IsUsingClassTracking (docs/web-connector.md §3.17): off in a new file.
+    class_tracking: bool = False
 
 
 @dataclass
@@ -133,6 +135,7 @@ class Books:
                 "sales_tax": info.sales_tax,
                 "multi_currency": info.multi_currency,
                 "home_currency": info.home_currency,
+                "class_tracking": info.class_tracking,
             },
             "mint": {
                 "list_sequence": self.mint.list_sequence,
@@ -168,6 +171,7 @@ class Books:
             sales_tax=raw_info.get("sales_tax"),
             multi_currency=bool(raw_info.get("multi_currency", False)),
             home_currency=raw_info.get("home_currency"),
+            class_tracking=bool(raw_info.get("class_tracking", False)),
         )
         return cls(
             info=info,

@@ -20,6 +20,8 @@ class ListKind:
     hierarchical: bool  # the …Add accepts ParentRef
     modifiable: bool = True
     defaults: dict[str, str] = field(default_factory=dict)
+    # The element that names an entry: "Name", except a sales rep's "Initial" (SalesRepAdd, OPS130).
+    name_field: str = "Name"
 
     @property
     def ret(self) -> str:
@@ -73,6 +75,27 @@ LIST_KINDS: dict[str, ListKind] = {
         ListKind("ItemSalesTax", "item", "Item", False, False, defaults={**_ACTIVE, "TaxRate": "0.00"}),
         ListKind("SalesTaxCode", "salestaxcode", "SalesTaxCode", False, False, defaults=dict(_ACTIVE)),
         ListKind("StandardTerms", "terms", "Terms", False, False, modifiable=False, defaults=dict(_ACTIVE)),
+        # Standard and date-driven terms share one list and one name space (TermsQueryRq answers both,
+        # docs/web-connector.md §3.18).
+        ListKind("DateDrivenTerms", "terms", "Terms", False, False, modifiable=False, defaults=dict(_ACTIVE)),
+        # The lists a document's details name (docs/web-connector.md §3.17-§3.18): ship methods (Name ≤15),
+        # customer messages (Name ≤101) and sales reps, named by their initials (Initial ≤5) and standing
+        # for an employee, vendor or other name (SalesRepEntityRef, required).
+        ListKind(
+            "ShipMethod", "shipmethod", "ShipMethod", False, False, modifiable=False, defaults=dict(_ACTIVE)
+        ),
+        ListKind(
+            "CustomerMsg",
+            "customermsg",
+            "CustomerMsg",
+            False,
+            False,
+            modifiable=False,
+            defaults=dict(_ACTIVE),
+        ),
+        ListKind(
+            "SalesRep", "salesrep", "SalesRep", False, False, defaults=dict(_ACTIVE), name_field="Initial"
+        ),
         ListKind("Class", "class", "Class", True, True, defaults={**_ACTIVE, "Sublevel": "0"}),
         ListKind(
             "PaymentMethod",
@@ -99,7 +122,7 @@ LIST_KINDS: dict[str, ListKind] = {
 # returns standard (and date-driven) terms.
 MULTI_KIND_QUERIES: dict[str, tuple[str, ...]] = {
     "ItemQueryRq": ITEM_KIND_NAMES,
-    "TermsQueryRq": ("StandardTerms",),
+    "TermsQueryRq": ("StandardTerms", "DateDrivenTerms"),
 }
 
 
@@ -130,7 +153,7 @@ _ACCOUNT = RefTarget(("Account",), "Account")
 _ITEM = RefTarget(ITEM_KIND_NAMES, "Item")
 
 # Which list a "…Ref" element points into. A Ref not listed here points at a list the
-# simulator does not keep (CustomerType, SalesRep, ShipMethod…): in a fresh company file
+# simulator does not keep (CustomerType, VendorType, Template…): in a fresh company file
 # those lists hold nothing we know of, so a reference to them is reported as invalid (3140).
 REF_TARGETS: dict[str, RefTarget] = {
     "CustomerRef": RefTarget(("Customer",), "Customer"),
@@ -158,7 +181,13 @@ REF_TARGETS: dict[str, RefTarget] = {
     "DiscountAccountRef": _ACCOUNT,
     "ClassRef": RefTarget(("Class",), "Class"),
     "DiscountClassRef": RefTarget(("Class",), "Class"),
-    "TermsRef": RefTarget(("StandardTerms",), "Terms"),
+    "TermsRef": RefTarget(("StandardTerms", "DateDrivenTerms"), "Terms"),
+    "ShipMethodRef": RefTarget(("ShipMethod",), "ShipMethod"),
+    "CustomerMsgRef": RefTarget(("CustomerMsg",), "CustomerMsg"),
+    "SalesRepRef": RefTarget(("SalesRep",), "SalesRep"),
+    # A sales rep stands for a person of the name list: an employee, a vendor or an other name
+    # (SalesRepAdd, OPS130; this file keeps no employees).
+    "SalesRepEntityRef": RefTarget(("Vendor", "OtherName"), "Entity"),
     "PaymentMethodRef": RefTarget(("PaymentMethod",), "PaymentMethod"),
     "PreferredPaymentMethodRef": RefTarget(("PaymentMethod",), "PaymentMethod"),
 }

@@ -53,7 +53,14 @@ from .references import refresh_ref_names
 from .request_types import Handler, QueryIterator, Runtime
 from .sales_math import DISCOUNT
 from .sales_txns import invoice_total, sales_handlers
-from .seed import seed_demo_company
+from .seed import (
+    add_class,
+    add_customer_message,
+    add_sales_rep,
+    add_ship_method,
+    add_terms,
+    seed_demo_company,
+)
 from .status import RequestProcessorError
 from .xml_codec import Record, record_to_element, serialize
 from .xsd_model import xsd_model
@@ -107,12 +114,16 @@ class CompanyFile:
         home_currency: str | None = None,
         seed_demo: bool = False,
         replay_under_new_id: bool = False,
+        class_tracking: bool = False,
     ) -> None:
         """``edition``: "us", "ca" or "uk" (docs/web-connector.md §3.10–§3.12, :mod:`.editions`) –
         the host's Country and ProductName, the sales tax lists ``seed_demo`` adds and the
         edition's rules on writes. ``multi_currency`` turns multi-currency on and seeds the
         currency list; ``home_currency`` (a currency name or ISO code) defaults to the edition's
         (§3.13, :mod:`.currencies`). ``qbxml_versions`` defaults to the edition's product.
+        ``class_tracking`` turns on the class tracking preference (``IsUsingClassTracking``, §3.17);
+        the lists a document's details name are filled with :meth:`add_terms`, :meth:`add_class`,
+        :meth:`add_ship_method`, :meth:`add_customer_message` and :meth:`add_sales_rep`.
         """
         self._clock: Clock = clock or _system_clock
         # Error recovery: is a replayed answer kept again under the replaying set's newMessageSetID?
@@ -129,6 +140,7 @@ class CompanyFile:
                 country=preset.country,
                 multi_currency=multi_currency,
                 home_currency=home_currency_name(preset, home_currency) if home_currency else None,
+                class_tracking=class_tracking,
             )
         )
         self._handlers: Mapping[str, Handler] = _handlers()
@@ -180,6 +192,33 @@ class CompanyFile:
     def requests_processed(self) -> int:
         """How many ``…Rq`` requests have been processed (replayed error-recovery sets not counted)."""
         return self._books.requests_processed
+
+    @property
+    def class_tracking(self) -> bool:
+        """``PreferencesRet/AccountingPreferences/IsUsingClassTracking`` (docs/web-connector.md §3.17)."""
+        return self._books.info.class_tracking
+
+    @class_tracking.setter
+    def class_tracking(self, value: bool) -> None:
+        self._books.info.class_tracking = value
+
+    # -- the lists a document's details name (as a bookkeeper would enter them in QuickBooks) ----
+    def add_terms(self, name: str, due_days: int | None = None) -> str:
+        """A standard terms entry (``StdDueDays``); returns its ListID."""
+        return str(add_terms(self._books, self._clock(), name, due_days)["ListID"])
+
+    def add_class(self, name: str) -> str:
+        return str(add_class(self._books, self._clock(), name)["ListID"])
+
+    def add_ship_method(self, name: str) -> str:
+        return str(add_ship_method(self._books, self._clock(), name)["ListID"])
+
+    def add_customer_message(self, name: str) -> str:
+        return str(add_customer_message(self._books, self._clock(), name)["ListID"])
+
+    def add_sales_rep(self, initial: str, person: str) -> str:
+        """A sales rep known by ``initial``, standing for the other name ``person`` (added if missing)."""
+        return str(add_sales_rep(self._books, self._clock(), initial, person)["ListID"])
 
     # -- qbXML ------------------------------------------------------------------------------
     def process(self, request_xml: str | bytes) -> str:

@@ -65,7 +65,7 @@ def preferences_ret(books: Books) -> Record:
         "AccountingPreferences": {
             "IsUsingAccountNumbers": "false",
             "IsRequiringAccounts": "true",
-            "IsUsingClassTracking": "false",
+            "IsUsingClassTracking": "true" if books.info.class_tracking else "false",
             "IsUsingAuditTrail": "true",
             "IsAssigningJournalEntryNumbers": "true",
         },

@@ -87,7 +87,7 @@ def list_add(kind: ListKind) -> Handler:
         payload: Record = request.body[f"{kind.name}Add"]
         _require_posting_accounts(kind, payload)
         resolved = resolve_refs(books, payload, kind.name, kind.name)
-        name = str(payload["Name"])
+        name = str(payload[kind.name_field])
         full_name, sublevel = _full_name(books, kind, name, resolved.get("ParentRef"))
         if name_owner(books, kind.namespace, full_name) is not None:
             raise status.name_in_use(full_name)
@@ -107,7 +107,7 @@ def list_add(kind: ListKind) -> Handler:
                 "TimeCreated": now,
                 "TimeModified": now,
                 "EditSequence": books.mint.edit_sequence(runtime.now),
-                "Name": name,
+                kind.name_field: name,
             }
         )
         if kind.has_full_name:
@@ -136,14 +136,14 @@ def list_mod(kind: ListKind) -> Handler:
             kind, {k: v for k, v in resolved.items() if k not in ("ListID", "EditSequence")}
         )
         updated = _merge(current, changes)
-        renamed = "Name" in changes or "ParentRef" in changes
+        renamed = kind.name_field in changes or "ParentRef" in changes
         if renamed:
             parent = updated.get("ParentRef")
             if parent and parent["ListID"] == list_id:
                 raise status.invalid_field_value(
                     "ParentRef", display_name(current), "An element cannot be its own parent."
                 )
-            full_name, sublevel = _full_name(books, kind, str(updated["Name"]), parent)
+            full_name, sublevel = _full_name(books, kind, str(updated[kind.name_field]), parent)
             owner = name_owner(books, kind.namespace, full_name)
             if owner is not None and owner["ListID"] != list_id:
                 raise status.name_in_use(full_name)

@@ -28,12 +28,14 @@ from .request_types import Handler, Outcome, Request, Runtime
 from .status import Status
 from .txn_common import (
     adjust_balance,
+    apply_header_mod,
     due_date,
     ensure_account,
     merge_line_mods,
     new_txn_header,
     next_ref_number,
     record_for_mod,
+    split_cleared,
     touch,
 )
 from .xml_codec import Record, conform
@@ -154,12 +156,13 @@ def purchase_order_add(books: Books, request: Request, runtime: Runtime) -> Outc
 def purchase_order_mod(books: Books, request: Request, runtime: Runtime) -> Outcome:
     payload: Record = request.body["PurchaseOrderMod"]
     current = record_for_mod(books, "PurchaseOrder", payload)
-    resolved = resolve_refs(books, payload, "PurchaseOrder")
+    kept, cleared = split_cleared(payload)
+    resolved = resolve_refs(books, kept, "PurchaseOrder")
     changes = conform(
         {k: v for k, v in resolved.items() if k not in ("TxnID", "EditSequence", "PurchaseOrderLineMod")},
         xsd_model().element("PurchaseOrderRet"),
     )
-    po = {**copy.deepcopy(current), **changes}
+    po = apply_header_mod(books, current, changes, cleared)
     if "PurchaseOrderLineMod" in resolved:
         merged = merge_line_mods(
             current.get("PurchaseOrderLineRet", []),
@@ -375,10 +378,11 @@ def bill_add(books: Books, request: Request, runtime: Runtime) -> Outcome:
 def bill_mod(books: Books, request: Request, runtime: Runtime) -> Outcome:
     payload: Record = request.body["BillMod"]
     current = record_for_mod(books, "Bill", payload)
-    resolved = resolve_refs(books, payload, "Bill")
+    kept, cleared = split_cleared(payload)
+    resolved = resolve_refs(books, kept, "Bill")
     skip = ("TxnID", "EditSequence", "ExpenseLineMod", "ItemLineMod", "ClearExpenseLines", "ClearItemLines")
     changes = conform({k: v for k, v in resolved.items() if k not in skip}, xsd_model().element("BillRet"))
-    bill = {**copy.deepcopy(current), **changes}
+    bill = apply_header_mod(books, current, changes, cleared)
     for clear_flag, mod_key, ret_key in (
         ("ClearExpenseLines", "ExpenseLineMod", "ExpenseLineRet"),
         ("ClearItemLines", "ItemLineMod", "ItemLineRet"),

@@ -18,7 +18,7 @@ from . import status
 from .books import Books
 from .catalog import TXN_KINDS
 from .qb_values import parse_qb_date, parse_qb_datetime
-from .references import name_key, refresh_ref_names
+from .references import display_name, name_key, refresh_ref_names
 from .request_types import Outcome, QueryIterator, Request, Runtime
 from .status import QbStatusError, Status
 from .xml_codec import Record
@@ -174,7 +174,7 @@ def list_matches(
 
 
 def _full_name_key(record: Record) -> str:
-    return name_key(str(record.get("FullName") or record.get("Name", "")))
+    return name_key(display_name(record))
 
 
 def _record_id(candidate: Candidate) -> str:
@@ -217,7 +217,7 @@ def _list_filter_ok(record: Record, body: Record, runtime: Runtime) -> bool:
         return False
     if not _modified_between(record, body.get("FromModifiedDate"), body.get("ToModifiedDate"), runtime):
         return False
-    name = str(record.get("FullName") or record.get("Name", ""))
+    name = display_name(record)
     name_filter = body.get("NameFilter")
     if isinstance(name_filter, dict) and not _text_match(
         name, str(name_filter.get("Name", "")), str(name_filter.get("MatchCriterion", "StartsWith"))

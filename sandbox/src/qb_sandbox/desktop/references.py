@@ -20,7 +20,8 @@ _ID_SHAPE = re.compile(r"^[0-9A-Fa-f]+-[0-9]+$")
 
 
 def display_name(record: Record) -> str:
-    return str(record.get("FullName") or record.get("Name") or "")
+    # A sales rep is known by its initials (SalesRepRet has no Name).
+    return str(record.get("FullName") or record.get("Name") or record.get("Initial") or "")
 
 
 def name_key(name: str) -> str:

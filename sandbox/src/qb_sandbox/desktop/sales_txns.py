@@ -27,12 +27,14 @@ from .request_types import Handler, Outcome, Request, Runtime
 from .sales_math import DISCOUNT, SALES_TAX, SUBTOTAL, SalesLine, sales_totals
 from .txn_common import (
     adjust_balance,
+    apply_header_mod,
     due_date,
     ensure_account,
     merge_line_mods,
     new_txn_header,
     next_ref_number,
     record_for_mod,
+    split_cleared,
     touch,
 )
 from .xml_codec import Record, conform
@@ -216,12 +218,13 @@ def invoice_add(books: Books, request: Request, runtime: Runtime) -> Outcome:
 def invoice_mod(books: Books, request: Request, runtime: Runtime) -> Outcome:
     payload: Record = request.body["InvoiceMod"]
     current = record_for_mod(books, "Invoice", payload)
-    resolved = resolve_refs(books, payload, "Invoice")
+    kept, cleared = split_cleared(payload)
+    resolved = resolve_refs(books, kept, "Invoice")
     header_changes = conform(
         {k: v for k, v in resolved.items() if k not in ("TxnID", "EditSequence", "InvoiceLineMod")},
         xsd_model().element("InvoiceRet"),
     )
-    header = {**copy.deepcopy(current), **header_changes}
+    header = apply_header_mod(books, current, header_changes, cleared)
     lines = current.get("InvoiceLineRet", [])
     if "InvoiceLineMod" in resolved:
         lines = merge_line_mods(

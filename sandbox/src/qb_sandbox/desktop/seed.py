@@ -114,3 +114,45 @@ def _seed_sales_tax(books: Books, now: datetime, edition: Edition) -> None:
         "non_taxable_code": edition.non_taxable_code,
         "pay_sales_tax": edition.pay_sales_tax,
     }
+
+
+# -- the lists a document's details name (docs/web-connector.md §3.17-§3.18) --------------------------
+def add_terms(books: Books, now: datetime, name: str, due_days: int | None = None) -> Record:
+    fields: Record = {"Name": name, "IsActive": "true"}
+    if due_days is not None:
+        fields["StdDueDays"] = str(due_days)
+    return _add(books, "StandardTerms", now, fields)
+
+
+def add_class(books: Books, now: datetime, name: str) -> Record:
+    return _add(books, "Class", now, {"Name": name, "FullName": name, "IsActive": "true", "Sublevel": "0"})
+
+
+def add_ship_method(books: Books, now: datetime, name: str) -> Record:
+    return _add(books, "ShipMethod", now, {"Name": name, "IsActive": "true"})
+
+
+def add_customer_message(books: Books, now: datetime, name: str) -> Record:
+    return _add(books, "CustomerMsg", now, {"Name": name, "IsActive": "true"})
+
+
+def add_sales_rep(books: Books, now: datetime, initial: str, person: str) -> Record:
+    """A sales rep and the other name it stands for (a rep is an employee, vendor or other name,
+    SalesRepAdd's SalesRepEntityRef); the person is reused when the name list has it already."""
+    entity = next(
+        (
+            record
+            for kind in ("OtherName", "Vendor")
+            for record in books.list_records(kind).values()
+            if str(record.get("Name", "")).casefold() == person.casefold()
+        ),
+        None,
+    )
+    if entity is None:
+        entity = _add(books, "OtherName", now, {"Name": person, "IsActive": "true"})
+    return _add(
+        books,
+        "SalesRep",
+        now,
+        {"Initial": initial, "IsActive": "true", "SalesRepEntityRef": _ref(entity)},
+    )

@@ -46,6 +46,40 @@ def record_for_mod(books: Books, kind: str, payload: Record) -> Record:
     return record
 
 
+def split_cleared(payload: Record) -> tuple[Record, tuple[str, ...]]:
+    """A Mod's header elements sent empty, which clear the field: "To clear some body properties of a
+    transaction … send null/empty qbXML elements for the properties to be cleared" (Intuit, *Modify,
+    delete and void requests and responses*, QuickBooks Desktop SDK). An element left out keeps its
+    value. A reference is empty when it names neither a ListID nor a FullName. Returns the payload
+    without them, and their names."""
+    kept: Record = {}
+    cleared: list[str] = []
+    for key, value in payload.items():
+        empty_ref = (
+            key.endswith("Ref")
+            and isinstance(value, dict)
+            and not str(value.get("ListID") or "").strip()
+            and not str(value.get("FullName") or "").strip()
+        )
+        if value == "" or empty_ref:
+            cleared.append(key)
+        else:
+            kept[key] = value
+    return kept, tuple(cleared)
+
+
+def apply_header_mod(books: Books, current: Record, changes: Record, cleared: tuple[str, ...]) -> Record:
+    """The document's header after a Mod: changed elements replaced, cleared ones removed, the rest
+    kept. New terms without a new due date move the due date as the terms say (as the QuickBooks form
+    does when the terms are changed **[derived from the UI]**)."""
+    updated = {**copy.deepcopy(current), **changes}
+    for key in cleared:
+        updated.pop(key, None)
+    if "TermsRef" in changes and "DueDate" not in changes and "TxnDate" in updated:
+        updated["DueDate"] = due_date(books, str(updated["TxnDate"]), updated.get("TermsRef"))
+    return updated
+
+
 def next_ref_number(records: dict[str, Record]) -> str:
     """QuickBooks numbers a new form one past the last one entered ("A7102" → "A7103")."""
     latest = max(records.values(), key=lambda r: int(r.get("TxnNumber", 0)), default=None)
