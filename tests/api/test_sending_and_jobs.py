@@ -181,3 +181,37 @@ async def test_a_desktop_job_says_it_waits_for_the_web_connector_and_when_it_las
     job = (await client.get(f"/v1/jobs/{sent['id']}", headers=auth())).json()
     listed = (await client.get("/v1/jobs", headers=auth())).json()["items"][0]
     assert job["waiting"] == listed["waiting"] == "Waiting for the Web Connector (last seen 3 minutes ago)"
+
+
+async def test_a_queued_job_shows_its_planned_steps_and_a_resend_replans_them(
+    client: httpx.AsyncClient,
+) -> None:
+    await _install(client)
+    accounts = {"default_accounts": {"cogs": {"name": "Cost of Goods Sold"}}}
+    assert (await client.put("/v1/settings", headers=auth(), json=accounts)).status_code == 200
+    sent = await client.post("/v1/orders/10245/send", headers=auth(), json=a7102())
+    assert sent.status_code == 202, sent.text
+    steps = {s["key"]: s for s in sent.json()["steps"]}
+    # From the moment it is queued, before the Web Connector comes: what the send will do, in order.
+    assert next(iter(steps)) == "customer" and "invoice" in steps
+    assert all(s["status"] == "pending" and s["link"] is None for s in steps.values())
+    assert steps["invoice"]["summary"] == "Will create the invoice 10245"
+    assert [s["kind"] for s in steps.values()].count("payment") == 1
+    job = (await client.get(f"/v1/jobs/{sent.json()['id']}", headers=auth())).json()
+    assert job["steps"] == sent.json()["steps"]
+    # The waiting job takes a changed order (latest send wins): its planned steps follow it.
+    body = a7102()
+    body["order"]["payments"] = []
+    body["order"]["customer"]["esp_id"] = "C-9"
+    again = await client.post("/v1/orders/10245/send", headers=auth(), json=body)
+    assert again.json()["disposition"] == "replaced_queued"
+    assert [s["kind"] for s in again.json()["steps"]].count("payment") == 0
+
+
+async def test_an_order_the_plan_refuses_is_queued_without_planned_steps(client: httpx.AsyncClient) -> None:
+    await _install(client)
+    body = a7102()
+    body["order"]["total"] = "999.00"  # the plan refuses it when it runs; the job will say why
+    sent = await client.post("/v1/orders/10245/send", headers=auth(), json=body)
+    assert sent.status_code == 202, sent.text
+    assert sent.json()["steps"] == []

@@ -7,13 +7,14 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from espqb.db.models import JobStatus, JobStep, SendJob
+from espqb.db.models import JobStatus, JobStep, SendJob, StepStatus
 from espqb.db.types import utcnow
 from espqb.jobs import repository
 from espqb.jobs.flags import flags_of
 from espqb.jobs.links import RecordLinks
 from espqb.jobs.schemas import JobOut, StepOut
 from espqb.queue.labels import status_label
+from espqb.queue.transitions import FINISHED_STATUSES
 
 
 def job_out(
@@ -44,25 +45,52 @@ def job_out(
         next_attempt_at=job.run_after if job.status == JobStatus.QUEUED else None,
         web_connector_last_poll=last_poll if job.target == "qbd" else None,
         waiting=_waiting(job, last_poll),
-        steps=[
-            StepOut(
-                key=s.key,
-                kind=s.kind,
-                action=s.action,
-                status=s.status,
-                qb_id=s.qb_id,
-                summary=s.summary,
-                error=s.error,
-                link=(
-                    links.link(job.target, s.kind, s.qb_id, numbers.get((job.target, s.kind, s.qb_id or "")))
-                    if links is not None and s.status == "succeeded"
-                    else None
-                ),
-                updated_at=s.updated_at,
-            )
-            for s in steps
-        ],
+        steps=_steps(job, steps, links, numbers),
     )
+
+
+def _steps(
+    job: SendJob,
+    rows: Sequence[JobStep],
+    links: RecordLinks | None,
+    numbers: dict[tuple[str, str, str], str],
+) -> list[StepOut]:
+    """The worker's steps; while the job is not finished, the steps planned at queue time that the
+    worker has not reached yet follow them as ``pending`` (espqb.sending.planned_steps)."""
+    out = [
+        StepOut(
+            key=s.key,
+            kind=s.kind,
+            action=s.action,
+            status=s.status,
+            qb_id=s.qb_id,
+            summary=s.summary,
+            error=s.error,
+            link=(
+                links.link(job.target, s.kind, s.qb_id, numbers.get((job.target, s.kind, s.qb_id or "")))
+                if links is not None and s.status == StepStatus.SUCCEEDED
+                else None
+            ),
+            updated_at=s.updated_at,
+        )
+        for s in rows
+    ]
+    if job.status in FINISHED_STATUSES or not job.planned_steps:
+        return out
+    recorded = {s.key for s in rows}
+    out += [
+        StepOut(
+            key=planned["key"],
+            kind=planned["kind"],  # type: ignore[arg-type]
+            action=planned["action"],  # type: ignore[arg-type]
+            status=StepStatus.PENDING,
+            summary=planned.get("summary"),
+            updated_at=job.created_at,
+        )
+        for planned in job.planned_steps
+        if planned.get("key") not in recorded
+    ]
+    return out
 
 
 def _ago(moment: datetime, now: datetime) -> str:

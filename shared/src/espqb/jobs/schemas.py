@@ -76,7 +76,11 @@ class JobOut(BaseModel):
         description='While a Desktop job waits for the Web Connector, in words: "Waiting for the Web '
         'Connector (last seen 3 minutes ago)", or that it has not connected yet',
     )
-    steps: list[StepOut] = Field(default_factory=list)
+    steps: list[StepOut] = Field(
+        default_factory=list,
+        description="Per record, what the send did; from the moment the job is queued, the steps planned then "
+        "follow as `pending` (with what each will do) until the worker reaches them",
+    )
 
 
 class JobPage(BaseModel):

@@ -17,6 +17,7 @@ from espqb.queue.types import EnqueueResult
 from espqb.security.jwt import Principal
 from espqb.sending.checks import check_sendable
 from espqb.sending.permissions import check_may_send
+from espqb.sending.planned_steps import planned_steps
 
 # A gateway may decide a new job's first state (e.g. QBO: "held" while the connection needs
 # re-authorisation). Returns (status, reason) or None for the default.
@@ -66,4 +67,9 @@ async def send_order(
     )
     if result.disposition == "queued":
         metrics.JOBS_ENQUEUED.labels(target).inc()
+    if result.created:
+        # The job now carries this request (new, or a waiting job that took it): its planned steps.
+        result.job.planned_steps = await planned_steps(
+            session, principal.company_id, "qbd" if target == "qbd" else "qbo", request, settings
+        )
     return result

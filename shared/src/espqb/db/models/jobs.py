@@ -92,6 +92,9 @@ class SendJob(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     hold_reason: Mapped[str | None] = mapped_column(Text)
     warnings: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # What the send will do, planned when it was queued: [{"key", "kind", "action", "summary"}], shown
+    # as pending steps until the worker records its own (espqb.sending.planned_steps).
+    planned_steps: Mapped[list[dict[str, str]] | None] = mapped_column(JSONType, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
