@@ -19,7 +19,18 @@ from .job import EncodedRequest, JobEncoding, ListKey, Purpose, SharedAdd
 from .xml_build import Element, message_set, serialized_size
 
 # Customers and vendors share QuickBooks' name list; items have their own (docs/web-connector.md §3.4).
-NAME_SPACE = {"customer": "names", "vendor": "names", "item": "items"}
+NAME_SPACE = {
+    "customer": "names",
+    "vendor": "names",
+    "item": "items",
+    # Each reference list is its own name space (docs/web-connector.md §3.18).
+    "terms": "terms",
+    "class": "classes",
+    "ship_method": "ship_methods",
+    "customer_message": "customer_messages",
+    "sales_rep": "sales_reps",
+    "location": "locations",
+}
 
 
 @dataclass(frozen=True, slots=True)

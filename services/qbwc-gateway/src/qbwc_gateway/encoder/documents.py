@@ -11,6 +11,18 @@ The figures are the plan's, written as they are (docs/web-connector.md §3.5-§3
 * a Mod sends the stored ``EditSequence`` and every line anew (``TxnLineID`` -1): the lines of the
   document are replaced by the plan's (docs/web-connector.md §3.8).
 
+Document details (docs/web-connector.md §3.17): the customer's PO number (``PONumber``), terms
+(``TermsRef``), due date, sales rep (``SalesRepRef``, by initials), ship date and method
+(``ShipMethodRef``), the customer message (``CustomerMsgRef``), the tracking number (``Other``) and the
+class (``ClassRef``: the header of invoices and purchase orders, each line of a bill, which has no header
+class) on invoices; terms, expected date, ship method and the message to the vendor (``VendorMsg``) on
+purchase orders; terms and due date on bills. Lists are named by the ``ListEntryOp`` the plan made
+(``lists``: list key → reference). A Mod says what the document must hold now: a free-text detail the
+plan no longer has is sent empty, which clears it ("send null/empty qbXML elements for the properties
+to be cleared", Intuit's *Modify, delete and void requests and responses*); a reference or a date the
+plan lacks is left out, which keeps what QuickBooks holds (the customer's or vendor's default terms,
+the due date QuickBooks computed, a class a bookkeeper chose).
+
 Per edition (docs/web-connector.md §3.11-§3.13; ``CompanyFilePrefs.country``): a US file gets the
 header ``ItemSalesTaxRef`` and the Tax/Non codes on invoice lines, and nothing about tax on purchase
 documents; a Canadian or UK file gets the plan's code on every line (``SalesTaxCodeRef`` on invoice, purchase
@@ -36,7 +48,7 @@ from espqb.plan import (
     SubtotalLine,
     TaxLine,
 )
-from espqb.plan.model import GlobalTaxCalculation, TaxCodeRef
+from espqb.plan.model import GlobalTaxCalculation, InvoiceDetails, PurchaseDetails, TaxCodeRef
 
 from .list_requests import account, address
 from .prefs import CompanyFilePrefs
@@ -100,8 +112,47 @@ def _exchange_rate(parent: Element, value: Decimal | None) -> None:
 # ------------------------------------------------------------------------------------- invoices
 
 
+# ------------------------------------------------------------------------------ document details
+
+
+def list_ref(lists: Mapping[str, Ref], key: str | None) -> Ref | None:
+    """The reference to the plan's list entry ``key`` (terms, class, ship method…), if any."""
+    return lists[key] if key is not None else None
+
+
+def _detail_text(parent: Element, tag: str, value: str | None, *, mod: bool) -> None:
+    """A free-text detail; on a Mod, sent empty when the plan has none (which clears it)."""
+    if value:
+        child(parent, tag, value)
+    elif mod:
+        child(parent, tag, "")
+
+
+def _opt_date(parent: Element, tag: str, value: object) -> None:
+    if value is not None:
+        child(parent, tag, qb_date(value))  # type: ignore[arg-type]
+
+
+def header_class(details: InvoiceDetails | PurchaseDetails, lists: Mapping[str, Ref]) -> Ref | None:
+    return None if details.class_on_lines else list_ref(lists, details.class_key)
+
+
+def line_class(details: InvoiceDetails | PurchaseDetails, lists: Mapping[str, Ref]) -> Ref | None:
+    return list_ref(lists, details.class_key) if details.class_on_lines else None
+
+
+# ------------------------------------------------------------------------------------- invoices
+
+
 def _invoice_lines(
-    parent: Element, op: InvoiceOp, items: Mapping[str, Ref], prefs: CompanyFilePrefs, tag: str, *, mod: bool
+    parent: Element,
+    op: InvoiceOp,
+    items: Mapping[str, Ref],
+    prefs: CompanyFilePrefs,
+    tag: str,
+    *,
+    mod: bool,
+    line_class_ref: Ref | None = None,
 ) -> None:
     any_taxable = any(isinstance(line, ItemLine) and line.taxable for line in op.lines)
     for line in op.lines:
@@ -114,12 +165,14 @@ def _invoice_lines(
                 opt(element, "Desc", line.description)
                 child(element, "Quantity", rate(line.quantity))
                 child(element, "Rate", rate(line.unit_price))
+                ref(element, "ClassRef", line_class_ref)
                 child(element, "Amount", amount(line.amount))
                 ref(element, "SalesTaxCodeRef", _line_code(line.tax_code, prefs, line.taxable))
             case SubtotalLine():
                 pass  # QuickBooks computes the subtotal itself
             case DiscountLine():
                 opt(element, "Desc", line.description)
+                ref(element, "ClassRef", line_class_ref)
                 # An amount, never a percentage QuickBooks would recompute with its own rounding.
                 child(element, "Amount", amount(-line.amount))
                 ref(
@@ -129,17 +182,29 @@ def _invoice_lines(
                 )
             case TaxLine():
                 opt(element, "Desc", line.description)
+                ref(element, "ClassRef", line_class_ref)
                 child(element, "Amount", amount(line.amount))
                 ref(element, "SalesTaxCodeRef", _line_code(line.tax_code, prefs, False))
 
 
-def _invoice_header(parent: Element, op: InvoiceOp, customer: Ref) -> None:
+def _invoice_header(
+    parent: Element, op: InvoiceOp, customer: Ref, lists: Mapping[str, Ref], *, mod: bool
+) -> None:
+    """From ``CustomerRef`` to ``ShipMethodRef``, in the order of ``InvoiceAdd``/``InvoiceMod``."""
+    details = op.details
     ref(parent, "CustomerRef", customer)
+    ref(parent, "ClassRef", header_class(details, lists))
     ref(parent, "ARAccountRef", account(op.ar_account))
     child(parent, "TxnDate", qb_date(op.txn_date))
     child(parent, "RefNumber", op.doc_number)
     address(parent, "BillAddress", op.billing_address)
     address(parent, "ShipAddress", op.shipping_address)
+    _detail_text(parent, "PONumber", details.po_number, mod=mod)
+    ref(parent, "TermsRef", list_ref(lists, details.terms_key))
+    _opt_date(parent, "DueDate", details.due_date)
+    ref(parent, "SalesRepRef", list_ref(lists, details.sales_rep_key))
+    _opt_date(parent, "ShipDate", details.ship_date)
+    ref(parent, "ShipMethodRef", list_ref(lists, details.ship_method_key))
 
 
 def _sales_tax_item(op: InvoiceOp, prefs: CompanyFilePrefs) -> Ref | None:
@@ -153,11 +218,16 @@ def _sales_tax_item(op: InvoiceOp, prefs: CompanyFilePrefs) -> Ref | None:
     return Ref(full_name=op.tax.code) if op.tax.code else None
 
 
-def _invoice_tail(parent: Element, op: InvoiceOp, prefs: CompanyFilePrefs) -> None:
+def _invoice_tail(
+    parent: Element, op: InvoiceOp, prefs: CompanyFilePrefs, lists: Mapping[str, Ref], *, mod: bool
+) -> None:
     """From ``ItemSalesTaxRef`` to ``ExchangeRate``, in the order of docs/web-connector.md §3.14."""
     ref(parent, "ItemSalesTaxRef", _sales_tax_item(op, prefs))
     opt(parent, "Memo", op.memo)
+    ref(parent, "CustomerMsgRef", list_ref(lists, op.details.customer_message_key))
     _tax_included(parent, op.tax.global_calculation, prefs)
+    # No tracking-number field on a Desktop invoice: "Other" (≤29) holds it (§3.17).
+    _detail_text(parent, "Other", op.details.tracking_number, mod=mod)
     _exchange_rate(parent, op.exchange_rate)
 
 
@@ -170,15 +240,20 @@ def invoice_add(
     prefs: CompanyFilePrefs,
     macro: str,
     esp_key: str | None = None,
+    lists: Mapping[str, Ref] | None = None,
 ) -> Element:
-    """``esp_key``: the document's ``ExternalGUID`` (see ``encoder.recovery``)."""
+    """``esp_key``: the document's ``ExternalGUID`` (see ``encoder.recovery``); ``lists``: how to
+    refer to the list entries the details name (list key → reference)."""
+    lists = lists or {}
     rq = request("InvoiceAddRq", request_id)
     add = child(rq, "InvoiceAdd")
     add.set("defMacro", macro)
-    _invoice_header(add, op, customer)
-    _invoice_tail(add, op, prefs)
+    _invoice_header(add, op, customer, lists, mod=False)
+    _invoice_tail(add, op, prefs, lists, mod=False)
     opt(add, "ExternalGUID", esp_key)
-    _invoice_lines(add, op, items, prefs, "InvoiceLineAdd", mod=False)
+    _invoice_lines(
+        add, op, items, prefs, "InvoiceLineAdd", mod=False, line_class_ref=line_class(op.details, lists)
+    )
     return rq
 
 
@@ -190,14 +265,18 @@ def invoice_mod(
     customer: Ref,
     items: Mapping[str, Ref],
     prefs: CompanyFilePrefs,
+    lists: Mapping[str, Ref] | None = None,
 ) -> Element:
+    lists = lists or {}
     rq = request("InvoiceModRq", request_id)
     mod = child(rq, "InvoiceMod")
     child(mod, "TxnID", target.txn_id)
     child(mod, "EditSequence", target.edit_sequence)
-    _invoice_header(mod, op, customer)
-    _invoice_tail(mod, op, prefs)
-    _invoice_lines(mod, op, items, prefs, "InvoiceLineMod", mod=True)
+    _invoice_header(mod, op, customer, lists, mod=True)
+    _invoice_tail(mod, op, prefs, lists, mod=True)
+    _invoice_lines(
+        mod, op, items, prefs, "InvoiceLineMod", mod=True, line_class_ref=line_class(op.details, lists)
+    )
     return rq
 
 
@@ -248,7 +327,10 @@ def _purchase_line(
     mod: bool,
     prefs: CompanyFilePrefs,
     link: tuple[str, str] | None = None,
+    class_ref: Ref | None = None,
 ) -> None:
+    """``class_ref``: the line's class, which a purchase order line carries after its rate and a bill
+    line after its customer (``PurchaseOrderLineAdd``/``ItemLineAdd`` in qbXML 13.0)."""
     element = child(parent, tag)
     if mod:
         child(element, "TxnLineID", NEW_LINE)
@@ -256,8 +338,12 @@ def _purchase_line(
     opt(element, "Desc", line.description)
     child(element, "Quantity", rate(line.quantity))
     child(element, cost_tag, rate(line.unit_cost))
+    if not billable:
+        ref(element, "ClassRef", class_ref)  # purchase order line
     child(element, "Amount", amount(line.amount))
     ref(element, "CustomerRef", customer)
+    if billable:
+        ref(element, "ClassRef", class_ref)  # bill line
     if not prefs.us:
         # Canada/UK: the purchase tax code of the line ("not in QBD", docs/web-connector.md §3.11).
         ref(element, "SalesTaxCodeRef", tax_code_ref(line.tax_code))
@@ -303,7 +389,9 @@ def _purchase_document(
     target: Modify | None = None,
     links: Sequence[tuple[str, str] | None] = (),
     esp_key: str | None = None,
+    lists: Mapping[str, Ref] | None = None,
 ) -> Element:
+    lists = lists or {}
     verb = "Add" if target is None else "Mod"
     rq = request(f"{shape.name}{verb}Rq", request_id)
     body = child(rq, f"{shape.name}{verb}")
@@ -311,9 +399,12 @@ def _purchase_document(
         child(body, "TxnID", target.txn_id)
         child(body, "EditSequence", target.edit_sequence)
     if isinstance(op, PurchaseOrderOp):
-        _purchase_order_header(body, op, vendor)
+        _purchase_order_header(body, op, vendor, lists, mod=target is not None)
+        class_ref = line_class(op.details, lists)
     else:
-        _bill_header(body, op, vendor)
+        _bill_header(body, op, vendor, lists)
+        # A bill has no header class: the class goes on each of its lines (§3.17).
+        class_ref = list_ref(lists, op.details.class_key)
     _tax_included(body, op.global_calculation, prefs)
     _exchange_rate(body, op.exchange_rate)
     if target is None:
@@ -330,6 +421,7 @@ def _purchase_document(
             mod=target is not None,
             prefs=prefs,
             link=links[index] if index < len(links) else None,
+            class_ref=class_ref,
         )
     return rq
 
@@ -343,6 +435,7 @@ def purchase_order_add(
     customers: Mapping[str, Ref],
     prefs: CompanyFilePrefs,
     esp_key: str | None = None,
+    lists: Mapping[str, Ref] | None = None,
 ) -> Element:
     return _purchase_document(
         _PURCHASE_ORDER,
@@ -353,15 +446,27 @@ def purchase_order_add(
         customers=customers,
         prefs=prefs,
         esp_key=esp_key,
+        lists=lists,
     )
 
 
-def _purchase_order_header(parent: Element, op: PurchaseOrderOp, vendor: Ref) -> None:
+def _purchase_order_header(
+    parent: Element, op: PurchaseOrderOp, vendor: Ref, lists: Mapping[str, Ref], *, mod: bool
+) -> None:
+    """``PurchaseOrderAdd``/``Mod`` order: VendorRef, ClassRef, TxnDate, RefNumber, ShipAddress,
+    TermsRef, ExpectedDate, ShipMethodRef, Memo, VendorMsg (no DueDate: QuickBooks takes it from the
+    terms)."""
+    details = op.details
     ref(parent, "VendorRef", vendor)
+    ref(parent, "ClassRef", header_class(details, lists))
     child(parent, "TxnDate", qb_date(op.txn_date))
     child(parent, "RefNumber", op.doc_number)
     address(parent, "ShipAddress", op.ship_address)
+    ref(parent, "TermsRef", list_ref(lists, details.terms_key))
+    _opt_date(parent, "ExpectedDate", details.expected_date)
+    ref(parent, "ShipMethodRef", list_ref(lists, details.ship_method_key))
     opt(parent, "Memo", op.memo)
+    _detail_text(parent, "VendorMsg", details.vendor_message, mod=mod)
 
 
 def purchase_order_mod(
@@ -373,6 +478,7 @@ def purchase_order_mod(
     items: Mapping[str, Ref],
     customers: Mapping[str, Ref],
     prefs: CompanyFilePrefs,
+    lists: Mapping[str, Ref] | None = None,
 ) -> Element:
     return _purchase_document(
         _PURCHASE_ORDER,
@@ -383,14 +489,18 @@ def purchase_order_mod(
         customers=customers,
         prefs=prefs,
         target=target,
+        lists=lists,
     )
 
 
-def _bill_header(parent: Element, op: BillOp, vendor: Ref) -> None:
+def _bill_header(parent: Element, op: BillOp, vendor: Ref, lists: Mapping[str, Ref]) -> None:
+    """``BillAdd``/``BillMod`` order: VendorRef, APAccountRef, TxnDate, DueDate, RefNumber, TermsRef, Memo."""
     ref(parent, "VendorRef", vendor)
     ref(parent, "APAccountRef", account(op.ap_account))
     child(parent, "TxnDate", qb_date(op.txn_date))
+    _opt_date(parent, "DueDate", op.details.due_date)
     child(parent, "RefNumber", op.doc_number)
+    ref(parent, "TermsRef", list_ref(lists, op.details.terms_key))
     opt(parent, "Memo", op.memo)
 
 
@@ -404,6 +514,7 @@ def bill_add(
     prefs: CompanyFilePrefs,
     purchase_order_lines: tuple[str, Sequence[str]] | None = None,
     esp_key: str | None = None,
+    lists: Mapping[str, Ref] | None = None,
 ) -> Element:
     """``purchase_order_lines`` = (PO TxnID, its TxnLineIDs in plan order): each bill line then
     receives the matching purchase-order line (``LinkToTxn``, docs/web-connector.md §3.7)."""
@@ -421,6 +532,7 @@ def bill_add(
         prefs=prefs,
         links=links,
         esp_key=esp_key,
+        lists=lists,
     )
 
 
@@ -433,9 +545,18 @@ def bill_mod(
     items: Mapping[str, Ref],
     customers: Mapping[str, Ref],
     prefs: CompanyFilePrefs,
+    lists: Mapping[str, Ref] | None = None,
 ) -> Element:
     return _purchase_document(
-        _BILL, op, request_id, vendor=vendor, items=items, customers=customers, prefs=prefs, target=target
+        _BILL,
+        op,
+        request_id,
+        vendor=vendor,
+        items=items,
+        customers=customers,
+        prefs=prefs,
+        target=target,
+        lists=lists,
     )
 
 

@@ -27,6 +27,7 @@ from espqb.plan import (
     CustomerOp,
     InvoiceOp,
     ItemOp,
+    ListEntryOp,
     Operation,
     PaymentOp,
     Plan,
@@ -119,7 +120,7 @@ class JobEncoding:
         return not self.requests and not self.reused and not self.waiting
 
 
-def list_key(op: CustomerOp | VendorOp | ItemOp) -> ListKey:
+def list_key(op: CustomerOp | VendorOp | ItemOp | ListEntryOp) -> ListKey:
     match op:
         case CustomerOp():
             return ("customer", op.esp_customer_id)
@@ -127,7 +128,20 @@ def list_key(op: CustomerOp | VendorOp | ItemOp) -> ListKey:
             return ("vendor", op.supplier_id)
         case ItemOp():
             return ("item", op.esp_key)
+        case ListEntryOp():
+            # Terms, a class…: the same entry for every order that names it ("terms:net 30").
+            return (op.list_kind, op.key)
     raise TypeError(f"not a list operation: {op!r}")
+
+
+def _find_by_name(op: CustomerOp | VendorOp | ItemOp | ListEntryOp, name: str, request_id: str) -> Element:
+    if isinstance(op, ListEntryOp):
+        return list_requests.find_list_entry(op.list_kind, name, request_id)
+    return list_requests.find_by_name(op.kind, name, request_id)
+
+
+def _noun(op: CustomerOp | VendorOp | ItemOp | ListEntryOp) -> str:
+    return wording.LIST_NOUNS[op.list_kind] if isinstance(op, ListEntryOp) else op.kind
 
 
 def macro_for(request_id: str) -> str:
@@ -183,7 +197,7 @@ class _JobEncoder:
         return request_id
 
     # -- list entries ------------------------------------------------------------------------
-    def list_entry(self, op: CustomerOp | VendorOp | ItemOp, index: int) -> None:
+    def list_entry(self, op: CustomerOp | VendorOp | ItemOp | ListEntryOp, index: int) -> None:
         done = self.memory.done.get(op.key)
         if done is not None:
             self.refs[op.key] = Ref(list_id=done.qb_id)
@@ -191,10 +205,10 @@ class _JobEncoder:
         if op.key in self.memory.failed:
             self.skipped.setdefault(op.key, self.memory.failed[op.key])
             return
-        kind = op.kind
+        kind = _noun(op)
         if op.action == "create" and op.key in self.memory.verify_first:
             name = self.memory.verify_first[op.key] or op.name or ""
-            element = list_requests.find_by_name(kind, name, self._rid(index, "q"))
+            element = _find_by_name(op, name, self._rid(index, "q"))
             self._emit(op, index, Purpose.VERIFY, element, list_name=name)
             self.waiting[op.key] = (
                 f"looks in QuickBooks for the {kind} “{name}” an unanswered update may have added"
@@ -204,7 +218,7 @@ class _JobEncoder:
             # QuickBooks said the name is taken (3100): find that entry, link it, and only then send
             # what depends on it.
             name = self.memory.find_first[op.key]
-            element = list_requests.find_by_name(kind, name, self._rid(index, "q"))
+            element = _find_by_name(op, name, self._rid(index, "q"))
             self._emit(op, index, Purpose.FIND_BY_NAME, element, list_name=name)
             self.waiting[op.key] = f"looks up the existing {kind} “{name}” in QuickBooks first"
             return
@@ -223,7 +237,7 @@ class _JobEncoder:
                 )
                 return
             # Linked by name only: learn its ListID in the same set; the name already works as a reference.
-            element = list_requests.find_by_name(kind, link_name, self._rid(index, "q"))
+            element = _find_by_name(op, link_name, self._rid(index, "q"))
             self._emit(op, index, Purpose.FIND_BY_NAME, element, list_name=link_name)
             self.refs[op.key] = Ref(full_name=link_name)
             return
@@ -242,6 +256,8 @@ class _JobEncoder:
                 element = list_requests.vendor_add(op, rid)
             case ItemOp():
                 element = list_requests.item_add(op, rid, self.prefs)
+            case ListEntryOp():
+                element = list_requests.list_entry_add(op, rid)
         self._emit(op, index, Purpose.WRITE, element, list_key=key, list_name=name)
         self.refs[op.key] = Ref(full_name=name)
 
@@ -266,6 +282,10 @@ class _JobEncoder:
     def _items(self, keys: list[str]) -> dict[str, Ref]:
         return {key: self._ref(key) for key in keys}
 
+    def _lists(self, op: InvoiceOp | PurchaseOrderOp | BillOp) -> dict[str, Ref]:
+        """How the document refers to the list entries its details name (terms, class…)."""
+        return {key: self._ref(key) for key in op.details.list_keys() if key in self.refs}
+
     def invoice(self, op: InvoiceOp, index: int) -> None:
         if self._document_known(op, index):
             return
@@ -277,7 +297,13 @@ class _JobEncoder:
             self.txns[op.key] = TxnRef(txn_id=op.existing.quickbooks_id)
             if target is not None:
                 element = documents.invoice_mod(
-                    op, self._rid(index), target=target, customer=customer, items=items, prefs=self.prefs
+                    op,
+                    self._rid(index),
+                    target=target,
+                    customer=customer,
+                    items=items,
+                    prefs=self.prefs,
+                    lists=self._lists(op),
                 )
                 self._emit(op, index, Purpose.WRITE, element)
             return
@@ -290,6 +316,7 @@ class _JobEncoder:
             prefs=self.prefs,
             macro=macro_for(rid),
             esp_key=self._esp_key(op),
+            lists=self._lists(op),
         )
         self._emit(op, index, Purpose.WRITE, element)
         self.txns[op.key] = TxnRef(macro=macro_for(rid))
@@ -335,6 +362,7 @@ class _JobEncoder:
                     items=items,
                     customers=customers,
                     prefs=self.prefs,
+                    lists=self._lists(op),
                 )
                 self._emit(op, index, Purpose.WRITE, element)
             return
@@ -346,6 +374,7 @@ class _JobEncoder:
             customers=customers,
             prefs=self.prefs,
             esp_key=self._esp_key(op),
+            lists=self._lists(op),
         )
         self._emit(op, index, Purpose.WRITE, element)
 
@@ -365,6 +394,7 @@ class _JobEncoder:
                     items=items,
                     customers=customers,
                     prefs=self.prefs,
+                    lists=self._lists(op),
                 )
                 self._emit(op, index, Purpose.WRITE, element)
             return
@@ -389,6 +419,7 @@ class _JobEncoder:
             prefs=self.prefs,
             purchase_order_lines=link,
             esp_key=self._esp_key(op),
+            lists=self._lists(op),
         )
         self._emit(op, index, Purpose.WRITE, element)
         if link is not None:
@@ -428,7 +459,7 @@ class _JobEncoder:
     def run(self) -> JobEncoding:
         for index, op in enumerate(self.plan.operations):
             match op:
-                case CustomerOp() | VendorOp() | ItemOp():
+                case CustomerOp() | VendorOp() | ItemOp() | ListEntryOp():
                     self.list_entry(op, index)
                 case InvoiceOp():
                     self.invoice(op, index)

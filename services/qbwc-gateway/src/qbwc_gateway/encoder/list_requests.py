@@ -12,7 +12,8 @@ currency of a multi-currency file (a name's currency cannot be changed afterward
 
 from __future__ import annotations
 
-from espqb.plan import AccountRef, Address, CustomerOp, ItemOp, VendorOp
+from espqb.plan import AccountRef, Address, CustomerOp, ItemOp, ListEntryOp, VendorOp
+from espqb.plan.company import ListKind
 from espqb.plan.model import CurrencyRef
 
 from .prefs import CompanyFilePrefs
@@ -143,5 +144,52 @@ def item_add(op: ItemOp, request_id: str, prefs: CompanyFilePrefs) -> Element:
 def find_by_name(kind: str, name: str, request_id: str) -> Element:
     """``CustomerQueryRq``/``VendorQueryRq``/``ItemQueryRq`` for one full name (all item types)."""
     rq = request(LIST_QUERY_BY_KIND[kind], request_id)
+    child(rq, "FullName", name)
+    return rq
+
+
+# ----------------------------------------------------------- the lists a document's details name
+# (docs/web-connector.md §3.17-§3.18): terms, classes, ship methods, customer messages and sales reps.
+# TermsQueryRq answers standard and date-driven terms alike; a sales rep is found by its initials.
+LIST_ENTRY_QUERIES: dict[ListKind, str] = {
+    "terms": "TermsQueryRq",
+    "class": "ClassQueryRq",
+    "ship_method": "ShipMethodQueryRq",
+    "customer_message": "CustomerMsgQueryRq",
+    "sales_rep": "SalesRepQueryRq",
+}
+
+
+def list_entry_add(op: ListEntryOp, request_id: str) -> Element:
+    """``StandardTermsAdd`` (Name, StdDueDays), ``ClassAdd``, ``ShipMethodAdd`` or ``CustomerMsgAdd``
+    (Name): the entry the plan found missing. Sales reps are never added (each stands for a person of
+    the name list, ``espqb.plan.model.ListEntryOp``); Desktop has no location list."""
+    match op.list_kind:
+        case "terms":
+            rq = request("StandardTermsAddRq", request_id)
+            add = child(rq, "StandardTermsAdd")
+            child(add, "Name", op.name)
+            if op.due_days is not None:
+                child(add, "StdDueDays", str(op.due_days))
+        case "class":
+            rq = request("ClassAddRq", request_id)
+            child(child(rq, "ClassAdd"), "Name", op.name)
+        case "ship_method":
+            rq = request("ShipMethodAddRq", request_id)
+            child(child(rq, "ShipMethodAdd"), "Name", op.name)
+        case "customer_message":
+            rq = request("CustomerMsgAddRq", request_id)
+            child(child(rq, "CustomerMsgAdd"), "Name", op.name)
+        case _:
+            raise ValueError(f"{op.key}: QuickBooks Desktop lists of kind {op.list_kind!r} are not added")
+    return rq
+
+
+def find_list_entry(list_kind: ListKind, name: str, request_id: str) -> Element:
+    """The entry of that list with that full name (a sales rep's initials)."""
+    query = LIST_ENTRY_QUERIES.get(list_kind)
+    if query is None:
+        raise ValueError(f"QuickBooks Desktop has no {list_kind} list")
+    rq = request(query, request_id)
     child(rq, "FullName", name)
     return rq

@@ -4,7 +4,7 @@ Big lists are read with iterators, about 100 records a page (``MaxReturned`` + `
 then ``"Continue"`` with the ``iteratorID``, docs/web-connector.md §3.2): an unpaged customer list of
 thousands of records takes QuickBooks minutes and can time the Web Connector out (docs/web-connector.md §7).
 qbXML 13.0 offers iterators only on some queries (customers, vendors, items); the small lists (accounts, tax
-codes, terms, classes, payment methods) are read whole.
+codes, terms, classes, payment methods, ship methods, customer messages, sales reps) are read whole.
 
 A refresh after the first one asks only for what changed: ``FromModifiedDate``, rewound a minute
 because QuickBooks stamps ``TimeModified`` with the clock of the computer it runs on
@@ -39,6 +39,7 @@ class ListSpec:
 
 
 _COMMON = ("ListID", "TimeModified", "EditSequence", "Name", "FullName", "IsActive")
+_NAMED = ("ListID", "TimeModified", "EditSequence", "Name", "IsActive")  # lists without a FullName
 
 LIST_SPECS: tuple[ListSpec, ...] = (
     ListSpec(
@@ -72,8 +73,32 @@ LIST_SPECS: tuple[ListSpec, ...] = (
         needs_multi_currency=True,
         whole=True,
     ),
-    ListSpec("Terms", "TermsQueryRq", False, _COMMON),
-    ListSpec("Class", "ClassQueryRq", False, _COMMON),
+    # TermsQueryRq answers StandardTermsRet (StdDueDays: the days a document's due date is after its
+    # date) and DateDrivenTermsRet (docs/web-connector.md §3.17).
+    # These reference lists are a handful of entries each and read whole, so a file whose cache was
+    # filled before they were kept gets them all (and its terms' days) at the next refresh.
+    ListSpec("Terms", "TermsQueryRq", False, (*_COMMON, "StdDueDays"), whole=True),
+    ListSpec("Class", "ClassQueryRq", False, _COMMON, whole=True),
+    # The lists a document's details name (§3.18): ship methods and customer messages (Name only),
+    # sales reps, known by their initials and standing for a person of the name list.
+    ListSpec(
+        "ShipMethod",
+        "ShipMethodQueryRq",
+        False,
+        ("ListID", "TimeModified", "EditSequence", "Name", "IsActive"),
+    ),
+    ListSpec(
+        "CustomerMsg",
+        "CustomerMsgQueryRq",
+        False,
+        ("ListID", "TimeModified", "EditSequence", "Name", "IsActive"),
+    ),
+    ListSpec(
+        "SalesRep",
+        "SalesRepQueryRq",
+        False,
+        ("ListID", "TimeModified", "EditSequence", "Initial", "IsActive", "SalesRepEntityRef"),
+    ),
     ListSpec("PaymentMethod", "PaymentMethodQueryRq", False, (*_COMMON, "PaymentMethodType")),
 )
 SPECS_BY_NAME = {spec.name: spec for spec in LIST_SPECS}

@@ -19,11 +19,13 @@ _DETAILS: dict[str, tuple[str, ...]] = {
     "ItemSalesTaxGroup": ("ItemDesc",),
     "SalesTaxCode": ("IsTaxable", "Desc"),
     "Currency": ("CurrencyCode", "ExchangeRate"),
+    "StandardTerms": ("StdDueDays",),
 }
 # Per list type, the references kept as {"ListID", "FullName"} (a list of them when repeated): what
 # the company's tax codes are built from (``listcache.company``, docs/web-connector.md §3.12).
 _REFS: dict[str, tuple[str, ...]] = {
     "SalesTaxCode": ("ItemSalesTaxRef", "ItemPurchaseTaxRef"),
+    "SalesRep": ("SalesRepEntityRef",),  # the person the rep stands for
 }
 _REF_LISTS: dict[str, tuple[str, ...]] = {"ItemSalesTaxGroup": ("ItemSalesTaxRef",)}
 # The subtype the lookups filter by (``?type=``): the account type, the payment method type.
@@ -84,7 +86,8 @@ def cached_entry(ret: Ret) -> CachedEntry | None:
     if list_id is None:
         return None
     list_type = ret.kind.removesuffix("Ret")
-    name = ret.text("FullName") or ret.text("Name") or ""  # CurrencyRet has only a Name
+    # CurrencyRet has only a Name; SalesRepRet only its Initial (the name SalesRepRef uses).
+    name = ret.text("FullName") or ret.text("Name") or ret.text("Initial") or ""
     details: dict[str, Any] = {
         key: ret.text(key) for key in _DETAILS.get(list_type, ()) if ret.text(key) is not None
     }

@@ -48,6 +48,8 @@ class CompanyPreferences:
     home_currency: str | None = None
     # SalesTaxPreferences/IsUsingAmountsIncludeTax (CA/UK): the "amounts include tax" default.
     amounts_include_tax: bool | None = None
+    # AccountingPreferences/IsUsingClassTracking: classes on documents (docs/web-connector.md §3.17).
+    class_tracking: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,7 @@ def parse_hcp(text: str) -> HcpInfo:
         multi_currency_on=text_at(prefs, "MultiCurrencyPreferences", "IsMultiCurrencyOn") == "true",
         home_currency=text_at(prefs, "MultiCurrencyPreferences", "HomeCurrencyRef", "FullName"),
         amounts_include_tax=_flag(text_at(prefs, "SalesTaxPreferences", "IsUsingAmountsIncludeTax")),
+        class_tracking=text_at(prefs, "AccountingPreferences", "IsUsingClassTracking") == "true",
     )
     return HcpInfo(host=host, company=company, preferences=preferences)
 

@@ -6,7 +6,10 @@ Two sources (docs/web-connector.md §3.10-§3.13):
   with the call's ``qbXMLCountry``; the company's name; ``PreferencesRet``: whether sales tax is on,
   its default sales tax item and taxable/non-taxable codes, whether multi-currency is on and the
   home currency (``HomeCurrencyRef``, by name). Kept in the session state as :class:`FileFacts`;
-* the list cache: in a US file the sales tax items and groups (``TaxRate``; a group's items), which is
+* the list cache: the reference lists a document's details name (terms with their ``StdDueDays``,
+  classes, ship methods, sales reps by their initials with the person each stands for, customer
+  messages; §3.17), and whether class tracking is on (``AccountingPreferences/IsUsingClassTracking``);
+  in a US file the sales tax items and groups (``TaxRate``; a group's items), which is
   what ``ItemSalesTaxRef`` names; in a Canadian or UK file the sales tax codes with the rates of the
   sales and purchase tax items they link to (``ItemSalesTaxRef``/``ItemPurchaseTaxRef``); the
   currency list (``Name`` ↔ ``CurrencyCode``) when multi-currency is on.
@@ -29,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.db.models import QbdListEntry
-from espqb.plan.company import QuickBooksCompany, TaxCode, TaxRate, normalise_country
+from espqb.plan.company import ListEntry, QuickBooksCompany, TaxCode, TaxRate, normalise_country
 
 from ..responses import HcpInfo
 
@@ -37,7 +40,20 @@ log = structlog.get_logger(__name__)
 
 # The list types the company is built from.
 TAX_ITEM_TYPES = ("ItemSalesTax", "ItemSalesTaxGroup")
-COMPANY_LIST_TYPES = (*TAX_ITEM_TYPES, "SalesTaxCode", "Currency")
+# The reference lists of QuickBooksCompany (terms, classes, ship_methods, sales_reps, customer_messages).
+REFERENCE_LIST_TYPES: dict[str, tuple[str, ...]] = {
+    "terms": ("StandardTerms", "DateDrivenTerms"),
+    "classes": ("Class",),
+    "ship_methods": ("ShipMethod",),
+    "sales_reps": ("SalesRep",),
+    "customer_messages": ("CustomerMsg",),
+}
+COMPANY_LIST_TYPES = (
+    *TAX_ITEM_TYPES,
+    "SalesTaxCode",
+    "Currency",
+    *(t for types in REFERENCE_LIST_TYPES.values() for t in types),
+)
 # QuickBooks' names of the common currencies, for a file whose currency list is not read (it exists only
 # with multi-currency on, docs/web-connector.md §3.13) and the country's currency when nothing says.
 CURRENCY_CODES = {
@@ -64,6 +80,7 @@ class FileFacts:
     non_taxable_code: str | None
     multi_currency_on: bool
     home_currency_name: str | None
+    class_tracking_on: bool = False
 
     @property
     def countries_disagree(self) -> bool:
@@ -86,6 +103,7 @@ class FileFacts:
             non_taxable_code=data.get("non_taxable_code"),
             multi_currency_on=bool(data.get("multi_currency_on")),
             home_currency_name=data.get("home_currency_name"),
+            class_tracking_on=bool(data.get("class_tracking_on")),
         )
 
 
@@ -105,6 +123,7 @@ def file_facts(hcp: HcpInfo, qbxml_country: str | None) -> FileFacts:
         non_taxable_code=prefs.non_taxable_code,
         multi_currency_on=prefs.multi_currency_on,
         home_currency_name=prefs.home_currency,
+        class_tracking_on=prefs.class_tracking,
     )
     if facts.countries_disagree:
         log.warning("company file country differs from the web connector's", host=host, qbxml_country=sent)
@@ -219,6 +238,40 @@ def _currency_code(name: str | None, names: Mapping[str, str]) -> str | None:
     return CURRENCY_CODES.get(folded)
 
 
+def _days(text: object) -> int | None:
+    try:
+        return int(str(text)) if text not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _list_entry(record: ListRecord) -> ListEntry:
+    """A reference-list record as the plan knows it: a sales rep by its initials (``name``), with the
+    name of the person it stands for (``description``); terms with their ``StdDueDays``."""
+    data = _data(record)
+    person = data.get("SalesRepEntityRef")
+    return ListEntry(
+        id=record.list_id,
+        name=record.full_name,
+        description=str(person["FullName"])
+        if isinstance(person, Mapping) and person.get("FullName")
+        else None,
+        due_days=_days(data.get("StdDueDays")) if record.list_type == "StandardTerms" else None,
+    )
+
+
+def _reference_lists(active: Sequence[ListRecord]) -> dict[str, tuple[ListEntry, ...]]:
+    return {
+        field: tuple(
+            sorted(
+                (_list_entry(r) for r in active if r.list_type in types),
+                key=lambda entry: entry.name.casefold(),
+            )
+        )
+        for field, types in REFERENCE_LIST_TYPES.items()
+    }
+
+
 def company_of(facts: FileFacts, records: Iterable[ListRecord], *, read_at: datetime) -> QuickBooksCompany:
     """The company from the session's facts and the cached lists (pure)."""
     active = [r for r in records if r.is_active]
@@ -248,6 +301,10 @@ def company_of(facts: FileFacts, records: Iterable[ListRecord], *, read_at: date
         default_taxable_code=facts.taxable_code,
         default_non_taxable_code=facts.non_taxable_code,
         default_sales_tax_item=facts.default_sales_tax_item,
+        lists_read=True,
+        # Desktop's class tracking puts one class on the document (a bill's on each line, §3.17).
+        class_tracking="per_transaction" if facts.class_tracking_on else "off",
+        **_reference_lists(active),
         read_at=read_at,
     )
 

@@ -80,7 +80,7 @@ def _adopted(ret: Ret) -> tuple[Done, str | None]:
     done = Done(
         ret.text("ListID") or ret.text("TxnID") or "",
         ret.text("EditSequence"),
-        ret.text("FullName") or ret.text("Name"),
+        ret.text("FullName") or ret.text("Name") or ret.text("Initial"),
         line_ids,
     )
     return done, ret.text("RefNumber")
@@ -92,7 +92,12 @@ def _match(ctx: results.JobContext, op: Operation, response: QbResponse, name: s
         return next((r for r in response.rets if is_ours(r.data, key)), None)
     wanted = (name or "").casefold()
     return next(
-        (r for r in response.rets if (r.text("FullName") or r.text("Name") or "").casefold() == wanted), None
+        (
+            r
+            for r in response.rets
+            if (r.text("FullName") or r.text("Name") or r.text("Initial") or "").casefold() == wanted
+        ),
+        None,
     )
 
 

@@ -27,6 +27,7 @@ from espqb.plan import (
     CustomerOp,
     InvoiceOp,
     ItemOp,
+    ListEntryOp,
     Operation,
     Plan,
     PurchaseOrderOp,
@@ -144,7 +145,7 @@ def _done_from(ret: Ret) -> tuple[Done, str | None]:
         line_ids = tuple(
             str(row.get("TxnLineID")) for row in rows if isinstance(row, dict) and row.get("TxnLineID")
         )
-    name = ret.text("FullName") or ret.text("Name")
+    name = ret.text("FullName") or ret.text("Name") or ret.text("Initial")  # a sales rep's initials
     return Done(qb_id, ret.text("EditSequence"), name, line_ids), ret.text("RefNumber")
 
 
@@ -264,7 +265,9 @@ async def _written(ctx: JobContext, op: Operation, response: QbResponse, sent_na
         return  # an earlier request of the set failed; this one is sent again or skipped
     limit = MAX_RETRIES.get(decision)
     if limit is not None and progress.retry(op.key) <= limit:
-        if decision is Decision.LINK_EXISTING and isinstance(op, CustomerOp | VendorOp | ItemOp):
+        if decision is Decision.LINK_EXISTING and isinstance(
+            op, CustomerOp | VendorOp | ItemOp | ListEntryOp
+        ):
             progress.find_first[op.key] = sent_name or op.name or ""
             return
         if decision is Decision.REFRESH_AND_RETRY:
@@ -294,8 +297,9 @@ async def _found(ctx: JobContext, op: Operation, response: QbResponse, sent_name
         await settle(ctx, op, done, origin="linked" if linked_by_name else "found")
         return
     name = sent_name or getattr(op, "name", None) or ""
+    noun = wording.LIST_NOUNS[op.list_kind] if isinstance(op, ListEntryOp) else op.kind
     if linked_by_name:
-        await fail(ctx, op, f"QuickBooks has no {op.kind} named “{name}” to link to.")
+        await fail(ctx, op, f"QuickBooks has no {noun} named “{name}” to link to.")
         return
     # The name is taken by another kind of record (a vendor, an employee…): refresh the cache so
     # the planner picks a free name, and try once more.
@@ -306,8 +310,8 @@ async def _found(ctx: JobContext, op: Operation, response: QbResponse, sent_name
     await fail(
         ctx,
         op,
-        f"QuickBooks says the name “{name}” is already in use, but not by a {op.kind}; rename that "
-        f"record in QuickBooks or link the {op.kind} by hand, then send the order again.",
+        f"QuickBooks says the name “{name}” is already in use, but not by a {noun}; rename that "
+        f"record in QuickBooks or link the {noun} by hand, then send the order again.",
     )
 
 
