@@ -25,13 +25,33 @@ def test_one_update_from_the_command_line_sends_the_queued_order(database_url: s
             http.post("/v1/orders/10245/send", json=a7102()).raise_for_status()
 
         args = ["sandbox", "web-connector", "--once", "--url", f"{base}/qbwc", "--company-file", str(books)]
+        # The lists a document's details name, for a newly created file (docs/web-connector.md §3.17).
+        lists = [
+            "--class-tracking",
+            "--sales-rep",
+            "JD=Jane Doe",
+            "--class",
+            "West",
+            "--ship-method",
+            "UPS Ground",
+        ]
         env = {"ESPQB_QBWC_USERNAME": credentials["username"], "ESPQB_QBWC_PASSWORD": credentials["password"]}
-        result = CliRunner().invoke(cli, args, env=env)
+        refused = CliRunner().invoke(cli, [*args, "--sales-rep", "JD"], env=env)
+        result = CliRunner().invoke(cli, [*args, *lists], env=env)
 
+    assert refused.exit_code != 0 and "INITIALS=Full Name" in refused.output
     assert result.exit_code == 0, result.output
     assert "outcome:        completed" in result.output
     assert "Invoice 1" in result.output and "Bill 1" in result.output
     assert books.exists()  # the books persist for the next run
+    from qb_sandbox.desktop import CompanyFile
+
+    company = CompanyFile.from_json(books.read_text(encoding="utf-8"))
+    assert company.class_tracking
+    [rep] = company.documents("SalesRep")
+    assert (rep["Initial"], rep["SalesRepEntityRef"]["FullName"]) == ("JD", "Jane Doe")
+    assert [c["Name"] for c in company.documents("Class")] == ["West"]
+    assert [m["Name"] for m in company.documents("ShipMethod")] == ["UPS Ground"]
 
 
 def test_the_command_line_can_create_a_canadian_company_file(database_url: str, tmp_path: Path) -> None:

@@ -72,6 +72,20 @@ def web_connector(
     multi_currency: bool = typer.Option(
         False, "--multi-currency", help="A newly created company file has multi-currency turned on."
     ),
+    class_tracking: bool = typer.Option(
+        False, "--class-tracking", help="A newly created company file has class tracking turned on."
+    ),
+    sales_rep: list[str] = typer.Option(
+        [],
+        "--sales-rep",
+        help="A sales rep of a newly created company file, as INITIALS=Full Name (repeatable).",
+    ),
+    class_name: list[str] = typer.Option(
+        [], "--class", help="A class of a newly created company file (repeatable)."
+    ),
+    ship_method: list[str] = typer.Option(
+        [], "--ship-method", help="A ship method of a newly created company file (repeatable)."
+    ),
     once: bool = typer.Option(False, "--once", help="Run one update and stop (else every --every seconds)."),
     every: float = typer.Option(60.0, help="Seconds between updates when not --once."),
     quickbooks_not_running: bool = typer.Option(
@@ -88,13 +102,27 @@ def web_connector(
     endpoint = url or get_settings().qbwc_public_url.rstrip("/") + "/qbwc"
     if edition not in ("us", "ca", "uk"):
         raise typer.BadParameter("choose us, ca or uk", param_hint="--edition")
+    reps = [entry.partition("=") for entry in sales_rep]
+    if any(not initials.strip() or not sep or not person.strip() for initials, sep, person in reps):
+        raise typer.BadParameter("write INITIALS=Full Name, e.g. JD=Jane Doe", param_hint="--sales-rep")
+    is_new = not company_file.exists()
     books = CompanyFile.load_or_create(
         company_file,
         company_name=company_name,
         seed_demo=True,
         edition=edition,
         multi_currency=multi_currency,
+        class_tracking=class_tracking,
     )
+    if is_new and (reps or class_name or ship_method):
+        # The lists a document's details name, as a bookkeeper would have them (docs/web-connector.md §3.17).
+        for initials, _, person in reps:
+            books.add_sales_rep(initials.strip(), person.strip())
+        for name in class_name:
+            books.add_class(name)
+        for name in ship_method:
+            books.add_ship_method(name)
+        books.save()
     simulator = WebConnectorSimulator(endpoint, username=username, password=password, company=books)
     simulator.quickbooks_not_running = quickbooks_not_running
     simulator.drop_next_response = drop_next_response
