@@ -89,6 +89,12 @@ async def test_the_two_supplier_order_lands_with_every_detail_and_a_resend_chang
         ship_methods_after = sorted(m["Name"] for m in desk.company.documents("ShipMethod"))
 
     assert first["status"] == "succeeded", first
+    steps = {step["key"]: step for step in first["steps"]}
+    assert steps["terms:net 45"]["summary"].startswith(
+        "Terms “Net 45” created in QuickBooks Desktop (ListID "
+    )
+    assert steps["sales_rep:jd"]["summary"].startswith("Linked to the QuickBooks Desktop sales rep “JD”")
+    assert all(step["status"] == "succeeded" for step in first["steps"])
     # Net 45 was missing: added with its days; Net 15 (the pen supplier's) and the rest were linked.
     assert terms["Net 45"] == "45" and terms["Net 15"] == "15"
     assert ship_methods == ["UPS Ground"]
@@ -143,8 +149,10 @@ async def test_a_po_number_too_long_for_quickbooks_arrives_cut_and_the_job_says_
 
     assert finished["status"] == "succeeded", finished
     assert invoice["PONumber"] == long_po[:25]
-    said = " ".join(str(n) for n in finished.get("notes", []) + finished.get("warnings", []))
-    assert "PO number" in said and long_po[:25] in said, finished
+    assert any(
+        "customer PO number" in warning and f"cut to “{long_po[:25]}”" in warning
+        for warning in finished["warnings"]
+    ), finished["warnings"]
 
 
 async def test_terms_added_in_quickbooks_after_the_lists_were_read_are_linked_not_added_twice(
