@@ -265,7 +265,7 @@ async def test_the_tax_code_lookup_of_a_canadian_file_gives_each_codes_rates(dat
     hst = by_name["H"]["details"]
     assert (hst["sales_percent"], hst["purchase_percent"]) == ("13", "13")
     assert [r["name"] for r in hst["sales_rates"]] == ["HST ON on Sales"]
-    assert hst["ItemSalesTaxRef"]["FullName"] == "HST ON on Sales"
+    assert (by_name["H"]["type"], hst["taxable"]) == ("Code", True)
     assert by_name["E"]["details"]["sales_rates"] == []
     assert "sales_rates" not in by_name["HST ON on Sales"]["details"]  # a tax item, not a code here
 

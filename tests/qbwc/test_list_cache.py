@@ -87,9 +87,9 @@ async def test_lookups_filter_by_type_and_say_when_the_lists_were_read(desk: Off
         ("Sales", "Income"),
     ]
     assert {(i["name"], i["type"]) for i in tax["items"]} == {  # type: ignore[union-attr]
-        ("State Sales Tax", "ItemSalesTax"),
-        ("Tax", "SalesTaxCode"),
-        ("Non", "SalesTaxCode"),
+        ("State Sales Tax", "SalesTax"),
+        ("Tax", "Code"),
+        ("Non", "Code"),
     }
     assert [i["name"] for i in methods_as_items["items"]] == ["State Sales Tax"]  # type: ignore[union-attr]
     assert income["refreshed_at"] is not None

@@ -28,6 +28,14 @@ from espqb.api.errors import ApiError, Conflict, UpstreamUnavailable
 from espqb.db import Database
 from espqb.integration.quickbooks_company import read_quickbooks_company
 from espqb.lookups.provider import LookupItem, LookupKind, LookupPage
+from espqb.lookups.vocabulary import (
+    account_type,
+    item_type,
+    online_account_type,
+    party_details,
+    present,
+    tax_code_type,
+)
 from espqb.plan.company import TaxRate
 from qbo_gateway.client import ObjectNotFound, QboClient, QboFault, contains, quote
 from qbo_gateway.client.errors import AuthFailed
@@ -65,7 +73,11 @@ def statement(kind: LookupKind, q: str | None, type_filter: str | None) -> str:
     spec = _KINDS[kind]
     conditions: list[str] = []
     if type_filter and spec.type_field:
-        conditions.append(f"{spec.type_field} = {quote(type_filter)}")
+        # Either product's spelling ("CostOfGoodsSold", "ItemService") means the same type here.
+        wanted = (
+            online_account_type(type_filter) if kind == "accounts" else item_type(type_filter) or type_filter
+        )
+        conditions.append(f"{spec.type_field} = {quote(wanted)}")
     if q and q.replace("%", "").strip():
         conditions.append(f"{spec.name_field} LIKE {contains(q)}")
     where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
@@ -100,7 +112,6 @@ def _tax_code_details(row: dict[str, Any], rates: dict[str, TaxRate]) -> dict[st
     purchases = _rates(row, "PurchaseTaxRateList", rates)
     return {
         "taxable": bool(row.get("Taxable")),
-        "group": bool(row.get("TaxGroup")),
         "sales_rates": sales,
         "purchase_rates": purchases,
         "sales_percent": _text(sum((Decimal(r["percent"]) for r in sales), Decimal(0))),
@@ -108,48 +119,47 @@ def _tax_code_details(row: dict[str, Any], rates: dict[str, TaxRate]) -> dict[st
     }
 
 
-def _item(kind: LookupKind, row: dict[str, Any], rates: dict[str, TaxRate] | None = None) -> LookupItem:
+def as_lookup_item(
+    kind: LookupKind, row: dict[str, Any], rates: dict[str, TaxRate] | None = None
+) -> LookupItem:
+    """One record in the shape both gateways answer (``espqb.lookups.vocabulary``)."""
     active = row.get("Active") is not False
     if kind in ("customers", "vendors"):
         return LookupItem(
             id=str(row.get("Id")),
             name=str(row.get("FullyQualifiedName") or row.get("DisplayName") or ""),
             active=active,
-            details={
-                k: v
-                for k, v in {
-                    "company_name": row.get("CompanyName"),
-                    "email": (row.get("PrimaryEmailAddr") or {}).get("Address"),
-                    "sync_token": row.get("SyncToken"),
-                }.items()
-                if v
-            },
+            details=party_details(
+                row.get("CompanyName"),
+                (row.get("PrimaryEmailAddr") or {}).get("Address"),
+                (row.get("PrimaryPhone") or {}).get("FreeFormNumber"),
+            ),
         )
     if kind == "accounts":
         return LookupItem(
             id=str(row.get("Id")),
             name=str(row.get("FullyQualifiedName") or row.get("Name") or ""),
-            type=row.get("AccountType"),
+            type=account_type(row.get("AccountType")),
             active=active,
-            details={
-                k: v
-                for k, v in {"sub_type": row.get("AccountSubType"), "number": row.get("AcctNum")}.items()
-                if v
-            },
+            details=present({"number": row.get("AcctNum"), "sub_type": row.get("AccountSubType")}),
         )
     if kind == "tax-codes":
         return LookupItem(
             id=str(row.get("Id")),
             name=str(row.get("Name") or ""),
+            type=tax_code_type(None),
             active=active,
-            details=_tax_code_details(row, rates or {}),
+            details={
+                **present({"description": row.get("Description")}),
+                **_tax_code_details(row, rates or {}),
+            },
         )
     return LookupItem(
         id=str(row.get("Id")),
         name=str(row.get("FullyQualifiedName") or row.get("Name") or ""),
-        type=row.get("Type"),
+        type=item_type(row.get("Type")),
         active=active,
-        details={k: v for k, v in {"sku": row.get("Sku")}.items() if v},
+        details=present({"sku": row.get("Sku"), "description": row.get("Description")}),
     )
 
 
@@ -199,7 +209,7 @@ class QboLookups:
             rates = await self._rates_of(db, company_id, rows) if kind == "tax-codes" else None
         page = LookupPage(
             kind=kind,
-            items=[_item(kind, row, rates) for row in rows],
+            items=[as_lookup_item(kind, row, rates) for row in rows],
             source="quickbooks_online",
             refreshed_at=self._wall_clock(),
             limit=limit,
@@ -222,7 +232,7 @@ class QboLookups:
             except ObjectNotFound:
                 return None
             rates = await self._rates_of(db, company_id, [row]) if kind == "tax-codes" else None
-        return _item(kind, row, rates)
+        return as_lookup_item(kind, row, rates)
 
     async def account_ids(self, company_id: str) -> dict[str, str]:
         """Account name and full name (case-folded) → Id, for accounts the settings name without an Id."""

@@ -27,9 +27,20 @@ LookupKind = Literal[
 class LookupItem(BaseModel):
     id: str = Field(description="QBO Id or Desktop ListID")
     name: str = Field(description="Full name as shown in QuickBooks")
-    type: str | None = Field(None, description="Account type, item type, …")
+    type: str | None = Field(
+        None,
+        description="The same words on both products: accounts, the account type as QuickBooks Online says it "
+        "(Income, Cost of Goods Sold…); items, the item's kind (NonInventory, Service, OtherCharge, Discount…); "
+        "tax codes, Code (or on Desktop SalesTax / SalesTaxGroup for US sales tax items); otherwise null",
+    )
     active: bool = True
-    details: dict[str, Any] = Field(default_factory=dict)
+    details: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The same keys on both products, when QuickBooks has a value: customers and vendors "
+        "company_name, email, phone; accounts number, sub_type (Online), special (Desktop); items sku, "
+        "description; tax codes taxable, description and their rates (sales_rates, purchase_rates, "
+        "sales_percent, purchase_percent); terms due_days; sales reps description (the person)",
+    )
 
 
 class LookupPage(BaseModel):

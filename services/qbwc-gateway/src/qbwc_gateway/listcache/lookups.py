@@ -17,9 +17,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.api.errors import Conflict
 from espqb.db import Database
+from espqb.db.models import QbdListEntry
 from espqb.db.types import utcnow
 from espqb.integration.quickbooks_company import read_quickbooks_company
 from espqb.lookups.provider import LookupItem, LookupKind, LookupPage
+from espqb.lookups.vocabulary import (
+    account_type,
+    desktop_account_type,
+    item_type,
+    party_details,
+    present,
+    tax_code_type,
+)
 from espqb.plan.company import QuickBooksCompany, TaxCode, TaxRate
 
 from . import repository
@@ -54,7 +63,7 @@ class DesktopLookups:
             )
         if row is None:
             return None
-        return LookupItem(id=row.list_id, name=row.full_name, type=row.list_type, active=row.is_active)
+        return as_lookup_item(kind, row, None)
 
     async def lookup(
         self,
@@ -89,21 +98,12 @@ class DesktopLookups:
             LIST_TYPES[kind],
             q=q,
             subtype=None,
-            type_filter=type_filter,
+            type_filter=desktop_type_filter(kind, type_filter),
             limit=limit,
             offset=offset,
         )
         company = await read_quickbooks_company(session, company_id) if kind == "tax-codes" else None
-        items = [
-            LookupItem(
-                id=row.list_id,
-                name=row.full_name,
-                type=row.subtype if kind == "accounts" else row.list_type,
-                active=row.is_active,
-                details={**(row.data or {}), **_rates(company, row.list_id)},
-            )
-            for row in rows
-        ]
+        items = [as_lookup_item(kind, row, company) for row in rows]
         refreshed_at = await repository.refreshed_at(session, company_id)
         if refreshed_at is None:
             # Nothing read from QuickBooks yet: ask the next Web Connector poll to read the lists.
@@ -116,6 +116,49 @@ class DesktopLookups:
             limit=limit,
             offset=offset,
         )
+
+
+def desktop_type_filter(kind: LookupKind, type_filter: str | None) -> str | None:
+    """``?type=`` in Desktop's spelling, whichever product's words the caller used."""
+    if not type_filter:
+        return None
+    if kind == "accounts":
+        return desktop_account_type(type_filter)
+    if kind == "items" and not type_filter.startswith("Item"):
+        return f"Item{type_filter}"
+    return type_filter
+
+
+def as_lookup_item(kind: LookupKind, row: QbdListEntry, company: QuickBooksCompany | None) -> LookupItem:
+    """One cached record in the shape both gateways answer (``espqb.lookups.vocabulary``)."""
+    data = row.data or {}
+    if kind in ("customers", "vendors"):
+        kind_type, details = (
+            None,
+            party_details(data.get("CompanyName"), data.get("Email"), data.get("Phone")),
+        )
+    elif kind == "accounts":
+        kind_type = account_type(row.subtype)
+        details = present({"number": data.get("AccountNumber"), "special": data.get("SpecialAccountType")})
+    elif kind == "tax-codes":
+        kind_type = tax_code_type(row.list_type)
+        taxable = data.get("IsTaxable")
+        details = {
+            **present(
+                {
+                    "taxable": str(taxable).lower() == "true" if taxable is not None else None,
+                    "description": data.get("Desc") or data.get("ItemDesc"),
+                    "rate": data.get("TaxRate"),
+                }
+            ),
+            **_rates(company, row.list_id),
+        }
+    else:
+        kind_type = item_type(row.list_type)
+        details = present({"sku": data.get("ManufacturerPartNumber"), "description": data.get("ItemDesc")})
+    return LookupItem(
+        id=row.list_id, name=row.full_name, type=kind_type, active=row.is_active, details=details
+    )
 
 
 def _rate(rate: TaxRate) -> dict[str, str | None]:
