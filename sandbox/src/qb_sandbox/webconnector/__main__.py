@@ -1,6 +1,6 @@
 """``python -m qb_sandbox.webconnector --qwc FILE.qwc --password ... --company-file var/qbd-company.json``
 
-``--edition ca --multi-currency --seed-demo`` shape a company file that does not exist yet.
+``--edition ca --multi-currency --seed-demo --class-tracking`` shape a company file that does not exist yet.
 """
 
 from __future__ import annotations
@@ -47,6 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="give a company file created now the demo accounts, sales tax lists, terms",
     )
+    parser.add_argument(
+        "--class-tracking",
+        action="store_true",
+        help="turn class tracking on in a company file created now (classes on documents)",
+    )
     parser.add_argument("--once", action="store_true", help="run one session and exit")
     parser.add_argument(
         "--every", type=int, metavar="SECONDS", help="interval between sessions (default: .qwc)"
@@ -78,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
                     "edition": args.edition,
                     "multi_currency": args.multi_currency,
                     "seed_demo": args.seed_demo,
+                    "class_tracking": args.class_tracking,
                 },
             )
         )
