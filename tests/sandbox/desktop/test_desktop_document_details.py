@@ -212,3 +212,31 @@ def test_the_class_tracking_preference_is_reported(clock: object) -> None:
     assert "<IsUsingClassTracking>false</IsUsingClassTracking>" in off.hcp_response()
     restored = CompanyFile.from_json(on.to_json())
     assert restored.class_tracking is True
+
+
+@pytest.mark.parametrize(
+    ("txn_date", "due"),
+    [
+        ("2026-12-01", "2026-12-10"),  # the 10th of the month
+        ("2026-12-03", "2027-01-10"),  # within 8 days of the 10th: the next month's
+        ("2026-12-15", "2027-01-10"),  # after the 10th: the next month's
+    ],
+)
+def test_date_driven_terms_set_the_due_date_on_their_day_of_month(
+    books: CompanyFile, txn_date: str, due: str
+) -> None:
+    (terms,) = send(
+        books,
+        '<DateDrivenTermsAddRq requestID="t"><DateDrivenTermsAdd><Name>10th Prox</Name>'
+        "<DayOfMonthDue>10</DayOfMonthDue><DueNextMonthDays>8</DueNextMonthDays>"
+        "</DateDrivenTermsAdd></DateDrivenTermsAddRq>",
+    )
+    assert status_of(terms) == 0
+    (rs,) = send(
+        books,
+        _invoice(f"<TxnDate>{txn_date}</TxnDate><TermsRef><FullName>10th Prox</FullName></TermsRef>"),
+    )
+    assert status_of(rs) == 0, rs.get("statusMessage")
+    assert text(rs, "InvoiceRet/DueDate") == due
+    (listed,) = send(books, '<TermsQueryRq requestID="q"><FullName>10th prox</FullName></TermsQueryRq>')
+    assert text(listed, "DateDrivenTermsRet/DayOfMonthDue") == "10"

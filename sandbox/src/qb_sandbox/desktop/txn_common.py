@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import calendar
 import copy
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from . import status
@@ -127,11 +128,31 @@ def ensure_account(
 
 
 def due_date(books: Books, txn_date: str, terms_ref: Record | None) -> str:
-    if terms_ref:
-        terms = books.list_records("StandardTerms").get(str(terms_ref.get("ListID")))
-        if terms and terms.get("StdDueDays"):
-            return qb_date(parse_qb_date(txn_date) + timedelta(days=int(terms["StdDueDays"])))
+    """The due date the terms give a document of ``txn_date``: standard terms ``StdDueDays`` later;
+    date-driven terms on their ``DayOfMonthDue``, in the next month when the document is dated within
+    ``DueNextMonthDays`` of it (the terms' meaning in the QuickBooks Terms list **[derived from the
+    UI]**, docs/web-connector.md §3.17); no terms: the document's date."""
+    if not terms_ref:
+        return txn_date
+    list_id = str(terms_ref.get("ListID"))
+    standard = books.list_records("StandardTerms").get(list_id)
+    if standard and standard.get("StdDueDays"):
+        return qb_date(parse_qb_date(txn_date) + timedelta(days=int(standard["StdDueDays"])))
+    driven = books.list_records("DateDrivenTerms").get(list_id)
+    if driven and driven.get("DayOfMonthDue"):
+        issued = parse_qb_date(txn_date)
+        day, within = int(driven["DayOfMonthDue"]), int(driven.get("DueNextMonthDays") or 0)
+        due = _day_of_month(issued.year, issued.month, day)
+        if due < issued or (due - issued).days < within:
+            year, month = (issued.year + 1, 1) if issued.month == 12 else (issued.year, issued.month + 1)
+            due = _day_of_month(year, month, day)
+        return qb_date(due)
     return txn_date
+
+
+def _day_of_month(year: int, month: int, day: int) -> date:
+    """``day`` of that month, or its last day when the month is shorter (31 in February)."""
+    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
 
 
 def adjust_balance(books: Books, kind: str, ref: Record | None, delta: Decimal) -> None:
