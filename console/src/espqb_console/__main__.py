@@ -1,0 +1,3 @@
+from espqb_console.app import main
+
+main()
