@@ -220,3 +220,27 @@ def test_the_company_read_from_a_file_has_its_reference_lists_and_class_tracking
     assert all(entry.id for entry in (*company.terms, *company.sales_reps, *company.classes))
     off = company_of(file_facts(parse_hcp(CompanyFile().hcp_response()), "US"), [], read_at=NOW)
     assert off.class_tracking == "off"
+
+
+def test_a_sales_rep_to_create_is_never_added_and_the_invoice_naming_it_is_not_written() -> None:
+    """A Desktop sales rep stands for a person of the name list: the gateway does not make one up."""
+    plan = detailed_plan()
+    ops = tuple(
+        dataclasses.replace(op, action="create", existing=None)
+        if isinstance(op, ListEntryOp) and op.list_kind == "sales_rep"
+        else op
+        for op in plan.operations
+    )
+    draft = MessageSetDraft(max_bytes=2_000_000, max_jobs=50)
+    encoding = encode_job(
+        dataclasses.replace(plan, operations=ops),
+        tag="j1",
+        memory=JobMemory(),
+        shared=draft.shared,
+        prefs=PREFS,
+    )
+    sent = [r.element.tag for r in encoding.requests]
+    assert "SalesRepAddRq" not in sent and "InvoiceAddRq" not in sent
+    assert "is not in QuickBooks Desktop" in encoding.skipped["sales_rep:jd"]
+    assert "sales rep “JD”" in encoding.skipped["invoice"]
+    assert "PurchaseOrderAddRq" in sent  # what does not name the rep still goes

@@ -205,6 +205,15 @@ class _JobEncoder:
         if op.key in self.memory.failed:
             self.skipped.setdefault(op.key, self.memory.failed[op.key])
             return
+        if isinstance(op, ListEntryOp) and not list_requests.writable(op):
+            # A list Desktop has not (locations) or whose entries it cannot add (sales reps, which stand
+            # for a person): never sent; what names it is not written either, and the job says why.
+            self.skipped[op.key] = (
+                f"QuickBooks Desktop has no {_noun(op)} list to add “{op.name}” to."
+                if op.list_kind not in list_requests.LIST_ENTRY_QUERIES
+                else f"The {_noun(op)} “{op.name}” is not in QuickBooks Desktop; add it there, then send the order again."
+            )
+            return
         kind = _noun(op)
         if op.action == "create" and op.key in self.memory.verify_first:
             name = self.memory.verify_first[op.key] or op.name or ""

@@ -160,6 +160,17 @@ LIST_ENTRY_QUERIES: dict[ListKind, str] = {
 }
 
 
+ADDABLE: frozenset[ListKind] = frozenset({"terms", "class", "ship_method", "customer_message"})
+
+
+def writable(op: ListEntryOp) -> bool:
+    """Whether the gateway can send ``op``: a list Desktop has, and an add only to a list it may add to."""
+    if op.list_kind not in LIST_ENTRY_QUERIES:
+        return False
+    linked = op.existing is not None and bool(op.existing.quickbooks_id)
+    return op.action != "create" or linked or op.list_kind in ADDABLE
+
+
 def list_entry_add(op: ListEntryOp, request_id: str) -> Element:
     """``StandardTermsAdd`` (Name, StdDueDays), ``ClassAdd``, ``ShipMethodAdd`` or ``CustomerMsgAdd``
     (Name): the entry the plan found missing. Sales reps are never added (each stands for a person of
