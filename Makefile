@@ -6,6 +6,7 @@ RUN := $(UV) run --frozen
 QBO_PORT ?= 8001
 QBWC_PORT ?= 8002
 SANDBOX_PORT ?= 8003
+CONSOLE_PORT ?=
 PYTEST_ARGS ?=
 TEST_WORKERS ?= 2
 
@@ -25,8 +26,8 @@ help: ## List the targets
 
 install: .venv/.installed ## Create the environment (uv, virtualenv, locked packages) if missing
 
-run: install ## Migrate, then start qbo-gateway :8001, qbwc-gateway :8002 and the Intuit sandbox :8003
-	QBO_PORT=$(QBO_PORT) QBWC_PORT=$(QBWC_PORT) SANDBOX_PORT=$(SANDBOX_PORT) UV="$(UV)" bash scripts/run-local.sh
+run: install ## Migrate, then start qbo-gateway :8001, qbwc-gateway :8002, the Intuit sandbox :8003, the ESP console :8004
+	QBO_PORT=$(QBO_PORT) QBWC_PORT=$(QBWC_PORT) SANDBOX_PORT=$(SANDBOX_PORT) CONSOLE_PORT=$(CONSOLE_PORT) UV="$(UV)" bash scripts/run-local.sh
 
 test: install ## Run the whole suite in TEST_WORKERS processes (PostgreSQL tests too when TEST_DATABASE_URL is set)
 	$(RUN) pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)

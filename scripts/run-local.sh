@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make run`: migrate, then run both services (and the Intuit sandbox) in the foreground.
-# Ctrl-C stops all of them. Ports: QBO_PORT (8001), QBWC_PORT (8002), SANDBOX_PORT (8003).
+# `make run`: migrate, then run both services, the Intuit sandbox and the reference ESP console in the
+# foreground. Ctrl-C stops all of them. Ports: QBO_PORT (8001), QBWC_PORT (8002), SANDBOX_PORT (8003),
+# CONSOLE_PORT (QBO_PORT + 3, so 8004 by default; a second `make run` on other ports gets its own).
 # Each process writes to LOG_DIR/<name>.log (default var/log); when one of them stops, this says
 # which one and why in one line, stops the others and exits 1.
 set -euo pipefail
@@ -10,6 +11,7 @@ RUN="$UV run --frozen"
 QBO_PORT=${QBO_PORT:-8001}
 QBWC_PORT=${QBWC_PORT:-8002}
 SANDBOX_PORT=${SANDBOX_PORT:-8003}
+CONSOLE_PORT=${CONSOLE_PORT:-$((QBO_PORT + 3))}
 HOST=${HOST:-127.0.0.1}
 LOG_DIR=${LOG_DIR:-var/log}
 mkdir -p var "$LOG_DIR"
@@ -23,6 +25,8 @@ export INTUIT_SANDBOX_REDIRECT_URIS=${INTUIT_SANDBOX_REDIRECT_URIS:-$INTUIT_REDI
 export INTUIT_SANDBOX_WEBHOOK_URL=${INTUIT_SANDBOX_WEBHOOK_URL:-http://127.0.0.1:$QBO_PORT/v1/qbo/webhooks}
 export INTUIT_WEBHOOK_VERIFIER_TOKEN=${INTUIT_WEBHOOK_VERIFIER_TOKEN:-dev-verifier-token}
 export INTUIT_SANDBOX_VERIFIER_TOKEN=${INTUIT_SANDBOX_VERIFIER_TOKEN:-$INTUIT_WEBHOOK_VERIFIER_TOKEN}
+# The console's pages call both gateways from the browser (docs/console.md).
+export CORS_ALLOWED_ORIGINS=${CORS_ALLOWED_ORIGINS:-http://localhost:$CONSOLE_PORT,http://127.0.0.1:$CONSOLE_PORT}
 
 names=() pids=() logs=()
 stopping=0
@@ -98,10 +102,12 @@ fi
 start "the Intuit sandbox" sandbox $RUN python -m qb_sandbox.intuit --host "$HOST" --port "$SANDBOX_PORT"
 start qbo-gateway qbo-gateway $RUN uvicorn --factory qbo_gateway.app:create_app --host "$HOST" --port "$QBO_PORT" --no-server-header
 start qbwc-gateway qbwc-gateway $RUN uvicorn --factory qbwc_gateway.app:create_app --host "$HOST" --port "$QBWC_PORT" --no-server-header
+start "the ESP console" console $RUN python -m espqb_console --host "$HOST" --port "$CONSOLE_PORT"
 
 # Wait until each answers (in the order started); stop at once if one of them stops meanwhile.
 url=("http://127.0.0.1:$SANDBOX_PORT/.well-known/openid-configuration"
-  "http://127.0.0.1:$QBO_PORT/readyz" "http://127.0.0.1:$QBWC_PORT/readyz")
+  "http://127.0.0.1:$QBO_PORT/readyz" "http://127.0.0.1:$QBWC_PORT/readyz"
+  "http://127.0.0.1:$CONSOLE_PORT/console/config")
 deadline=$((SECONDS + ${STARTUP_SECONDS:-180}))
 for i in "${!pids[@]}"; do
   until curl -fsS --max-time 2 "${url[$i]}" >/dev/null 2>&1; do
@@ -120,7 +126,8 @@ cat <<TXT
     qbo-gateway    http://localhost:$QBO_PORT   (API docs: /docs)
     qbwc-gateway   http://localhost:$QBWC_PORT  (API docs: /docs; Web Connector: /qbwc)
     Intuit sandbox http://localhost:$SANDBOX_PORT
-    logs           $LOG_DIR/{sandbox,qbo-gateway,qbwc-gateway}.log
+    ESP console    http://localhost:$CONSOLE_PORT  (development sign-in; docs/console.md)
+    logs           $LOG_DIR/{sandbox,qbo-gateway,qbwc-gateway,console}.log
 
   A development token (company demo-company, admin):
     export TOKEN=\$(.venv/bin/espqb mint-token --company demo-company --user demo-admin)
