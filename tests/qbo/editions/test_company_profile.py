@@ -148,9 +148,9 @@ async def test_the_first_send_reads_the_company_once_and_later_sends_do_not(db: 
         before = world.calls
         job = await world.send(a7102_request())
         assert job.status == "succeeded", job.last_error
-        # CompanyInfo, Preferences, TaxCode, TaxRate (no CompanyCurrency: multi-currency is off), then
-        # the three waves of the send.
-        assert world.calls - before == 4 + 3
+        # CompanyInfo, Preferences, TaxCode, TaxRate, Term (no CompanyCurrency, Class or Department:
+        # multi-currency, class tracking and locations are off), then the three waves of the send.
+        assert world.calls - before == 5 + 3
         async with db.sessions() as session:
             stored = await read_quickbooks_company(session, COMPANY)
         assert stored is not None and stored.country == "US" and stored.read_at is not None
@@ -183,7 +183,7 @@ async def test_a_preferences_webhook_has_the_company_read_again(db: Database) ->
             ChangeNotice(DEMO_REALM_ID, "TaxCode", "3", "Create"),
         ]
         await processor.process(notices, {DEMO_REALM_ID: COMPANY})
-        assert world.calls - before == 4  # read once for both notices
+        assert world.calls - before == 5  # read once for both notices
         async with db.sessions() as session:
             stored = await read_quickbooks_company(session, COMPANY)
             audit = (

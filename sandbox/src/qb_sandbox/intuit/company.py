@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from . import faults, name_rules, txn_rules, voids
+from . import faults, list_rules, name_rules, txn_rules, voids
 from .books import ENVELOPE_FIELDS, Books, Record
 from .clock import company_date
 from .editions import CURRENCY_NAMES, EDITIONS, Edition
@@ -30,6 +30,9 @@ RULES: dict[str, EntityRules] = {
     "Vendor": name_rules.VENDOR,
     "Item": name_rules.ITEM,
     "Account": name_rules.ACCOUNT,
+    "Term": list_rules.TERM,
+    "Class": list_rules.CLASS,
+    "Department": list_rules.DEPARTMENT,
     "Invoice": txn_rules.INVOICE,
     "Payment": txn_rules.PAYMENT,
     "Bill": txn_rules.BILL,
@@ -47,7 +50,11 @@ _REF_NAME_FIELD = {
     "Account": "Name",
     "TaxCode": "Name",
     "TaxRate": "Name",
+    "Term": "Name",
+    "Class": "FullyQualifiedName",
+    "Department": "FullyQualifiedName",
 }
+ClassTracking = Literal["off", "per_transaction", "per_line"]
 
 
 @dataclass(slots=True)
@@ -76,6 +83,10 @@ class Company:
         multi_currency: bool = False,
         currencies: tuple[str, ...] = (),
         home_currency: str | None = None,
+        class_tracking: ClassTracking = "off",
+        track_locations: bool = False,
+        location_label: str = "Location",
+        custom_fields: tuple[str, ...] = (),
     ) -> None:
         self.realm_id = realm_id
         self.name = name
@@ -85,6 +96,19 @@ class Company:
         self.multi_currency = multi_currency
         # CompanyCurrency: the currencies added besides the home one (multi-currency only, §6.7).
         self.currencies = {c.upper() for c in currencies} - {self.home_currency} if multi_currency else set()
+        # Preferences.AccountingInfoPrefs and SalesFormsPrefs.CustomField (docs/quickbooks-online.md §7.8,
+        # §7.11): class tracking, locations and the names of up to three sales-form custom fields
+        # (DefinitionId 1, 2, 3 in that order; "" leaves a slot unused).
+        if class_tracking not in ("off", "per_transaction", "per_line"):
+            raise ValueError(
+                f"class_tracking must be off, per_transaction or per_line, not {class_tracking!r}"
+            )
+        if len(custom_fields) > 3:
+            raise ValueError("QuickBooks Online shows at most three sales-form custom fields to the API")
+        self.class_tracking: ClassTracking = class_tracking
+        self.track_locations = track_locations
+        self.location_label = location_label
+        self.custom_fields = tuple(custom_fields)
         self.schema = schema
         self.books = Books(now)
         self.links = LinkIndex()
@@ -127,6 +151,10 @@ class Company:
         if name_field and record.body.get(name_field):
             resolved["name"] = record.body[name_field]
         return resolved
+
+    def custom_field_names(self) -> dict[str, str]:
+        """DefinitionId → name of the active sales-form custom fields."""
+        return {str(n): name for n, name in enumerate(self.custom_fields, start=1) if name}
 
     def currency_ref(self, code: str | None = None) -> dict[str, Any]:
         code = (code or self.home_currency).upper()

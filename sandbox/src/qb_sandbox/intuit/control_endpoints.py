@@ -5,7 +5,9 @@ Intuit has nothing like it; ``make demo`` scripts and end-to-end tests use it. A
 =======  ==============================================  ============================================
 GET      /_sandbox/state                                  clock, counters, fault settings, realms
 GET      /_sandbox/realms                                 ``[{"realm_id", "name"}]``
-POST     /_sandbox/realms                                 ``{"name", "realm_id"?}`` → a new company
+POST     /_sandbox/realms                                 ``{"name", "realm_id"?, "edition"?, "class_tracking"?,
+                                                          "track_locations"?, "custom_fields"?, "terms"?,
+                                                          "classes"?, "locations"?}`` → a new company
 GET      /_sandbox/realms/{realm}/entities                entity kinds with their counts
 GET      /_sandbox/realms/{realm}/entities/{Kind}         every live entity of a kind, as rendered
 GET      /_sandbox/realms/{realm}/entities/{Kind}/{id}    one entity (404 if unknown)
@@ -53,6 +55,16 @@ class NewCompany(BaseModel):
         default_factory=list, description="ISO codes added besides the home currency"
     )
     home_currency: str | None = None
+    # Document details (docs/quickbooks-online.md §7.8, §7.11).
+    class_tracking: Literal["off", "per_transaction", "per_line"] = "off"
+    track_locations: bool = False
+    location_label: str = "Location"
+    custom_fields: list[str] = Field(
+        default_factory=list, max_length=3, description='sales-form custom field names, e.g. ["P.O. Number"]'
+    )
+    terms: dict[str, int] = Field(default_factory=dict, description='{"Net 30": 30}: terms to start with')
+    classes: list[str] = Field(default_factory=list)
+    locations: list[str] = Field(default_factory=list)
 
 
 class Injection(BaseModel):
@@ -134,6 +146,13 @@ async def add_realm(body: NewCompany, sandbox: SandboxDep) -> dict[str, str]:
             multi_currency=body.multi_currency,
             currencies=tuple(body.currencies),
             home_currency=body.home_currency,
+            class_tracking=body.class_tracking,
+            track_locations=body.track_locations,
+            location_label=body.location_label,
+            custom_fields=tuple(body.custom_fields),
+            terms=tuple(body.terms.items()),
+            classes=tuple(body.classes),
+            locations=tuple(body.locations),
         )
     except ValueError as exc:
         raise HTTPException(409, str(exc)) from exc

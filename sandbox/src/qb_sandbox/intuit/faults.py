@@ -47,6 +47,9 @@ def _fault(code: str, message: str, detail: str, element: str = "", **kwargs: An
     return QboFault(ErrorItem(code, message, detail, element), **kwargs)
 
 
+_LIST_WORDS = {"Term": "Another term", "Class": "Another class", "Department": "Another location"}
+
+
 def duplicate_name(*, kind: str) -> QboFault:
     """6240. The customer/vendor/employee wording is Intuit's as quoted in docs/quickbooks-online.md §2.3 (PHP
     SDK #241); those three share one DisplayName namespace."""
@@ -54,6 +57,9 @@ def duplicate_name(*, kind: str) -> QboFault:
         who = "Another product or service"
     elif kind == "Account":
         who = "Another account"
+    elif kind in _LIST_WORDS:
+        # Term, Class, Department: the same fault, worded like the others [derived: no published text].
+        who = _LIST_WORDS[kind]
     else:
         who = "Another customer, vendor or employee"
     return _fault(

@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 
 from .clock import SandboxClock
-from .company import Company
+from .company import ClassTracking, Company
 from .editions import CURRENCY_NAMES, edition_named
 from .fault_injection import Fault, FaultInjector, FaultSettings
 from .oauth_server import ACCOUNTING_SCOPE, OAuthServer, TokenLifetimes
@@ -130,10 +130,21 @@ class IntuitSandbox:
         multi_currency: bool = False,
         currencies: tuple[str, ...] | list[str] = (),
         home_currency: str | None = None,
+        class_tracking: ClassTracking = "off",
+        track_locations: bool = False,
+        location_label: str = "Location",
+        custom_fields: tuple[str, ...] | list[str] = (),
+        terms: tuple[tuple[str, int], ...] | list[tuple[str, int]] = (),
+        classes: tuple[str, ...] | list[str] = (),
+        locations: tuple[str, ...] | list[str] = (),
     ) -> str:
         """A new company (realm). ``edition``: "us" (manual sales tax), "us_ast" (automated sales tax),
         "ca", "uk" or "au" (a tax code on every line) — see ``editions``; ``multi_currency`` with the
-        ``currencies`` added besides the home currency (the edition's unless ``home_currency``)."""
+        ``currencies`` added besides the home currency (the edition's unless ``home_currency``).
+        Document details (docs/quickbooks-online.md §7): ``class_tracking`` ("off", "per_transaction",
+        "per_line"), ``track_locations`` (called ``location_label``), the names of up to three
+        sales-form ``custom_fields`` (DefinitionId 1–3), and list entries to start with: ``terms``
+        as (name, due days), ``classes`` and ``locations`` by name."""
         realm_id = realm_id or str(9_341_453_050_000_000 + secrets.randbelow(10**6))
         if realm_id in self.companies:
             raise ValueError(f"realm {realm_id} already exists")
@@ -150,8 +161,18 @@ class IntuitSandbox:
             multi_currency=multi_currency,
             currencies=tuple(currencies),
             home_currency=home_currency,
+            class_tracking=class_tracking,
+            track_locations=track_locations,
+            location_label=location_label,
+            custom_fields=tuple(custom_fields),
         )
         seed_company(company, with_sample_names=sample_names)
+        for term_name, days in terms:
+            company.create("Term", {"Name": term_name, "DueDays": days})
+        for class_name in classes:
+            company.create("Class", {"Name": class_name})
+        for location in locations:
+            company.create("Department", {"Name": location})
         self.companies[realm_id] = company
         return realm_id
 

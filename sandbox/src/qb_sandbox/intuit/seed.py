@@ -97,11 +97,13 @@ def _preferences(company: Company) -> dict[str, Any]:
         tax_prefs["PartnerTaxEnabled"] = True
     return {
         "AccountingInfoPrefs": {
-            "TrackDepartments": False,
-            "ClassTrackingPerTxn": False,
-            "ClassTrackingPerTxnLine": False,
+            "TrackDepartments": company.track_locations,
+            **({"DepartmentTerminology": company.location_label} if company.track_locations else {}),
+            "ClassTrackingPerTxn": company.class_tracking == "per_transaction",
+            "ClassTrackingPerTxnLine": company.class_tracking == "per_line",
         },
         "SalesFormsPrefs": {
+            **_custom_field_prefs(company),
             "CustomTxnNumbers": True,
             "AllowDiscount": True,
             "AllowShipping": True,
@@ -114,6 +116,25 @@ def _preferences(company: Company) -> dict[str, Any]:
             "HomeCurrency": {"value": company.home_currency},
         },
     }
+
+
+def _custom_field_prefs(company: Company) -> dict[str, Any]:
+    """``SalesFormsPrefs.CustomField`` as Intuit returns it: two groups of name/value pairs, the
+    switches ``SalesFormsPrefs.UseSalesCustomN`` (BooleanType) and the labels
+    ``SalesFormsPrefs.SalesCustomNameN`` (StringType); N is the field's DefinitionId (Intuit's
+    Preferences example, as in ruckus/quickbooks-ruby's preferences fixture; docs/quickbooks-online.md §7.11)."""
+    if not company.custom_fields:
+        return {}
+    switches, labels = [], []
+    for n, name in enumerate(company.custom_fields, start=1):
+        switches.append(
+            {"Name": f"SalesFormsPrefs.UseSalesCustom{n}", "Type": "BooleanType", "BooleanValue": bool(name)}
+        )
+        if name:
+            labels.append(
+                {"Name": f"SalesFormsPrefs.SalesCustomName{n}", "Type": "StringType", "StringValue": name}
+            )
+    return {"CustomField": [{"CustomField": switches}, {"CustomField": labels}]}
 
 
 def _seed_sales_tax(company: Company, name: str, percent: Decimal) -> None:

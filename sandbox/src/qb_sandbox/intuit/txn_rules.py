@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import faults
 from .currency_rules import set_document_currency
+from .detail_rules import apply_details
 from .rules import EntityRules, LineIdAllocator, decimal_field, is_true, require
 from .tax_regimes import ast_code_id, coded_tax, global_calculation, line_code, purchase_line_code
 from .txn_math import ZERO, cents, line_amount_matches, percent_of, sales_totals
@@ -291,6 +292,7 @@ def _invoice_body(
     out.setdefault("EmailStatus", "NotSet")
     if existing is not None and existing.body.get("LinkedTxn"):
         out["LinkedTxn"] = existing.body["LinkedTxn"]
+    apply_details(company, out, kind="Invoice")
     return out
 
 
@@ -601,6 +603,7 @@ def _purchase_common(company: Company, body: dict[str, Any], lines: list[dict[st
         out["APAccountRef"] = default
     _dates(company, body, out)
     set_document_currency(company, body, company.books.get("Vendor", out["VendorRef"]["value"]), out)
+    apply_details(company, out, kind="Purchase")
     return out
 
 

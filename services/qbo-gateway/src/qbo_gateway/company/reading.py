@@ -1,9 +1,13 @@
-"""Asking QuickBooks Online about the company: four queries, a fifth with multi-currency on.
+"""Asking QuickBooks Online about the company: five queries; one more each with multi-currency on,
+class tracking on and locations on.
 
 Through the gateway's ``CompanyApi`` (rate limiter, retries, typed errors, docs/quickbooks-online.md
 §2.10–§2.11); every one is a query (§2.6), ``SELECT * FROM CompanyInfo`` / ``Preferences`` being
 single records. Tax codes and rates are read in full (they are few; QBO has no change feed for them,
-§6.6). Done once per connection and then daily — never per send.
+§6.6). The reference lists documents name (docs/quickbooks-online.md §7.3, §7.8): ``Term`` always,
+``Class`` only when class tracking is on and ``Department`` only when locations are tracked — the
+plan neither links nor creates what the company does not use. Done once per connection and then
+daily — never per send.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ PROFILE_QUERIES = {
     "TaxCode": "SELECT * FROM TaxCode",
     "TaxRate": "SELECT * FROM TaxRate",
     "CompanyCurrency": "SELECT * FROM CompanyCurrency",
+    "Term": "SELECT * FROM Term",
+    "Class": "SELECT * FROM Class",
+    "Department": "SELECT * FROM Department",
 }
 
 
@@ -44,4 +51,26 @@ async def read_company(
     currencies: list[dict[str, Any]] = []
     if str((preferences.get("CurrencyPrefs") or {}).get("MultiCurrencyEnabled")).lower() == "true":
         currencies = await api.query_all("CompanyCurrency", PROFILE_QUERIES["CompanyCurrency"])
-    return company_from_qbo(info, preferences, codes, rates, currencies, read_at=now())
+    accounting = preferences.get("AccountingInfoPrefs") or {}
+    terms = await api.query_all("Term", PROFILE_QUERIES["Term"])
+    classes: list[dict[str, Any]] = []
+    if any(_on(accounting.get(k)) for k in ("ClassTrackingPerTxn", "ClassTrackingPerTxnLine")):
+        classes = await api.query_all("Class", PROFILE_QUERIES["Class"])
+    departments: list[dict[str, Any]] = []
+    if _on(accounting.get("TrackDepartments")):
+        departments = await api.query_all("Department", PROFILE_QUERIES["Department"])
+    return company_from_qbo(
+        info,
+        preferences,
+        codes,
+        rates,
+        currencies,
+        term_rows=terms,
+        class_rows=classes,
+        department_rows=departments,
+        read_at=now(),
+    )
+
+
+def _on(value: Any) -> bool:
+    return value is True or str(value).lower() == "true"

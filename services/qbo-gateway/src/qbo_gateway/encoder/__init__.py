@@ -15,6 +15,7 @@ from espqb.plan.model import (
     CustomerOp,
     InvoiceOp,
     ItemOp,
+    ListEntryOp,
     Operation,
     PaymentOp,
     PurchaseOrderOp,
@@ -23,6 +24,7 @@ from espqb.plan.model import (
 from qbo_gateway.encoder.context import EncodeContext, EncodeError, PurchaseOrderLink, ref
 from qbo_gateway.encoder.invoice import DOC_NUMBER_MAX, encode_invoice
 from qbo_gateway.encoder.items import encode_item
+from qbo_gateway.encoder.lists import LIST_ENTITIES, encode_list_entry, list_entity
 from qbo_gateway.encoder.parties import encode_customer, encode_vendor
 from qbo_gateway.encoder.payment import encode_payment
 from qbo_gateway.encoder.purchases import encode_bill, encode_purchase_order
@@ -30,18 +32,22 @@ from qbo_gateway.encoder.purchases import encode_bill, encode_purchase_order
 __all__ = [
     "DOC_NUMBER_MAX",
     "ENTITY_NAMES",
+    "LIST_ENTITIES",
     "EncodeContext",
     "EncodeError",
     "PurchaseOrderLink",
     "as_sparse_update",
+    "cleared_on_update",
     "encode",
     "encode_bill",
     "encode_customer",
     "encode_invoice",
     "encode_item",
+    "encode_list_entry",
     "encode_payment",
     "encode_purchase_order",
     "encode_vendor",
+    "entity_of",
     "ref",
 ]
 
@@ -57,6 +63,13 @@ ENTITY_NAMES = {
 }
 
 
+def entity_of(op: Operation) -> str:
+    """The QBO entity an operation writes (a list entry: Term, Class or Department)."""
+    if isinstance(op, ListEntryOp):
+        return list_entity(op)
+    return ENTITY_NAMES[op.kind]
+
+
 def encode(
     op: Operation, context: EncodeContext, *, receives: PurchaseOrderLink | None = None
 ) -> tuple[str, dict[str, Any]]:
@@ -68,6 +81,8 @@ def encode(
         body = encode_vendor(op)
     elif isinstance(op, ItemOp):
         body = encode_item(op, context)
+    elif isinstance(op, ListEntryOp):
+        return list_entity(op), encode_list_entry(op)
     elif isinstance(op, InvoiceOp):
         body = encode_invoice(op, context)
     elif isinstance(op, PaymentOp):
@@ -79,6 +94,29 @@ def encode(
     else:  # pragma: no cover - the Operation union is closed
         raise EncodeError(f"cannot encode {type(op).__name__}")
     return ENTITY_NAMES[op.kind], body
+
+
+# Free-text details a sparse update must send empty to clear when the plan no longer has them: an
+# omitted field keeps its old value (docs/quickbooks-online.md §2.9, §7.12). Dates and references
+# are not cleared (see §7.12).
+_CLEARED_TEXT: dict[str, dict[str, Any]] = {
+    "Invoice": {"TrackingNum": "", "CustomerMemo": {"value": ""}},
+    "PurchaseOrder": {"Memo": ""},
+}
+
+
+def cleared_on_update(op: Operation, entity: str, body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` with the free-text details the plan dropped sent empty, for the sparse update of a
+    record written before; and the PO-number custom field emptied when the order lost its PO number."""
+    out = {**_CLEARED_TEXT.get(entity, {}), **body}
+    if isinstance(op, InvoiceOp):
+        field_id = op.details.po_number_in_field
+        fields = list(out.get("CustomField") or [])
+        if field_id is not None and not any(f.get("DefinitionId") == field_id for f in fields):
+            fields.append({"DefinitionId": field_id, "Type": "StringType", "StringValue": ""})
+        if fields:
+            out["CustomField"] = fields
+    return out
 
 
 def as_sparse_update(body: dict[str, Any], entity_id: str, sync_token: str) -> dict[str, Any]:

@@ -15,6 +15,11 @@
 * Outside the US: ``GlobalTaxCalculation`` (the amounts exclude tax) and no ``TxnTaxDetail``: QBO
   computes the tax from the line codes (§6.5), which the plan checked gives ESP's figure.
 * ``ExchangeRate`` when the order fixes one (a foreign-currency invoice, §6.7).
+* Document details (docs/quickbooks-online.md §7): the customer's PO number and the sales rep in the
+  company's sales-form custom fields (``CustomField``: ``DefinitionId``, ``Type`` StringType,
+  ``StringValue``, §7.11), ``DueDate``, ``ShipDate``, ``ShipMethodRef`` (a plain string, §7.5),
+  ``TrackingNum``, ``CustomerMemo``, ``SalesTermRef``, ``DepartmentRef`` and ``ClassRef`` — on the
+  header, or on each ``SalesItemLineDetail`` when the company tracks classes per line (§7.8).
 * ``DocNumber`` is the plan's (at most 21 characters on QBO, §2.3); the AR account is not sent,
   as ``ARAccountRef`` on sales transactions is Desktop-only (§2.3).
 """
@@ -25,6 +30,7 @@ from typing import Any
 
 from espqb.plan.model import (
     DiscountLine,
+    InvoiceDetails,
     InvoiceOp,
     ItemLine,
     SubtotalLine,
@@ -35,7 +41,7 @@ from espqb.plan.model import (
 from qbo_gateway.encoder.common import address, compact, email, iso_date
 from qbo_gateway.encoder.context import EncodeContext, EncodeError, ref
 
-__all__ = ["DOC_NUMBER_MAX", "encode_invoice"]
+__all__ = ["DOC_NUMBER_MAX", "custom_field", "encode_invoice", "list_ref"]
 
 DOC_NUMBER_MAX = 21
 TAXABLE, NON_TAXABLE = "TAX", "NON"  # US line pseudo tax codes (docs/quickbooks-online.md §2.4)
@@ -70,7 +76,41 @@ def _sales_line(
     )
 
 
+def list_ref(key: str | None, context: EncodeContext) -> dict[str, Any] | None:
+    """The reference to a list entry (Term, Class, Department) a ListEntryOp of the plan settled."""
+    return ref(context.id_of(key)) if key is not None else None
+
+
+def custom_field(definition_id: str, value: str | None) -> dict[str, Any]:
+    """A legacy sales-form custom field (docs/quickbooks-online.md §7.11); "" clears it."""
+    return {"DefinitionId": definition_id, "Type": "StringType", "StringValue": value or ""}
+
+
+def _custom_fields(details: InvoiceDetails) -> list[dict[str, Any]]:
+    fields = []
+    if details.po_number_in_field is not None and details.po_number:
+        fields.append(custom_field(details.po_number_in_field, details.po_number))
+    if details.sales_rep_in_field is not None and details.sales_rep:
+        fields.append(custom_field(details.sales_rep_in_field, details.sales_rep))
+    return fields
+
+
+def _details(details: InvoiceDetails, context: EncodeContext) -> dict[str, Any]:
+    return {
+        "CustomField": _custom_fields(details),
+        "SalesTermRef": list_ref(details.terms_key, context),
+        "DueDate": iso_date(details.due_date) if details.due_date else None,
+        "ClassRef": None if details.class_on_lines else list_ref(details.class_key, context),
+        "DepartmentRef": list_ref(details.location_key, context),
+        "ShipMethodRef": ref(details.ship_method, details.ship_method) if details.ship_method else None,
+        "ShipDate": iso_date(details.ship_date) if details.ship_date else None,
+        "TrackingNum": details.tracking_number,
+        "CustomerMemo": {"value": details.customer_message} if details.customer_message else None,
+    }
+
+
 def _lines(op: InvoiceOp, context: EncodeContext) -> list[dict[str, Any]]:
+    line_class = list_ref(op.details.class_key, context) if op.details.class_on_lines else None
     lines: list[dict[str, Any]] = []
     discounts = 0
     for line in op.lines:
@@ -115,6 +155,11 @@ def _lines(op: InvoiceOp, context: EncodeContext) -> list[dict[str, Any]]:
         elif isinstance(line, SubtotalLine):
             # QBO adds its own subtotal line; a Desktop subtotal item never reaches a QBO plan.
             continue
+    if line_class is not None:
+        for body in lines:
+            line_detail = body.get("SalesItemLineDetail")
+            if line_detail is not None:
+                line_detail["ClassRef"] = line_class
     if discounts > 1:
         raise EncodeError("QuickBooks Online accepts one discount per invoice; this invoice has several.")
     if not any(line["DetailType"] == "SalesItemLineDetail" for line in lines):
@@ -158,6 +203,7 @@ def encode_invoice(op: InvoiceOp, context: EncodeContext) -> dict[str, Any]:
             "Line": _lines(op, context),
             "TxnTaxDetail": _tax_detail(op.tax, context),
             "GlobalTaxCalculation": op.tax.global_calculation,
+            **_details(op.details, context),
         }
     )
     discount = next((line for line in op.lines if isinstance(line, DiscountLine)), None)

@@ -11,20 +11,35 @@ Outside the US every line names the company's purchase tax code (``ItemBasedExpe
 by Id) and the document says its amounts exclude tax (``GlobalTaxCalculation``); QBO adds the code's
 purchase rates, which the plan already counted in the total (docs/quickbooks-online.md §6.5). A
 foreign-currency document carries the order's ``ExchangeRate`` when it fixes one (§6.7).
+
+Document details (docs/quickbooks-online.md §7.1, §7.9): both carry ``SalesTermRef``, ``DueDate`` and
+``DepartmentRef``; a class goes on each line's ``ItemBasedExpenseLineDetail.ClassRef`` — a bill has no
+header class in Finance.xsd, a purchase order has one (``PurchaseOrder.ClassRef``), used when the
+company tracks one class per transaction. The purchase order also gets:
+
+* the in-hands date as ``ExpectedDate``: Finance.xsd has both, ``ExpectedDate`` is "the date when the
+  delivery of the product is expected" while ``DueDate`` is "the date by which the bill must be paid"
+  — the in-hands date is a delivery date, so it is never sent as a payment date;
+* ``ShipMethodRef`` (a plain string, §7.5);
+* the decoration notes as ``Memo``, "Memo to be visible to Payee" (§7.7): what the PO form prints as
+  the message to the vendor.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from espqb.plan.model import BillOp, PurchaseLine, PurchaseOrderOp
+from espqb.plan.model import BillOp, PurchaseDetails, PurchaseLine, PurchaseOrderOp
 from qbo_gateway.encoder.common import address, compact, iso_date
 from qbo_gateway.encoder.context import EncodeContext, EncodeError, PurchaseOrderLink, ref
+from qbo_gateway.encoder.invoice import list_ref
 
 __all__ = ["encode_bill", "encode_purchase_order"]
 
 
-def _line(line: PurchaseLine, context: EncodeContext) -> dict[str, Any]:
+def _line(
+    line: PurchaseLine, context: EncodeContext, class_ref: dict[str, Any] | None = None
+) -> dict[str, Any]:
     customer = ref(context.id_of(line.customer_key)) if line.customer_key else None
     return compact(
         {
@@ -38,6 +53,7 @@ def _line(line: PurchaseLine, context: EncodeContext) -> dict[str, Any]:
                     "UnitPrice": line.unit_cost,
                     "CustomerRef": customer,
                     "BillableStatus": "Billable" if customer and line.billable else "NotBillable",
+                    "ClassRef": class_ref,
                     "TaxCodeRef": context.tax_code_ref(line.tax_code) if line.tax_code else None,
                 }
             ),
@@ -55,15 +71,31 @@ def _header(op: PurchaseOrderOp | BillOp, context: EncodeContext) -> dict[str, A
         "PrivateNote": op.memo,
         "APAccountRef": context.account(op.ap_account) if op.ap_account else None,
         "GlobalTaxCalculation": op.global_calculation,
+        "SalesTermRef": list_ref(op.details.terms_key, context),
+        "DepartmentRef": list_ref(op.details.location_key, context),
     }
 
 
+def _line_class(details: PurchaseDetails, context: EncodeContext, *, header: bool) -> dict[str, Any] | None:
+    """The class each line carries: always on a bill (no header class), on a PO when tracked per line."""
+    if header and not details.class_on_lines:
+        return None
+    return list_ref(details.class_key, context)
+
+
 def encode_purchase_order(op: PurchaseOrderOp, context: EncodeContext) -> dict[str, Any]:
+    details = op.details
+    line_class = _line_class(details, context, header=True)
     return compact(
         {
             **_header(op, context),
+            "ClassRef": None if details.class_on_lines else list_ref(details.class_key, context),
+            "DueDate": iso_date(details.due_date) if details.due_date else None,
+            "ExpectedDate": iso_date(details.expected_date) if details.expected_date else None,
+            "ShipMethodRef": ref(details.ship_method, details.ship_method) if details.ship_method else None,
+            "Memo": details.vendor_message,
             "ShipAddr": address(op.ship_address),
-            "Line": [_line(line, context) for line in op.lines],
+            "Line": [_line(line, context, line_class) for line in op.lines],
         }
     )
 
@@ -71,7 +103,8 @@ def encode_purchase_order(op: PurchaseOrderOp, context: EncodeContext) -> dict[s
 def encode_bill(
     op: BillOp, context: EncodeContext, receives: PurchaseOrderLink | None = None
 ) -> dict[str, Any]:
-    lines = [_line(line, context) for line in op.lines]
+    line_class = _line_class(op.details, context, header=False)
+    lines = [_line(line, context, line_class) for line in op.lines]
     if receives is not None:
         if len(receives.line_ids) != len(lines):
             raise EncodeError(
@@ -82,4 +115,5 @@ def encode_bill(
             line["LinkedTxn"] = [
                 {"TxnId": receives.po_id, "TxnType": "PurchaseOrder", "TxnLineId": po_line_id}
             ]
-    return compact({**_header(op, context), "Line": lines})
+    due = op.details.due_date
+    return compact({**_header(op, context), "DueDate": iso_date(due) if due else None, "Line": lines})

@@ -35,12 +35,19 @@ from qbo_gateway.sender.store import ResultStore
 from qbo_gateway.sender.verify import differences, figure_drift
 from qbo_gateway.sender.writes import Call, Write
 
-__all__ = ["NAME_FIELD", "Attempt", "Reclaim", "SenderSettings", "by_name", "list_op"]
+__all__ = ["NAME_FIELD", "Attempt", "Reclaim", "SenderSettings", "by_name", "list_entry_by_name", "list_op"]
 
 T = TypeVar("T")
 
 # The field that holds a list record's name, per QBO entity.
-NAME_FIELD = {"Customer": "DisplayName", "Vendor": "DisplayName", "Item": "Name"}
+NAME_FIELD = {
+    "Customer": "DisplayName",
+    "Vendor": "DisplayName",
+    "Item": "Name",
+    "Term": "Name",
+    "Class": "Name",
+    "Department": "Name",
+}
 # Still throttled after the client's own waits: come back after Intuit's 60 s
 # (docs/quickbooks-online.md §2.11).
 THROTTLED_WAIT = timedelta(seconds=60)
@@ -222,6 +229,14 @@ def by_name(entity: str, name: str) -> str:
     """The query for a list record by name."""
     # The entity comes from ENTITY_NAMES, the name goes through quote().
     return f"SELECT * FROM {entity} WHERE {NAME_FIELD[entity]} = {quote(name)}"  # noqa: S608
+
+
+def list_entry_by_name(entity: str, name: str) -> str:
+    """The query for a term, class or location by name; a sub-class or sub-location ("West:Boston")
+    by its full name, which is what the plan names them by (docs/quickbooks-online.md §7.8)."""
+    field = "FullyQualifiedName" if ":" in name else "Name"
+    # The entity comes from LIST_ENTITIES, the name goes through quote().
+    return f"SELECT * FROM {entity} WHERE {field} = {quote(name)}"  # noqa: S608
 
 
 def _sentence(op: Operation, write: Write, qb_id: str, name: str | None, number: str | None) -> str:

@@ -2,7 +2,8 @@
 
     settle what needs no write (links, steps an earlier attempt finished)
     → look up the accounts and tax codes the settings name without an Id
-    → wave 1: customers, vendors, items        ┐ each wave: writes → calls (a batch or singles)
+    → wave 1: customers, vendors, items,       ┐
+      terms, classes, locations (list entries)  │ each wave: writes → calls (a batch or singles)
     → wave 2: the invoice, the purchase orders  │ → answers; a refusal with a repair goes to
     → wave 3: payments, bills                   ┘ ``recovery`` (6240 / 5010 / 610)
     → save what is left (``store``); the results in plan order
@@ -42,7 +43,8 @@ from qbo_gateway.sender.waves import run_wave
 __all__ = ["SendRun"]
 
 WAVES: tuple[frozenset[str], ...] = (
-    frozenset(LIST_KINDS),
+    # List entries (Term, Class, Department) go with the other list records: documents refer to them.
+    frozenset({*LIST_KINDS, "list_entry"}),
     frozenset({"invoice", "purchase_order"}),
     frozenset({"payment", "bill"}),
 )

@@ -13,11 +13,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from espqb.plan import BillOp, Operation
+from espqb.plan import BillOp, ListEntryOp, Operation
 from espqb.sending import wording
 from qbo_gateway.client import DuplicateName, ObjectNotFound, QboFault, StaleObject
-from qbo_gateway.encoder import ENTITY_NAMES, EncodeError, PurchaseOrderLink, as_sparse_update, encode
-from qbo_gateway.sender.attempt import Attempt, by_name
+from qbo_gateway.encoder import (
+    EncodeError,
+    PurchaseOrderLink,
+    as_sparse_update,
+    cleared_on_update,
+    encode,
+    entity_of,
+)
+from qbo_gateway.sender.attempt import Attempt, by_name, list_entry_by_name
 from qbo_gateway.sender.results import AttemptInterrupted
 from qbo_gateway.sender.writes import Call, Write, compose_calls, replay_calls, wants_batch
 
@@ -81,10 +88,12 @@ async def prepare(attempt: Attempt, op: Operation) -> Write | None:
     if missing:
         attempt.skip(op, wording.not_written_because(attempt.plan.operation(missing[0])))
         return None
+    if isinstance(op, ListEntryOp):
+        return await _list_entry(attempt, op)
     if op.action == "link":
         # Linked by name only (no Id known): find it.
         name = getattr(op, "name", None) or ""
-        entity = ENTITY_NAMES[op.kind]
+        entity = entity_of(op)
         return Write(op, entity, "find", statement=by_name(entity, name))
     receives = await _receives(attempt, op)
     try:
@@ -102,9 +111,27 @@ async def prepare(attempt: Attempt, op: Operation) -> Write | None:
             op,
             entity,
             "update",
-            as_sparse_update(body, existing.quickbooks_id, version),
+            as_sparse_update(cleared_on_update(op, entity, body), existing.quickbooks_id, version),
             existing_id=existing.quickbooks_id,
         )
+    return Write(op, entity, "create", body)
+
+
+async def _list_entry(attempt: Attempt, op: ListEntryOp) -> Write | None:
+    """A term, class or location: linked by name when QBO has it (it may have been added since the
+    company was read), else created. The lookup goes first, as one query (docs/quickbooks-online.md §7.8)."""
+    try:
+        entity, body = encode(op, attempt.context)
+    except EncodeError as error:
+        attempt.fail(op, op.action, str(error))
+        return None
+    statement = list_entry_by_name(entity, op.name)
+    if op.action == "link":
+        return Write(op, entity, "find", statement=statement)
+    rows = await attempt.rows(statement, entity)
+    if rows:
+        attempt.accept(Write(op, entity, "find", statement=statement), rows[0])
+        return None
     return Write(op, entity, "create", body)
 
 

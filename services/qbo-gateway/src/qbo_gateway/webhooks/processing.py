@@ -10,8 +10,9 @@ or it is still there voided — QBO keeps a voided transaction with zero amounts
 private note (``voided``). Notices arrive late, twice or out of order; reading the current state
 makes each one safe to apply again.
 
-A change to the company's settings, tax codes or currencies (``Preferences``, ``TaxCode``,
-``TaxRate``, ``TaxAgency``, ``Currency``, ``CompanyCurrency``; docs/quickbooks-online.md §6.2) has the company read
+A change to the company's settings, tax codes, currencies or reference lists (``Preferences``, ``TaxCode``,
+``TaxRate``, ``TaxAgency``, ``Currency``, ``CompanyCurrency``, ``Term``, ``Class``, ``Department``;
+docs/quickbooks-online.md §6.2, §7) has the company read
 again (``qbo_gateway.company``), once per company however many such notices came together.
 
 A document voided or deleted behind a job that says it was sent is what a bookkeeper must hear
@@ -58,7 +59,19 @@ _NAME_LISTS = ("customer", "vendor", "item")
 # compared case-folded: CloudEvents spells entities in lower case, and TaxCode/TaxRate are not in the
 # webhook entity table Intuit documents (docs/quickbooks-online.md §6.2), so their spelling is not known.
 COMPANY_ENTITIES = frozenset(
-    e.casefold() for e in ("Preferences", "TaxCode", "TaxRate", "TaxAgency", "Currency", "CompanyCurrency")
+    e.casefold()
+    for e in (
+        "Preferences",
+        "TaxCode",
+        "TaxRate",
+        "TaxAgency",
+        "Currency",
+        "CompanyCurrency",
+        # The lists documents name (the plan links the entries it knows, docs/quickbooks-online.md §7).
+        "Term",
+        "Class",
+        "Department",
+    )
 )
 _GONE: dict[str, Flag] = {"voided": "voided", "deleted": "deleted"}
 _DOCUMENTS = {"invoice": "Invoice", "payment": "Payment", "bill": "Bill", "purchase_order": "Purchase order"}

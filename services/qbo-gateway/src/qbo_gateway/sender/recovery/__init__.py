@@ -6,6 +6,8 @@ code   fault               applies to                  policy
 6240   ``DuplicateName``   a customer/vendor/item      ``duplicate_name``: link the record of that
                            create                      name when it is free to link, else create
                                                        under a suffixed name
+6240   ``DuplicateName``   a term/class/location       ``duplicate_name``: link the entry of that
+                           create                      name
 5010   ``StaleObject``     an update                   ``stale_object``: read the current
                                                        SyncToken, update again
 610    ``ObjectNotFound``  any write                   ``object_gone``: the record updated was
@@ -27,7 +29,12 @@ from qbo_gateway.sender.writes import Write
 
 __all__ = ["POLICIES", "Policy", "follow_up"]
 
-POLICIES: tuple[Policy, ...] = (duplicate_name.POLICY, stale_object.POLICY, object_gone.POLICY)
+POLICIES: tuple[Policy, ...] = (
+    duplicate_name.POLICY,
+    duplicate_name.LIST_ENTRY_POLICY,
+    stale_object.POLICY,
+    object_gone.POLICY,
+)
 
 
 async def follow_up(attempt: Attempt, write: Write, fault: QboFault) -> None:

@@ -10,17 +10,24 @@ from __future__ import annotations
 
 from espqb.mappings.plan_bridge import mapping_target
 from espqb.mappings.repository import RecordOwned
-from espqb.plan import LIMITS, ItemOp, Operation
+from espqb.plan import LIMITS, ItemOp, ListEntryOp, Operation
 from espqb.plan.naming import numbered_suffix, role_suffix, truncate_text
 from espqb.sending import wording
 from espqb.sending.wording import QUICKBOOKS_ONLINE as PRODUCT
 from qbo_gateway.client import DuplicateName, QboFault
 from qbo_gateway.encoder import EncodeError, encode
-from qbo_gateway.sender.attempt import NAME_FIELD, Attempt, by_name, list_op
+from qbo_gateway.sender.attempt import NAME_FIELD, Attempt, by_name, list_entry_by_name, list_op
 from qbo_gateway.sender.recovery.policy import Policy
 from qbo_gateway.sender.writes import Write
 
-__all__ = ["POLICY", "adopt_or_rename", "create_renamed", "take_another"]
+__all__ = [
+    "LIST_ENTRY_POLICY",
+    "POLICY",
+    "adopt_or_rename",
+    "create_renamed",
+    "link_list_entry",
+    "take_another",
+]
 
 
 async def adopt_or_rename(attempt: Attempt, write: Write, fault: QboFault | None = None) -> None:
@@ -78,6 +85,24 @@ async def take_another(attempt: Attempt, op: Operation, owned: RecordOwned) -> N
     note = wording.name_owned(PRODUCT, name, owned.owner)
     await create_renamed(attempt, Write(record, entity, "create", body), name, note)
 
+
+async def link_list_entry(attempt: Attempt, write: Write, fault: QboFault) -> None:
+    """A term, class or location of that name was added meanwhile (or is inactive): link it; a list
+    entry is shared by every document, never renamed."""
+    assert isinstance(write.op, ListEntryOp)
+    statement = list_entry_by_name(write.entity, write.op.name)
+    rows = await attempt.rows(statement, write.entity)
+    if rows:
+        attempt.accept(Write(write.op, write.entity, "find", statement=statement), rows[0])
+        return
+    attempt.fail(write.op, "create", fault.plain)
+
+
+LIST_ENTRY_POLICY = Policy(
+    DuplicateName,
+    lambda write: isinstance(write.op, ListEntryOp) and write.action == "create",
+    link_list_entry,
+)
 
 POLICY = Policy(
     DuplicateName,
