@@ -30,6 +30,10 @@ function openModal(...nodes) {
   m.hidden = false;
 }
 function money(v) { return v === null || v === undefined ? "" : String(v); }
+function deadline(d) {
+  // reauthorize_by: a deadline {at, days_left, kind}; tolerate a plain date too
+  return typeof d === "object" ? `${d.at} (${d.days_left} days left)` : String(d);
+}
 function lookupCompany(item) {
   // one lookups shape is being finished: tolerate details.company_name and details.CompanyName
   const d = item.details || {};
@@ -146,7 +150,7 @@ async function integrationsScreen(tab) {
       h("h3", {}, title), h("p", {}, text),
       h("button", { id: `install-${product}`, onclick: async (ev) => {
         ev.target.disabled = true;
-        try { await api("POST", "/v1/integration/install", { product }, { product }); location.hash = "#/integrations/details"; route(); }
+        try { await api("POST", "/v1/integration/install", { product }, { product }); go("#/integrations/details"); }
         catch (e) { ev.target.after(errorBox(e)); ev.target.disabled = false; }
       } }, "Install"));
     show(h("h2", {}, "Admin → Integrations"),
@@ -192,7 +196,7 @@ async function detailsTab(body, integration) {
         status.replaceChildren(
           h("p", {}, "Connection: ", h("strong", { id: "connection-status" }, c.status),
             c.company_name ? ` — ${c.company_name}` : "", c.realm_id ? ` (realm ${c.realm_id})` : ""),
-          c.reauthorize_by ? h("p", {}, `Re-authorise by ${c.reauthorize_by} (every six months).`) : "",
+          c.reauthorize_by ? h("p", { id: "reauthorize-by" }, `Re-authorise by ${deadline(c.reauthorize_by)} (every six months).`) : "",
           c.last_error ? h("p", { class: "error" }, c.last_error) : "",
           h("button", { id: "connect", onclick: connect }, c.status === "connected" ? "Re-authorise" : "Connect to QuickBooks"));
         return c.status;
@@ -270,7 +274,7 @@ async function accountsTab(body) {
   const current = state.settings.default_accounts || {};
   body.append(h("h3", {}, "Accounts"), h("p", { class: "muted" },
     accounts.length ? "The company's QuickBooks accounts." : "No accounts read yet (Desktop: after the Web Connector's next update); type the names."), list,
-    ACCOUNT_FIELDS.map(([key, label]) => h("label", {}, h("span", {}, label),
+    ...ACCOUNT_FIELDS.map(([key, label]) => h("label", {}, h("span", {}, label),
       h("input", { name: `account-${key}`, list: "accounts-list", value: (current[key] && current[key].name) || "", size: 40 }))));
   body.dataset.accounts = JSON.stringify(accounts.map((a) => [a.name, a.id]));
   const t = state.settings.tax_default || { option: "item" };
@@ -515,6 +519,9 @@ function stepLink(step) {
 }
 
 // ---- routing -----------------------------------------------------------------------------------
+function go(hash) {
+  if (location.hash === hash) route(); else location.hash = hash;  // a new hash routes by itself
+}
 async function route() {
   closeModal();
   const [, page, arg] = (location.hash || "#/").split("/");
