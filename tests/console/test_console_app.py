@@ -65,6 +65,11 @@ async def test_the_screens_are_served_without_a_build_step() -> None:
     assert page.status_code == 200 and '<script src="/static/console.js"' in page.text
     assert script.status_code == 200 and "/v1/orders/" in script.text
     assert "http" not in page.text.replace("http-equiv", "")  # nothing from a CDN
+    policy = page.headers["content-security-policy"]
+    assert (
+        "default-src 'self'" in policy
+        and "connect-src 'self' http://localhost:8001 http://localhost:8002" in policy
+    )
 
 
 def _essentials(request: SendRequest) -> tuple[object, ...]:

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -117,14 +119,35 @@ def create_app(config: ConsoleConfig | None = None) -> Starlette:
             headers={"Cache-Control": "no-store"},
         )
 
+    # The pages run only our own script and talk only to the console and the two gateways.
+    policy = "; ".join(
+        (
+            "default-src 'self'",
+            f"connect-src 'self' {config.qbo_url} {config.qbwc_url}",
+            "img-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        )
+    )
+
+    class SecurityHeaders(BaseHTTPMiddleware):
+        async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+            response = await call_next(request)
+            response.headers["Content-Security-Policy"] = policy
+            response.headers["X-Content-Type-Options"] = "nosniff"
+            response.headers["Referrer-Policy"] = "no-referrer"
+            return response
+
     return Starlette(
+        middleware=[Middleware(SecurityHeaders)],
         routes=[
             Route("/", index),
             Route("/console/config", settings),
             Route("/console/orders", orders),
             Route("/console/token", token, methods=["POST"]),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
-        ]
+        ],
     )
 
 
