@@ -152,6 +152,40 @@ class Company:
             resolved["name"] = record.body[name_field]
         return resolved
 
+    def set_details_preferences(
+        self,
+        *,
+        class_tracking: ClassTracking | None = None,
+        track_locations: bool | None = None,
+        location_label: str | None = None,
+        custom_fields: tuple[str, ...] | list[str] | None = None,
+    ) -> None:
+        """A bookkeeper changes Account and Settings: class tracking, locations, custom fields (the
+        Preferences record changes with them, as QBO's does)."""
+        from .seed import preferences_of  # seed builds companies: imported here to avoid a cycle
+
+        if class_tracking is not None:
+            self.class_tracking = class_tracking
+        if track_locations is not None:
+            self.track_locations = track_locations
+        if location_label is not None:
+            self.location_label = location_label
+        if custom_fields is not None:
+            self.custom_fields = tuple(custom_fields)
+        record = self.books.get("Preferences", "1")
+        if record is not None:
+            self.books.save(
+                record,
+                {
+                    **record.body,
+                    **{
+                        k: v
+                        for k, v in preferences_of(self).items()
+                        if k in ("AccountingInfoPrefs", "SalesFormsPrefs")
+                    },
+                },
+            )
+
     def custom_field_names(self) -> dict[str, str]:
         """DefinitionId → name of the active sales-form custom fields."""
         return {str(n): name for n, name in enumerate(self.custom_fields, start=1) if name}

@@ -77,7 +77,7 @@ def seed_company(company: Company, *, with_sample_names: bool = True) -> None:
         },
         entity_id="1",
     )
-    company.books.insert("Preferences", _preferences(company), entity_id="1")
+    company.books.insert("Preferences", preferences_of(company), entity_id="1")
     for code in sorted(company.currencies):
         company.books.insert(
             "CompanyCurrency", {"Code": code, "Name": CURRENCY_NAMES.get(code, code), "Active": True}
@@ -88,7 +88,7 @@ def seed_company(company: Company, *, with_sample_names: bool = True) -> None:
         company.create("Vendor", {"DisplayName": "Demo Supplier Co", "CompanyName": "Demo Supplier Co"})
 
 
-def _preferences(company: Company) -> dict[str, Any]:
+def preferences_of(company: Company) -> dict[str, Any]:
     """Preferences (docs/quickbooks-online.md §6.2): what the company's switches are."""
     edition = company.edition
     tax_prefs: dict[str, Any] = {"UsingSalesTax": True}
