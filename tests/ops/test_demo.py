@@ -8,6 +8,7 @@ hand-made books, right and tampered, to prove they catch a wrong figure.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -66,6 +67,23 @@ def test_the_demo_sends_both_orders_to_both_products_and_every_figure_matches(tm
             assert printed.count(vendor) >= 2, (product, vendor)
         assert "370.50" in printed
         assert "Job for order 10246" in printed and "bill:S30552" in printed
+        # Where a bookkeeper looks: the customer's PO, Net 30 and the due date it gives, the rep, the
+        # branch's class, shipping; each purchase order to its own drop-ship address on the in-hands date.
+        for detail in (
+            "NR-2024-0612",
+            "Net 30",
+            "2024-07-03",
+            "Duluth",
+            "UPS Ground",
+            "1Z999AA10123456784",
+            "350 Harbor Drive, Duluth, MN, 55802",
+            "12 Kiln Road, Superior, WI, 54880",
+            "2024-06-24",
+            "Net 15",
+            "terms:net 30",
+        ):
+            assert detail in printed, (product, detail)
+        assert re.search(r"Sales Rep +Dana Whitfield" if product == "qbo" else r"Rep +DW\b", printed), product
     for product, label in (("qbo-ca", "QuickBooks Online, Canada"), ("qbd-ca", "QuickBooks Desktop, Canada")):
         printed = sections[product]
         # A Canadian company read as such, and the HST order with ESP's 13 % to the cent.

@@ -125,9 +125,14 @@ def _invoice(record: Record, roles: Mapping[str, LineRole]) -> Invoice:
             [
                 ("Customer PO", record.get("PONumber")),
                 ("Ship to", _address(record.get("ShipAddress"))),
+                ("Terms", _ref_name(record.get("TermsRef"))),
                 ("Due", record.get("DueDate")),
+                ("Rep", _ref_name(record.get("SalesRepRef"))),
+                ("Class", _ref_name(record.get("ClassRef"))),
                 ("Ship date", record.get("ShipDate")),
+                ("Ship via", _ref_name(record.get("ShipMethodRef"))),
                 ("Other (tracking)", record.get("Other")),
+                ("Customer message", _ref_name(record.get("CustomerMsgRef"))),
                 ("Memo", record.get("Memo")),
             ]
         ),
@@ -170,12 +175,22 @@ def _purchase(record: Record, lines_key: str, rate_key: str, total_key: str) -> 
                 ("Date", record.get("TxnDate")),
                 ("Ship to", _address(record.get("ShipAddress"))),
                 ("Expected", record.get("ExpectedDate")),
+                ("Terms", _ref_name(record.get("TermsRef"))),
                 ("Due", record.get("DueDate")),
+                ("Class", _ref_name(record.get("ClassRef")) or _line_class(record, lines_key)),
+                ("Ship via", _ref_name(record.get("ShipMethodRef"))),
                 ("Message to vendor", record.get("VendorMsg")),
                 ("Memo", record.get("Memo")),
             ]
         ),
     )
+
+
+def _line_class(record: Record, lines_key: str) -> str:
+    """A bill's class, which Desktop keeps on each of its lines."""
+    names = {_ref_name(line.get("ClassRef")) for line in record.get(lines_key, [])}
+    names.discard("")
+    return ", ".join(sorted(names))
 
 
 def _address(address: Any) -> str:

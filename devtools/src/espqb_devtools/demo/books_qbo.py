@@ -100,7 +100,10 @@ def _invoice(entity: Entity, tax_item_ids: Collection[str]) -> Invoice:
                     for f in entity.get("CustomField", [])
                 ),
                 ("Ship to", _address(entity.get("ShipAddr"))),
+                ("Terms", _ref_name(entity.get("SalesTermRef"))),
                 ("Due", entity.get("DueDate")),
+                ("Class", _ref_name(entity.get("ClassRef"))),
+                ("Location", _ref_name(entity.get("DepartmentRef"))),
                 ("Ship date", entity.get("ShipDate")),
                 ("Ship via", (entity.get("ShipMethodRef") or {}).get("value")),
                 ("Tracking", entity.get("TrackingNum")),
@@ -152,13 +155,28 @@ def _purchase(entity: Entity) -> Purchase:
                 ("Date", entity.get("TxnDate")),
                 ("Ship to", _address(entity.get("ShipAddr"))),
                 ("Expected", entity.get("ExpectedDate")),
+                ("Terms", _ref_name(entity.get("SalesTermRef"))),
                 ("Due", entity.get("DueDate")),
+                ("Class", _ref_name(entity.get("ClassRef")) or _line_class(entity)),
+                ("Location", _ref_name(entity.get("DepartmentRef"))),
                 ("Ship via", (entity.get("ShipMethodRef") or {}).get("value")),
                 ("Message to vendor", entity.get("Memo")),
                 ("Memo", entity.get("PrivateNote")),
             ]
         ),
     )
+
+
+def _line_class(entity: Entity) -> str:
+    """The class of a purchase document's lines (QBO keeps it on each line's detail)."""
+    names = {
+        _ref_name((line.get(kind) or {}).get("ClassRef"))
+        for line in entity.get("Line", [])
+        for kind in ("ItemBasedExpenseLineDetail", "AccountBasedExpenseLineDetail")
+        if line.get(kind)
+    }
+    names.discard("")
+    return ", ".join(sorted(names))
 
 
 def _address(address: Any) -> str:

@@ -59,6 +59,11 @@ async def _stories(
         console.print(f"  - {escape(text)}")
 
     requests = demo_requests()
+    # The bookkeeper's sales-form settings: custom fields for the customer's PO number and the rep
+    # (QuickBooks Online invoices have neither field of their own), and one class per document.
+    stack.sandbox.company(stack.realm_id).set_details_preferences(
+        custom_fields=("P.O. Number", "Sales Rep"), class_tracking="per_transaction"
+    )
     console.print()
     console.rule("[bold]QuickBooks Online[/bold]")
     online = await run_qbo_story(stack, requests, say)
@@ -97,7 +102,9 @@ def _run(console: Console, *, keep: bool, database_url: str | None) -> int:
     url = database_url or default_database_url()
     if database_url is None:
         fresh_sqlite(url)
-    company = CompanyFile(seed_demo=True)
+    company = CompanyFile(seed_demo=True, class_tracking=True)
+    # The distributor's own lists: the rep of order 10246 (Desktop documents name reps by initials).
+    company.add_sales_rep("DW", "Dana Whitfield")
     canadian_file = CompanyFile(CANADIAN_COMPANY_NAME, CANADIAN_FILE_PATH, edition="ca", seed_demo=True)
     console.rule(
         "[bold]esp-quickbooks demo: the A7102 example and a two-supplier order on both products, "

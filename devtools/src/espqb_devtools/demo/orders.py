@@ -42,6 +42,10 @@ MUGS = "S30552"
 def two_supplier_order() -> OrderSnapshot:
     """Pens from one supplier, mugs plus their set-up from another; 5 % off; tax; 300.00 paid so far.
 
+    As a distributor fills it in: the customer's PO number, Net 30 terms, the sales rep, the Duluth
+    branch's class, a drop-ship address per supplier, the in-hands date, ship date, method and tracking,
+    decoration notes per line, the pens supplier's invoice (Net 30) and the mugs supplier's Net 15.
+
     Lines 250 × 1.20 = 300.00 and 48 × 6.50 = 312.00, set-up 40.00: 652.00. Discount 5 % = 32.60.
     Tax as ESP computed it, 8.25 % of 619.40 = 51.10. Total 670.50; paid 300.00; due 370.50.
     Supplier costs: pens 250 × 0.55 = 137.50; mugs 48 × 3.10 + set-up 25.00 = 173.80.
@@ -103,6 +107,7 @@ def two_supplier_order() -> OrderSnapshot:
                 invoice_number="LPW-55310",
                 invoice_date=date(2024, 6, 12),
                 due_date=date(2024, 7, 12),
+                terms="Net 30",
             ),
             Supplier(
                 esp_id=MUGS,
@@ -110,13 +115,18 @@ def two_supplier_order() -> OrderSnapshot:
                 asi_number="30552",
                 # Shipped to the decorator first.
                 ship_to=Address(line1="12 Kiln Road", city="Superior", state="WI", postal_code="54880"),
+                terms="Net 15",
             ),
         ],
         total=Decimal("670.50"),
         customer_po_number="NR-2024-0612",
-        due_date=date(2024, 7, 3),
+        terms="Net 30",  # due 3 July
         in_hands_date=date(2024, 6, 24),
+        ship_date=date(2024, 6, 20),
         ship_method="UPS Ground",
+        tracking_number="1Z999AA10123456784",
+        sales_rep="Dana Whitfield",
+        class_name="Duluth",
         memo="Open house, June 25",
     )
 

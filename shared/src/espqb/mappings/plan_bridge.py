@@ -44,7 +44,7 @@ def mapping_target(op: Operation, order_number: str) -> tuple[MappingKind, str]:
     if isinstance(op, ItemOp):
         return MappingKind.ITEM, op.esp_key
     if isinstance(op, ListEntryOp):
-        return MappingKind.LIST_ENTRY, op.key
+        return MappingKind(op.list_kind), op.key
     if isinstance(op, InvoiceOp):
         return MappingKind.INVOICE, order_number
     if isinstance(op, PaymentOp):

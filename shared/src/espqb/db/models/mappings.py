@@ -29,9 +29,15 @@ class MappingKind(enum.StrEnum):
     PAYMENT = "payment"
     BILL = "bill"
     PURCHASE_ORDER = "purchase_order"
-    # A term, class, location, ship method, sales rep or customer message (esp_key: the plan's
-    # ListEntryOp key, "terms:net 30"); no migration: ``kind`` is a string column.
-    LIST_ENTRY = "list_entry"
+    # The reference lists a document names, one kind per list because QuickBooks numbers each list
+    # on its own (QBO's first Term and first Class are both Id 1); esp_key: the plan's ListEntryOp
+    # key ("terms:net 30"). No migration: ``kind`` is a string column.
+    TERMS = "terms"
+    CLASS = "class"
+    LOCATION = "location"
+    SHIP_METHOD = "ship_method"
+    SALES_REP = "sales_rep"
+    CUSTOMER_MESSAGE = "customer_message"
 
 
 class Mapping(Base):
