@@ -30,9 +30,14 @@ def detailed_order(**changes: Any) -> dict[str, Any]:
             "customer_message": "Thank you for your business.",
             "tracking_number": "1Z999AA10123456784",
             "ship_date": "2024-06-20",
+            "due_date": "2024-07-03",
+            "customer_po_number": "NR-2024-0612",
+            "in_hands_date": "2024-06-24",
+            "ship_method": "UPS Ground",
         }
     )
     body["order"]["suppliers"][0]["terms"] = "Net 15"
+    body["order"]["suppliers"][1]["terms"] = None
     body["order"].update(changes)
     return body
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from lxml import etree
 
@@ -46,11 +46,17 @@ def detailed_plan(**changes: object) -> Plan:
         "class_name": "West",
         "customer_message": "Thank you for your business.",
         "tracking_number": "1Z999AA10123456784",
+        "ship_date": None,
+        "due_date": date(2024, 7, 3),
+        "customer_po_number": "NR-2024-0612",
+        "in_hands_date": date(2024, 6, 24),
+        "ship_method": "UPS Ground",
         **changes,
     }
     order = request.order.model_copy(update=fields)
     suppliers = list(order.suppliers)
     suppliers[0] = suppliers[0].model_copy(update={"terms": "Net 15"})
+    suppliers[1] = suppliers[1].model_copy(update={"terms": None})
     order = order.model_copy(update={"suppliers": suppliers})
     return build_plan(order, request.choices, SETTINGS, KnownMappings(), "qbd", COMPANY)
 
@@ -244,3 +250,26 @@ def test_a_sales_rep_to_create_is_never_added_and_the_invoice_naming_it_is_not_w
     assert "is not in QuickBooks Desktop" in encoding.skipped["sales_rep:jd"]
     assert "sales rep “JD”" in encoding.skipped["invoice"]
     assert "PurchaseOrderAddRq" in sent  # what does not name the rep still goes
+
+
+def test_a_sales_rep_named_by_the_person_is_found_through_the_company_read_from_the_file() -> None:
+    """ESP may give the rep's name rather than the initials: the company read from the file keeps the person
+    each rep stands for (SalesRepEntityRef), so the plan links the rep and the invoice names it by ListID."""
+    file = CompanyFile(seed_demo=True)
+    rep_id = file.add_sales_rep("JD", "Jane Doe")
+    facts = file_facts(parse_hcp(file.hcp_response()), file.country)
+    entries = []
+    for spec in lists_to_read(sales_tax_on=facts.sales_tax_on):
+        answer = parse_response_set(
+            file.process(message_set([list_query(spec, "r", since=None)], version="13.0"))
+        )
+        entries += [e for r in answer.responses for e in (cached_entry(ret) for ret in r.rets) if e]
+    company = company_of(facts, entries, read_at=NOW)
+    request = two_supplier_request()
+    order = request.order.model_copy(update={"sales_rep": "Jane Doe", "class_name": None})
+    plan = build_plan(order, request.choices, SETTINGS, KnownMappings(), "qbd", company)
+
+    xml = document(plan)
+
+    assert body(xml, "InvoiceAdd").findtext("SalesRepRef/ListID") == rep_id
+    assert "SalesRepQueryRq" not in xml and "SalesRepAddRq" not in xml
