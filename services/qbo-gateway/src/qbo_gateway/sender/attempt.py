@@ -23,17 +23,7 @@ from typing import Any, TypeVar
 
 from espqb.db.models import StepStatus
 from espqb.mappings.repository import RecordOwned
-from espqb.plan import (
-    BillOp,
-    CustomerOp,
-    InvoiceOp,
-    ItemOp,
-    ListEntryOp,
-    Operation,
-    PaymentOp,
-    Plan,
-    VendorOp,
-)
+from espqb.plan import BillOp, CustomerOp, InvoiceOp, ItemOp, Operation, PaymentOp, Plan, VendorOp
 from espqb.sending import wording
 from espqb.sending.recording import Origin
 from espqb.sending.wording import QUICKBOOKS_ONLINE as PRODUCT
@@ -191,11 +181,6 @@ class Attempt:
         )
 
     def succeed(self, op: Operation, result: StepResult) -> None:
-        if isinstance(op, ListEntryOp):
-            # Not kept as a mapping: QBO numbers Terms, Classes and Departments each from 1, so one
-            # LIST_ENTRY mapping kind would see the same Id twice; the plan links list entries from the
-            # company's lists as read (docs/quickbooks-online.md §7.12), never from mappings.
-            result.persist_mapping = False
         self.results[op.key] = result
         if result.qb_id:
             self.ids[op.key] = result.qb_id
