@@ -315,9 +315,13 @@ def _quickbooks_online(
     screens("send-succeeded-qbo", scroll_to="#job")
     link = console.find("#steps tr[data-kind=invoice] a.qb-link").get_attribute("href")
     (invoice,) = sandbox.entities(DEMO_REALM_ID, "Invoice")
-    # The local sandbox has no /app/invoice page yet: the link's address is what we can check.
     assert link == f"{intuit_url}/app/invoice?txnId={invoice['Id']}"
     assert str(invoice["TotalAmt"]) in ("218.5", "218.50") and str(invoice["Balance"]) in ("118.5", "118.50")
+    # Following it opens the invoice in QuickBooks Online (the local sandbox answers the app's paths).
+    console.driver.get(link)
+    page = console.driver.find_element("tag name", "body").text
+    assert "Invoice 10245" in page and "Lakeside Dental Group" in page and "118.5" in page, page
+    screens("invoice-in-quickbooks-online")
 
     # A user of another team: no QB button, and the API refuses them too
     console.sign_in(company, "wes", "user", "warehouse")

@@ -94,6 +94,7 @@ def services(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     folder = tmp_path_factory.mktemp("readme")
     env = {k: v for k, v in os.environ.items() if not k.startswith(HIDDEN_HELP) and k != "DATABASE_URL"}
     env |= {name: str(free_port()) for name in DEFAULT_PORTS}
+    env["CONSOLE_PORT"] = str(free_port())  # make run starts the console too; its default could clash
     env["DATABASE_URL"] = _isolated_database(request, folder)
     env["ESPQB_SANDBOX_COMPANY_FILE"] = str(folder / "desktop-company.json")
     env["LOG_DIR"] = str(folder / "log")

@@ -29,7 +29,7 @@ def _uv() -> str:
 
 def _env(tmp_path: Path, database_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INTUIT_", "QBO_", "QBWC_"))}
-    env |= {name: str(free_port()) for name in ("QBO_PORT", "QBWC_PORT", "SANDBOX_PORT")}
+    env |= {name: str(free_port()) for name in ("QBO_PORT", "QBWC_PORT", "SANDBOX_PORT", "CONSOLE_PORT")}
     env |= {"UV": _uv(), "LOG_DIR": str(tmp_path / "log"), "DATABASE_URL": database_url}
     return env
 
@@ -140,5 +140,5 @@ def test_ctrl_c_stops_everything_quietly(tmp_path: Path, sqlite_template: Path) 
 
     assert result.returncode == 130
     assert result.stderr == ""  # stopping on request is not a failure to report
-    for name in ("QBO_PORT", "QBWC_PORT", "SANDBOX_PORT"):
+    for name in ("QBO_PORT", "QBWC_PORT", "SANDBOX_PORT", "CONSOLE_PORT"):
         assert not _answers(int(env[name])), name

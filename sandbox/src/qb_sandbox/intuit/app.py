@@ -7,7 +7,7 @@ import uuid
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import control_endpoints, oauth_endpoints, qbo_endpoints
+from . import app_pages, control_endpoints, oauth_endpoints, qbo_endpoints
 from .sandbox import IntuitSandbox
 
 
@@ -41,6 +41,7 @@ def create_intuit_app(sandbox: IntuitSandbox, *, control_api: bool = True) -> Fa
     app.state.sandbox = sandbox
     app.include_router(oauth_endpoints.router)
     app.include_router(qbo_endpoints.router)
+    app.include_router(app_pages.router)  # where the jobs' links open a record (the web app's paths)
     if control_api:
         app.include_router(control_endpoints.router)
     app.add_middleware(IntuitTidMiddleware)
