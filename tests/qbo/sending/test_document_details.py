@@ -178,3 +178,21 @@ async def test_terms_added_in_quickbooks_after_the_company_was_read_are_linked_n
         assert [t["Name"] for t in world.books("Term")].count("Net 45") == 1
         (invoice,) = world.books("Invoice")
         assert invoice["SalesTermRef"]["value"] == net_45["Id"]
+
+
+async def test_terms_inactive_in_quickbooks_are_not_added_twice_and_the_step_says_why(db: Database) -> None:
+    time = FakeTime()
+    sandbox = details_sandbox(time)
+    books = sandbox.company(DEMO_REALM_ID)
+    net_45 = books.create("Term", {"Name": "Net 45", "DueDays": 45})
+    books.update("Term", {**net_45, "Active": False, "sparse": True})
+    async with send_harness(db, sandbox=sandbox, time=time) as world:
+        job = await world.send(detailed_order())
+        steps = await world.steps(job.id)
+        assert steps["terms:net 45"].status == "failed"
+        assert "inactive" in (steps["terms:net 45"].error or "") and f"Id {net_45['Id']}" in (
+            steps["terms:net 45"].error or ""
+        )
+        assert steps["invoice"].status == "skipped"  # it names the terms: not written without them
+        terms = [(t["Name"], t["Active"]) for t in world.books("Term")]
+        assert terms == [("Net 15", True), ("Net 45", False)]  # no second Net 45

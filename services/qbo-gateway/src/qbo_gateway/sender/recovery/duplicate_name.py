@@ -13,6 +13,7 @@ from espqb.mappings.repository import RecordOwned
 from espqb.plan import LIMITS, ItemOp, ListEntryOp, Operation
 from espqb.plan.naming import numbered_suffix, role_suffix, truncate_text
 from espqb.sending import wording
+from espqb.sending.wording import LIST_NOUNS
 from espqb.sending.wording import QUICKBOOKS_ONLINE as PRODUCT
 from qbo_gateway.client import DuplicateName, QboFault
 from qbo_gateway.encoder import EncodeError, encode
@@ -87,15 +88,29 @@ async def take_another(attempt: Attempt, op: Operation, owned: RecordOwned) -> N
 
 
 async def link_list_entry(attempt: Attempt, write: Write, fault: QboFault) -> None:
-    """A term, class or location of that name was added meanwhile (or is inactive): link it; a list
-    entry is shared by every document, never renamed."""
-    assert isinstance(write.op, ListEntryOp)
-    statement = list_entry_by_name(write.entity, write.op.name)
-    rows = await attempt.rows(statement, write.entity)
-    if rows:
-        attempt.accept(Write(write.op, write.entity, "find", statement=statement), rows[0])
-        return
-    attempt.fail(write.op, "create", fault.plain)
+    """A term, class or location of that name was added meanwhile: link it (a list entry is shared by
+    every document, never renamed). An inactive one still holds its name (docs/quickbooks-online.md
+    §2.3) but documents cannot name it: the step says so."""
+    op = write.op
+    assert isinstance(op, ListEntryOp)
+    statement = list_entry_by_name(write.entity, op.name)
+    rows = await attempt.rows(f"{statement} AND Active IN (true, false)", write.entity)
+    active = [row for row in rows if row.get("Active") is not False]
+    if active:
+        attempt.accept(Write(op, write.entity, "find", statement=statement), active[0])
+    elif rows:
+        noun = LIST_NOUNS[op.list_kind]
+        attempt.fail(
+            op,
+            "create",
+            f"The {noun} “{op.name}” exist in QuickBooks Online but are inactive, so no document can use "
+            f"them: make them active in QuickBooks Online (Id {rows[0].get('Id')}) and send again."
+            if op.list_kind == "terms"
+            else f"The {noun} “{op.name}” exists in QuickBooks Online but is inactive, so no document can "
+            f"use it: make it active in QuickBooks Online (Id {rows[0].get('Id')}) and send again.",
+        )
+    else:
+        attempt.fail(op, "create", fault.plain)
 
 
 LIST_ENTRY_POLICY = Policy(
