@@ -160,6 +160,11 @@ def test_a_resend_empties_the_text_the_order_dropped_and_keeps_what_it_still_has
     update = cleared_on_update(dropped, entity, body)
     assert update["TrackingNum"] == "" and update["CustomerMemo"] == {"value": ""}
     assert {"DefinitionId": "1", "Type": "StringType", "StringValue": ""} in update["CustomField"]
+    no_rep = dataclasses.replace(
+        invoice, details=dataclasses.replace(INVOICE_DETAILS, sales_rep=None)
+    )  # the field still named by the plan, the order without a rep
+    rep_cleared = cleared_on_update(no_rep, *encode(no_rep, _context(p)))
+    assert {"DefinitionId": "2", "Type": "StringType", "StringValue": ""} in rep_cleared["CustomField"]
     kept = cleared_on_update(invoice, *encode(invoice, _context(p)))
     assert kept["TrackingNum"] == "1Z999AA10123456784"
 

@@ -107,13 +107,15 @@ _CLEARED_TEXT: dict[str, dict[str, Any]] = {
 
 def cleared_on_update(op: Operation, entity: str, body: dict[str, Any]) -> dict[str, Any]:
     """``body`` with the free-text details the plan dropped sent empty, for the sparse update of a
-    record written before; and the PO-number custom field emptied when the order lost its PO number."""
+    record written before; and the PO-number / sales-rep custom fields emptied when the order lost them."""
     out = {**_CLEARED_TEXT.get(entity, {}), **body}
     if isinstance(op, InvoiceOp):
-        field_id = op.details.po_number_in_field
         fields = list(out.get("CustomField") or [])
-        if field_id is not None and not any(f.get("DefinitionId") == field_id for f in fields):
-            fields.append({"DefinitionId": field_id, "Type": "StringType", "StringValue": ""})
+        # The plan names a field's definition even when the order leaves it empty (the PO number's
+        # always; the sales rep's when the plan says so): sent empty, it clears the old value.
+        for field_id in (op.details.po_number_in_field, op.details.sales_rep_in_field):
+            if field_id is not None and not any(f.get("DefinitionId") == field_id for f in fields):
+                fields.append({"DefinitionId": field_id, "Type": "StringType", "StringValue": ""})
         if fields:
             out["CustomField"] = fields
     return out
