@@ -40,10 +40,37 @@ from espqb.db.models import QbdListEntry, QbwcCredential
 from espqb.security.jwt import mint_token
 from qbwc_gateway.app import create_app
 
-WORDS = (
-    "Lake Harbor North Shore Dental Realty Events Promo Supply Group Partners Coffee Design Studio Bay "
-    "Pine Ridge Summit Valley River Metro Prairie Coastal Granite Maple Cedar Union Central Pioneer"
-).split()
+WORDS = [
+    "Lake",
+    "Harbor",
+    "North",
+    "Shore",
+    "Dental",
+    "Realty",
+    "Events",
+    "Promo",
+    "Supply",
+    "Group",
+    "Partners",
+    "Coffee",
+    "Design",
+    "Studio",
+    "Bay",
+    "Pine",
+    "Ridge",
+    "Summit",
+    "Valley",
+    "River",
+    "Metro",
+    "Prairie",
+    "Coastal",
+    "Granite",
+    "Maple",
+    "Cedar",
+    "Union",
+    "Central",
+    "Pioneer",
+]
 SMALL = 200
 
 
