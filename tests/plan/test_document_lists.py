@@ -188,6 +188,9 @@ def test_online_writes_the_sales_rep_into_its_custom_field_or_says_it_cannot() -
     p = _plan(_order(sales_rep="Jane Doe"), "qbo", _company(sales_rep_field="2"))
     details = _docs(p)[0].details
     assert (details.sales_rep, details.sales_rep_in_field, details.sales_rep_key) == ("Jane Doe", "2", None)
+    # Without a rep the field is still named, so that a re-send empties a rep the order dropped.
+    p = _plan(_order(), "qbo", _company(sales_rep_field="2"))
+    assert (_docs(p)[0].details.sales_rep, _docs(p)[0].details.sales_rep_in_field) == (None, "2")
     p = _plan(_order(sales_rep="Jane Doe"), "qbo", _company())
     assert _docs(p)[0].details.sales_rep is None
     assert any("sales rep “Jane Doe” was not written" in n for n in p.notes)

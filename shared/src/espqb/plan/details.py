@@ -24,7 +24,7 @@ memo                   ``PrivateNote``                  ``Memo``
 class                  ``ClassRef`` (header or lines,   ``ClassRef`` (a bill's on its lines)
                        per the company's preference)
 location               ``DepartmentRef``                not written (no such field; a note)
-PO expected date       ``DueDate`` of the PO            ``ExpectedDate``
+PO expected date       ``ExpectedDate``                 ``ExpectedDate``
 message to vendor      the PO's ``Memo``                ``VendorMsg`` (99)
 bill number / date     the supplier's invoice number    ``RefNumber`` (20) / ``TxnDate``
 =====================  ===============================  =========================================
@@ -159,13 +159,14 @@ class DetailsPlanner:
         )
         ship_method, ship_method_key = self._ship_method("order.ship_method")
         class_key, location_key = self._class_and_location()
-        sales_rep = sales_rep_field = sales_rep_key = None
+        sales_rep = sales_rep_key = None
+        # The field is named even without a rep, so that a re-send empties a rep the order dropped.
+        sales_rep_field = company.sales_rep_field if target == "qbo" and company is not None else None
         if order.sales_rep and clean_text(order.sales_rep):
             if target == "qbd":
                 sales_rep_key = self.lists.entry("sales_rep", order.sales_rep, "order.sales_rep")
-            elif company is not None and company.sales_rep_field is not None:
+            elif sales_rep_field is not None:
                 sales_rep = self._fit(order.sales_rep, limits.sales_rep, "sales rep")
-                sales_rep_field = company.sales_rep_field
             else:
                 self.notes.append(
                     f"The sales rep “{clean_text(order.sales_rep)}” was not written: QuickBooks Online invoices "

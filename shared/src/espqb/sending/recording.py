@@ -34,7 +34,7 @@ from espqb.db.models import JobStep, MappingKind, StepStatus
 from espqb.mappings import repository as mappings
 from espqb.mappings.plan_bridge import mapping_target
 from espqb.mappings.repository import RecordOwned
-from espqb.plan import Operation, Target
+from espqb.plan import ListEntryOp, Operation, Target
 from espqb.queue import record_step
 from espqb.queue.audit_trail import WORKER_ACTOR
 from espqb.queue.clock import Clock, utcnow
@@ -112,7 +112,11 @@ class StepRecorder:
 
     async def remember(self, session: AsyncSession, op: Operation, settled: Settled) -> None:
         """Map ``op`` to its record. Raises ``RecordOwned`` when another ESP record holds the
-        customer, vendor or item."""
+        customer, vendor or item. Terms, classes and the other reference lists are not kept: the plan
+        links them from the company's lists as read (``espqb.plan.lists``), and two names of one entry
+        (a sales rep's initials and name) would claim its one QuickBooks id twice."""
+        if isinstance(op, ListEntryOp):
+            return
         kind, esp_key = mapping_target(op, self.order_number)
         await mappings.upsert(
             session,
