@@ -5,7 +5,6 @@ operations, ReDoc must show its operation menu, and no page may ask another host
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,12 +18,11 @@ from espqb.config import Settings
 from qbo_gateway.app import create_app as create_qbo_app
 from qbwc_gateway.app import create_app as create_qbwc_app
 from tests.support.api import service_settings
+from tests.support.browser import chromium
 from tests.support.servers import serve_in_thread
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium")
-CHROMEDRIVER = shutil.which("chromedriver")
 SEND = "/v1/orders/{order_number}/send"
 RENDER_WAIT_SECONDS = 15
 
@@ -48,40 +46,17 @@ fetch(arguments[0], {mode: 'no-cors', cache: 'no-store'}).then(() => done('loade
 
 @pytest.fixture(scope="module")
 def offline_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    if not (CHROMIUM and CHROMEDRIVER):
-        if os.environ.get("CI"):
-            pytest.fail("CI must have Debian's chromium and chromium-driver (.ci/run installs them)")
-        pytest.skip("needs Debian's chromium and chromium-driver")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
     profile: Path = tmp_path_factory.mktemp("chromium-profile")
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
+    intranet = (
         f"--user-data-dir={profile}",
         # The intranet: no name but 127.0.0.1 resolves, and anything not for loopback goes to a
         # proxy on the discard port, where nothing listens.
         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
         "--proxy-server=http://127.0.0.1:9",
         "--proxy-bypass-list=127.0.0.1;localhost",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    driver.set_script_timeout(30)
-    try:
+    )
+    with chromium(intranet) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def other_hosts(browser: Any) -> set[str]:

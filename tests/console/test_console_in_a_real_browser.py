@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -29,12 +28,11 @@ from qb_sandbox.webconnector import WebConnectorSimulator
 from qbo_gateway.app import create_app as create_qbo_app
 from qbwc_gateway.app import create_app as create_qbwc_app
 from tests.support.api import auth, service_settings
+from tests.support.browser import chromium
 from tests.support.servers import free_port, serve_in_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
 
-CHROMIUM = shutil.which("chromium")
-CHROMEDRIVER = shutil.which("chromedriver")
 QBO_ACCOUNTS = {
     "ar": "Accounts Receivable (A/R)",
     "income": "Sales of Product Income",
@@ -59,35 +57,8 @@ A7102_FIGURES = {
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    if not (CHROMIUM and CHROMEDRIVER):
-        if os.environ.get("CI"):
-            pytest.fail("CI must have Debian's chromium and chromium-driver (.ci/run installs them)")
-        pytest.skip("needs Debian's chromium and chromium-driver")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,1000",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    try:
+    with chromium(["--window-size=1280,1000"], console_log=True) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 class Screens:

@@ -4,7 +4,6 @@ then press "QB" on the A7102 example and find it in the sandbox's books."""
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterator
 from decimal import Decimal
@@ -17,43 +16,16 @@ from qb_sandbox.intuit import DEMO_REALM_ID, IntuitSandbox, create_intuit_app
 from qbo_gateway.app import create_app
 from tests.qbo.sending.harness import company_settings
 from tests.support.api import auth, service_settings
+from tests.support.browser import chromium
 from tests.support.servers import free_port, serve_in_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = shutil.which("chromium")
-CHROMEDRIVER = shutil.which("chromedriver")
-
 
 @pytest.fixture
 def browser() -> Iterator[object]:
-    if not (CHROMIUM and CHROMEDRIVER):
-        if __import__("os").environ.get("CI"):
-            pytest.fail("CI must have Debian's chromium and chromium-driver (.ci/run installs them)")
-        pytest.skip("needs Debian's chromium and chromium-driver")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    try:
+    with chromium() as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def test_connect_by_clicking_then_send_the_a7102_example(browser, database_url: str) -> None:  # type: ignore[no-untyped-def]

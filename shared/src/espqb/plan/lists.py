@@ -28,7 +28,7 @@ from espqb.plan.limits import PRODUCT_NAMES, Target, TargetLimits
 from espqb.plan.model import Existing, ListEntryOp
 from espqb.plan.naming import clean_text
 
-__all__ = ["ListPlanner", "due_date_after", "terms_days"]
+__all__ = ["LIST_NOUNS", "ListPlanner", "due_date_after", "terms_days"]
 
 # Where each list is in QuickBooks, for the messages that tell a person to add an entry by hand.
 _WHERE: dict[Target, dict[ListKind, str]] = {
@@ -45,7 +45,8 @@ _WHERE: dict[Target, dict[ListKind, str]] = {
         "customer_message": "Lists → Customer & Vendor Profile Lists → Customer Message List",
     },
 }
-_NOUNS: dict[ListKind, str] = {
+# How a sentence names each list (also the job steps' wording, espqb.sending.wording).
+LIST_NOUNS: dict[ListKind, str] = {
     "terms": "terms",
     "class": "class",
     "location": "location",
@@ -123,7 +124,7 @@ class ListPlanner:
             return None
         name = clean_text(wanted)
         product = PRODUCT_NAMES[self.target]
-        noun = _NOUNS[kind]
+        noun = LIST_NOUNS[kind]
         if not self.tracks(kind):
             self.note_once(self._not_tracked(kind, name))
             return None

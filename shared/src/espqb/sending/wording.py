@@ -36,6 +36,7 @@ from decimal import Decimal
 from typing import Literal
 
 from espqb.money import format_money
+from espqb.plan.lists import LIST_NOUNS
 from espqb.plan import (
     CustomerOp,
     ItemOp,
@@ -95,15 +96,6 @@ PRODUCTS: dict[Target, Product] = {"qbo": QUICKBOOKS_ONLINE, "qbd": QUICKBOOKS_D
 
 
 LIST_OPS = (CustomerOp, VendorOp, ItemOp, ListEntryOp)
-# How a sentence names each reference list (espqb.plan.company.ListKind).
-LIST_NOUNS = {
-    "terms": "terms",
-    "class": "class",
-    "location": "location",
-    "ship_method": "ship method",
-    "sales_rep": "sales rep",
-    "customer_message": "customer message",
-}
 
 
 def _kind_noun(op: Operation) -> str:
