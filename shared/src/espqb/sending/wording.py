@@ -36,7 +36,6 @@ from decimal import Decimal
 from typing import Literal
 
 from espqb.money import format_money
-from espqb.plan.lists import LIST_NOUNS
 from espqb.plan import (
     CustomerOp,
     ItemOp,
@@ -46,6 +45,7 @@ from espqb.plan import (
     Target,
     VendorOp,
 )
+from espqb.plan.lists import LIST_NOUNS
 
 __all__ = [
     "PRODUCTS",
