@@ -153,6 +153,11 @@ def address_text(address: object, *keys: str) -> str:
     return ", ".join(str(address[k]) for k in keys if address.get(k))
 
 
+def names_of(names: Iterable[str]) -> str:
+    """The distinct names given (a class on each of a document's lines), sorted, comma-separated."""
+    return ", ".join(sorted({name for name in names if name}))
+
+
 def details_of(pairs: Iterable[tuple[str, object]]) -> tuple[tuple[str, str], ...]:
     """The details that are there, as text."""
     return tuple((label, str(value)) for label, value in pairs if value not in (None, "", {}))

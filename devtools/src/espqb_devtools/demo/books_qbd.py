@@ -20,6 +20,7 @@ from .books import (
     address_text,
     details_of,
     exact,
+    names_of,
 )
 
 __all__ = ["read_qbd_books"]
@@ -188,9 +189,7 @@ def _purchase(record: Record, lines_key: str, rate_key: str, total_key: str) -> 
 
 def _line_class(record: Record, lines_key: str) -> str:
     """A bill's class, which Desktop keeps on each of its lines."""
-    names = {_ref_name(line.get("ClassRef")) for line in record.get(lines_key, [])}
-    names.discard("")
-    return ", ".join(sorted(names))
+    return names_of(_ref_name(line.get("ClassRef")) for line in record.get(lines_key, []))
 
 
 def _address(address: Any) -> str:

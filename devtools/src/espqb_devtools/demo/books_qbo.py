@@ -19,6 +19,7 @@ from .books import (
     address_text,
     details_of,
     exact,
+    names_of,
 )
 
 __all__ = ["read_qbo_books"]
@@ -169,14 +170,11 @@ def _purchase(entity: Entity) -> Purchase:
 
 def _line_class(entity: Entity) -> str:
     """The class of a purchase document's lines (QBO keeps it on each line's detail)."""
-    names = {
+    return names_of(
         _ref_name((line.get(kind) or {}).get("ClassRef"))
         for line in entity.get("Line", [])
         for kind in ("ItemBasedExpenseLineDetail", "AccountBasedExpenseLineDetail")
-        if line.get(kind)
-    }
-    names.discard("")
-    return ", ".join(sorted(names))
+    )
 
 
 def _address(address: Any) -> str:

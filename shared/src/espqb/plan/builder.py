@@ -114,8 +114,6 @@ def build_plan(
                 target,
                 sales_tax,
                 rate,
-                company,
-                notes,
                 details,
             )
         )
@@ -149,7 +147,6 @@ def build_plan(
                     purchase_tax,
                     rate,
                     target,
-                    notes,
                     details,
                 )
                 documents.append(po)
@@ -167,7 +164,6 @@ def build_plan(
                     purchase_tax,
                     rate,
                     target,
-                    notes,
                     details,
                 )
                 documents.append(bill)

@@ -102,7 +102,8 @@ class DetailsPlanner:
 
     # ---------------------------------------------------------------------------------- shared
 
-    def _fit(self, value: str | None, limit: int, what: str) -> str | None:
+    def fit(self, value: str | None, limit: int, what: str) -> str | None:
+        """``value`` cut to ``limit`` with a note on the job when longer (``fitted``)."""
         return fitted(value, limit, what, self.target, self.notes)
 
     def _class_and_location(self) -> tuple[str | None, str | None]:
@@ -132,7 +133,7 @@ class DetailsPlanner:
 
     def _ship_method(self, path: str) -> tuple[str | None, str | None]:
         """(QBO's string, Desktop's list key)."""
-        value = self._fit(self.order.ship_method, self.limits.ship_method, "ship method")
+        value = self.fit(self.order.ship_method, self.limits.ship_method, "ship method")
         if self.target == "qbo":
             return value, None
         return None, self.lists.entry("ship_method", value, path)
@@ -141,7 +142,7 @@ class DetailsPlanner:
 
     def invoice(self) -> InvoiceDetails:
         order, company, target, limits = self.order, self.company, self.target, self.limits
-        po = self._fit(order.customer_po_number, limits.po_number, "customer PO number")
+        po = self.fit(order.customer_po_number, limits.po_number, "customer PO number")
         field = company.po_number_field if company is not None else None
         message = order.customer_message
         if target == "qbo" and po is not None and field is None:
@@ -152,7 +153,7 @@ class DetailsPlanner:
                 "company has no sales-form custom field named for a PO number (add one named “P.O. Number” "
                 "to give it its own box)."
             )
-        message = self._fit(message, limits.customer_message, "customer message")
+        message = self.fit(message, limits.customer_message, "customer message")
         terms_path = "order.terms" if order.terms else "settings.document_defaults.terms"
         terms_key, due_date = self._terms(
             order.terms or self.defaults.terms, terms_path, order.order_date, order.due_date
@@ -166,7 +167,7 @@ class DetailsPlanner:
             if target == "qbd":
                 sales_rep_key = self.lists.entry("sales_rep", order.sales_rep, "order.sales_rep")
             elif sales_rep_field is not None:
-                sales_rep = self._fit(order.sales_rep, limits.sales_rep, "sales rep")
+                sales_rep = self.fit(order.sales_rep, limits.sales_rep, "sales rep")
             else:
                 self.notes.append(
                     f"The sales rep “{clean_text(order.sales_rep)}” was not written: QuickBooks Online invoices "
@@ -182,7 +183,7 @@ class DetailsPlanner:
             due_date=due_date,
             ship_date=order.ship_date,
             ship_method=ship_method,
-            tracking_number=self._fit(order.tracking_number, limits.tracking_number, "tracking number"),
+            tracking_number=self.fit(order.tracking_number, limits.tracking_number, "tracking number"),
             customer_message=message,
             terms_key=terms_key,
             class_key=class_key,
@@ -211,7 +212,7 @@ class DetailsPlanner:
         return PurchaseDetails(
             expected_date=self.order.in_hands_date,
             ship_method=ship_method,
-            vendor_message=self._fit(
+            vendor_message=self.fit(
                 _decoration(self.order, supplier.esp_id),
                 self.limits.vendor_message,
                 f"decoration notes for {supplier.name}",

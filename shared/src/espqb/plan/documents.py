@@ -10,14 +10,11 @@ from decimal import Decimal
 
 from espqb.money import ZERO, format_money, money_sum
 from espqb.orders.snapshot import Charge, OrderSnapshot, Supplier
-from espqb.plan.company import QuickBooksCompany
 from espqb.plan.decisions import Decisions, SupplierDecision
-from espqb.plan.details import DetailsPlanner, Notes, fitted, memo
-from espqb.plan.errors import Problems
-from espqb.plan.inputs import DocumentDefaults, KnownMappings, MappedRecord, PlanSettings
+from espqb.plan.details import DetailsPlanner, memo
+from espqb.plan.inputs import KnownMappings, MappedRecord, PlanSettings
 from espqb.plan.items import ItemPlanner
 from espqb.plan.limits import Target, TargetLimits
-from espqb.plan.lists import ListPlanner
 from espqb.plan.model import (
     AccountRef,
     Action,
@@ -68,12 +65,8 @@ def invoice_op(
     target: Target,
     tax: SalesTax,
     exchange_rate: Decimal | None,
-    company: QuickBooksCompany | None = None,
-    notes: Notes | None = None,
-    details: DetailsPlanner | None = None,
+    details: DetailsPlanner,
 ) -> InvoiceOp:
-    notes = notes if notes is not None else []
-    details = details or _details_planner(order, settings, company, target, limits, notes)
     tax_as_item = decisions.tax_mode == "item"
     lines = _sale_lines(order, figures, decisions, settings, items, limits, tax)
     style, discount_lines = _discount_lines(order, figures, settings, items, target, tax)
@@ -319,14 +312,11 @@ def purchase_order_op(
     mappings: KnownMappings,
     limits: TargetLimits,
     number_suffix: str,
-    tax: PurchaseTax | None = None,
-    exchange_rate: Decimal | None = None,
-    target: Target = "qbo",
-    notes: Notes | None = None,
-    details: DetailsPlanner | None = None,
+    tax: PurchaseTax | None,
+    exchange_rate: Decimal | None,
+    target: Target,
+    details: DetailsPlanner,
 ) -> PurchaseOrderOp:
-    notes = notes if notes is not None else []
-    details = details or _details_planner(order, None, None, target, limits, notes)
     action, existing = _action(mappings.purchase_orders.get(supplier.esp_id))
     net, tax_amount = _net_and_tax(lines, tax)
     return PurchaseOrderOp(
@@ -360,20 +350,15 @@ def bill_op(
     lines: tuple[PurchaseLine, ...],
     mappings: KnownMappings,
     limits: TargetLimits,
-    purchase_order_key: str | None = None,
-    tax: PurchaseTax | None = None,
-    exchange_rate: Decimal | None = None,
-    target: Target = "qbo",
-    notes: Notes | None = None,
-    details: DetailsPlanner | None = None,
+    purchase_order_key: str | None,
+    tax: PurchaseTax | None,
+    exchange_rate: Decimal | None,
+    target: Target,
+    details: DetailsPlanner,
 ) -> BillOp:
-    notes = notes if notes is not None else []
-    details = details or _details_planner(order, None, None, target, limits, notes)
     txn_date = supplier.invoice_date or order.order_date
     # The bill carries the supplier's invoice number and date when ESP has them.
-    number = fitted(
-        supplier.invoice_number, limits.bill_number, f"invoice number of {supplier.name}", target, notes
-    )
+    number = details.fit(supplier.invoice_number, limits.bill_number, f"invoice number of {supplier.name}")
     action, existing = _action(mappings.bills.get(supplier.esp_id))
     net, tax_amount = _net_and_tax(lines, tax)
     return BillOp(
@@ -395,24 +380,6 @@ def bill_op(
         exchange_rate=exchange_rate,
         details=details.bill(supplier, txn_date),
     )
-
-
-def _details_planner(
-    order: OrderSnapshot,
-    settings: PlanSettings | None,
-    company: QuickBooksCompany | None,
-    target: Target,
-    limits: TargetLimits,
-    notes: Notes,
-) -> DetailsPlanner:
-    """A planner of its own, for callers that build one document alone (tests): list entries it
-    decides are not part of any plan, and a refusal is raised at once."""
-    defaults = settings.document_defaults if settings is not None else DocumentDefaults()
-    problems = Problems()
-    lists = ListPlanner(company, defaults, target, limits, problems, notes)
-    planner = DetailsPlanner(order, company, target, limits, lists, notes)
-    problems.raise_if_any()
-    return planner
 
 
 def _net_and_tax(lines: tuple[PurchaseLine, ...], tax: PurchaseTax | None) -> tuple[Decimal, Decimal]:

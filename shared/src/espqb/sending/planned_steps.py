@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from espqb.integration.schemas import SettingsOut
 from espqb.integration.service import plan_settings
 from espqb.orders.request import SendRequest
-from espqb.plan import NamesInUse, Operation, PlanError, Target
+from espqb.plan import NamesInUse, Operation, PlanError, QuickBooksCompany, Target
 from espqb.sending.inputs import load_send_inputs
 from espqb.sending.wording import describe
 
@@ -30,10 +30,22 @@ def step_intent(op: Operation) -> str:
 
 
 async def planned_steps(
-    session: AsyncSession, company_id: str, target: Target, request: SendRequest, settings: SettingsOut
+    session: AsyncSession,
+    company_id: str,
+    target: Target,
+    request: SendRequest,
+    settings: SettingsOut,
+    company: QuickBooksCompany | None,
 ) -> list[dict[str, str]]:
+    """``company``: as stored with the integration the caller already read (not read again)."""
     inputs = await load_send_inputs(
-        session, company_id, target, request, settings=plan_settings(settings), names=NamesInUse()
+        session,
+        company_id,
+        target,
+        request,
+        settings=plan_settings(settings),
+        names=NamesInUse(),
+        company=company if company is not None else False,
     )
     try:
         plan = inputs.plan()

@@ -11,6 +11,7 @@ from espqb import queue
 from espqb.api.errors import UnprocessableOrder
 from espqb.db.models import JobStatus
 from espqb.integration import service as integration_service
+from espqb.integration.quickbooks_company import from_row
 from espqb.observability import metrics
 from espqb.orders.request import SendRequest
 from espqb.queue.types import EnqueueResult
@@ -70,6 +71,11 @@ async def send_order(
     if result.created:
         # The job now carries this request (new, or a waiting job that took it): its planned steps.
         result.job.planned_steps = await planned_steps(
-            session, principal.company_id, "qbd" if target == "qbd" else "qbo", request, settings
+            session,
+            principal.company_id,
+            "qbd" if target == "qbd" else "qbo",
+            request,
+            settings,
+            from_row(integration.quickbooks_company),
         )
     return result
