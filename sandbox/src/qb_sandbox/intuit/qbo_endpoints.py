@@ -81,6 +81,7 @@ async def batch(
                 "BatchItemRequest",
             )
         responses = company.batch(items)
+        sandbox.counters.batch_items[realm_id].append(len(items))
         changed = []
         for item, response in zip(items, responses, strict=True):
             operation = _WEBHOOK_OPERATION.get(str(item.get("operation")) if isinstance(item, dict) else "")

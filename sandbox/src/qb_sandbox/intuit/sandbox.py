@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import copy
 import secrets
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -46,6 +46,8 @@ class ApiCounters:
     status_counts: Counter[int] = field(default_factory=Counter)  # every /v3 response status
     minor_versions: list[str | None] = field(default_factory=list)  # what each /v3 request sent
     request_ids: list[str | None] = field(default_factory=list)  # the requestid of each write
+    # per realm, the number of items of each batch request that ran (replays of a requestid not counted)
+    batch_items: defaultdict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -53,6 +55,7 @@ class ApiCounters:
             "status_counts": {str(k): v for k, v in self.status_counts.items()},
             "minor_versions": list(self.minor_versions),
             "request_ids": list(self.request_ids),
+            "batch_items": {realm: list(sizes) for realm, sizes in self.batch_items.items()},
         }
 
 

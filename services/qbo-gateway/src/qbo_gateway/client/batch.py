@@ -61,6 +61,10 @@ class BatchResult:
     entity: dict[str, Any] | None = None
     query_response: dict[str, Any] | None = None
     error: QboFault | None = None
+    # Intuit's answer holds nothing for this bId. Replaying a shared batch's requestid with only some of
+    # its items returns the answer of whichever request of that id reached Intuit first: an item that
+    # answer lacks was never done under that id (docs/quickbooks-online.md §2.7a).
+    unanswered: bool = False
 
 
 def read_batch_response(items: list[BatchItem], body: dict[str, Any]) -> dict[str, BatchResult]:
@@ -71,7 +75,9 @@ def read_batch_response(items: list[BatchItem], body: dict[str, Any]) -> dict[st
         answer = answers.get(item.bid)
         if answer is None:
             results[item.bid] = BatchResult(
-                item.bid, error=QboFault("batch", "No answer for this batch item", f"bId {item.bid}")
+                item.bid,
+                error=QboFault("batch", "No answer for this batch item", f"bId {item.bid}"),
+                unanswered=True,
             )
         elif isinstance(answer.get("Fault"), dict):
             results[item.bid] = BatchResult(item.bid, error=error_from_batch_fault(answer["Fault"]))

@@ -19,6 +19,7 @@ run against the Intuit sandbox without waiting.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 from collections import Counter
@@ -34,6 +35,7 @@ from espqb.observability.metrics import QBO_CALLS
 from qbo_gateway.client import wire
 from qbo_gateway.client.auth import Credentials, TokenSource
 from qbo_gateway.client.batch import MAX_BATCH_ITEMS, BatchItem, BatchResult, read_batch_response
+from qbo_gateway.client.coalescer import Ahead, BatchCoalescer, Ticket
 from qbo_gateway.client.errors import (
     AuthFailed,
     QboFault,
@@ -106,6 +108,8 @@ class QboClient:
         self.calls = 0  # HTTP requests sent, retries included (benchmarks read it)
         self.calls_by_operation: Counter[str] = Counter()  # create / read / update / query / batch …
         self._realms: dict[str, str] = {}  # company -> realm, as the token source last said
+        # Shared batch waves: the writes of several send attempts of one company in one batch call.
+        self.coalescer = BatchCoalescer(self, sleep=sleep)
 
     def company(self, company_id: str) -> CompanyApi:
         return CompanyApi(self, company_id)
@@ -317,3 +321,11 @@ class CompanyApi:
         """Intuit's 40 batch calls a minute (docs/quickbooks-online.md §2.11) leave room for one more right
         now."""
         return await self.client.has_batch_room(self.company_id)
+
+    def shared_batch(self, items: list[BatchItem], *, ahead: Ahead | None = None) -> Ticket:
+        """Hand ``items`` to the company's next shared batch (``coalescer``)."""
+        return self.client.coalescer.submit(self.company_id, items, ahead=ahead)
+
+    def attending(self) -> contextlib.AbstractAsyncContextManager[None]:
+        """Around one send attempt of the company (the coalescer may wait a moment for its next wave)."""
+        return self.client.coalescer.attending(self.company_id)

@@ -64,6 +64,7 @@ class SendRun:
         store: ResultStore,
         lookups: QboLookups | None = None,
         settings: SenderSettings | None = None,
+        first_attempt: bool = True,
     ) -> None:
         self.company_id = company_id
         self.plan = plan
@@ -76,6 +77,7 @@ class SendRun:
             store=store,
             settings=settings or SenderSettings(),
             reclaim=take_another,
+            first_attempt=first_attempt,
         )
 
     async def execute(self) -> list[StepResult]:

@@ -38,7 +38,8 @@ class AttemptInputs:
     # (kind, QBO Id) -> ESP key of every named list mapping: a record another ESP record owns is not linked twice.
     owners: Mapping[tuple[str, str], str] = field(default_factory=dict)
     done: Mapping[str, DoneStep] = field(default_factory=dict)
-    # Steps whose call got no answer: key -> (requestid, bId or None), to be repeated as that call.
+    # Steps whose call got no answer (failed), or went out in a shared batch whose answer was never
+    # saved (pending): key -> (requestid, bId or None), to be repeated as that call.
     in_doubt: Mapping[str, tuple[str, str | None]] = field(default_factory=dict)
 
 
@@ -63,6 +64,6 @@ async def load_inputs(
         in_doubt={
             step.key: (step.request_id, step.batch_item_id)
             for step in steps
-            if step.status == StepStatus.FAILED and step.request_id
+            if step.status in (StepStatus.FAILED, StepStatus.PENDING) and step.request_id
         },
     )

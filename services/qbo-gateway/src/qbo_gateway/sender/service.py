@@ -69,6 +69,11 @@ class QboSender:
         return await self.send(job)
 
     async def send(self, job: ClaimedJob) -> JobOutcome:
+        # While this attempt runs, the company's shared batches may wait a moment for its waves.
+        async with self.client.coalescer.attending(job.company_id):
+            return await self._send(job)
+
+    async def _send(self, job: ClaimedJob) -> JobOutcome:
         try:
             async with self.db.transaction() as session:
                 inputs = await load_inputs(session, job.company_id, job.id, job.payload)
@@ -109,6 +114,7 @@ class QboSender:
             ),
             lookups=self.lookups,
             settings=self.settings,
+            first_attempt=job.attempt <= 1,
         )
         try:
             results = await run.execute()

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.db import Database
+from espqb.db.models import StepStatus
 from espqb.mappings.repository import RecordOwned
 from espqb.plan import Operation
 from espqb.sending.recording import StepRecorder
@@ -81,6 +82,16 @@ class ResultStore:
             in_doubt=result.in_doubt,
         )
         return None
+
+    async def note_sent(self, writes: list[tuple[Operation, str, str, str]]) -> None:
+        """Before a shared batch goes out: each ``(op, action, requestid, bId)``'s step, pending, names the
+        request its write travels in (no audit entry), so the next attempt can repeat exactly it should
+        this one end without an answer."""
+        async with self.db.transaction() as session:
+            for op, action, request_id, bid in writes:
+                await self.recorder.failed(
+                    session, op, None, status=StepStatus.PENDING, action=action, in_doubt=(request_id, bid)
+                )
 
     @property
     def pending(self) -> bool:

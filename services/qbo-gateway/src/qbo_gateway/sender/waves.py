@@ -1,6 +1,6 @@
-"""One wave of independent writes: each operation prepared as a ``Write``, the writes grouped into
-calls (a batch or singles, ``writes.compose_calls``; an unanswered call repeated exactly,
-``writes.replay_calls``), and QuickBooks Online's answers sorted.
+"""One wave of independent writes: each operation prepared as a ``Write``; an unanswered call repeated
+exactly (``writes.replay_calls``); the others handed to the company's shared batch (``client.coalescer``,
+docs/quickbooks-online.md §2.7a) or sent as single calls; QuickBooks Online's answers sorted.
 
 Items of one batch cannot see each other (docs/quickbooks-online.md §2.7), so a later wave refers
 to ids the earlier ones produced. Each answer is an entity (accepted), a passing fault (the step
@@ -15,7 +15,15 @@ from typing import Any
 
 from espqb.plan import BillOp, ListEntryOp, Operation
 from espqb.sending import wording
-from qbo_gateway.client import DuplicateName, ObjectNotFound, QboFault, StaleObject
+from qbo_gateway.client import (
+    MAX_BATCH_ITEMS,
+    BatchResult,
+    DuplicateName,
+    ObjectNotFound,
+    QboFault,
+    StaleObject,
+)
+from qbo_gateway.client.coalescer import Ahead, Ticket
 from qbo_gateway.encoder import (
     EncodeError,
     PurchaseOrderLink,
@@ -26,7 +34,7 @@ from qbo_gateway.encoder import (
 )
 from qbo_gateway.sender.attempt import Attempt, by_name, list_entry_by_name
 from qbo_gateway.sender.results import AttemptInterrupted
-from qbo_gateway.sender.writes import Call, Write, compose_calls, replay_calls, wants_batch
+from qbo_gateway.sender.writes import Call, Write, compose_calls, replay_calls
 
 __all__ = ["REPAIRABLE", "Recover", "prepare", "run_wave"]
 
@@ -44,41 +52,133 @@ async def run_wave(attempt: Attempt, ops: list[Operation], recover: Recover) -> 
         if write is not None:
             writes.append(write)
     calls, fresh = replay_calls(writes, attempt.inputs.in_doubt)
-    if fresh:
-        batch = wants_batch(fresh, batch_min_items=attempt.settings.batch_min_items)
-        calls += compose_calls(fresh, batch=batch and await attempt.guard(attempt.api.has_batch_room()))
     for call in calls:
-        try:
-            answers = await _send(attempt, call)
-        except AttemptInterrupted as stop:
-            # No answer: the steps say which request they went out in, so that the next attempt
-            # repeats exactly it and QBO replays whatever it did (docs/quickbooks-online.md §2.8).
+        await _settle(attempt, recover, call.writes, call, _send(attempt, call))
+    if not fresh:
+        return
+    if not attempt.shares_batches:
+        # The first attempt's writes share batches; a later one sends what it has no record of as
+        # single calls, under the requestid a single call of that write always has: if an attempt
+        # that died sent it so, QBO replays it (a batch of it would be a new request).
+        for call in compose_calls(fresh, batch=False):
+            await _settle(attempt, recover, call.writes, call, _send(attempt, call))
+        return
+    for start in range(0, len(fresh), MAX_BATCH_ITEMS):
+        chunk = fresh[start : start + MAX_BATCH_ITEMS]
+        own_bids = tuple(f"b{index}" for index in range(len(chunk)))
+        ticket = attempt.api.shared_batch(
+            [write.batch_item(bid) for bid, write in zip(own_bids, chunk, strict=True)],
+            ahead=_write_ahead(attempt, chunk, own_bids),
+        )
+
+        def sent(
+            ticket: Ticket = ticket, chunk: list[Write] = chunk, own: tuple[str, ...] = own_bids
+        ) -> Call | None:
+            if ticket.request_id is None:
+                return None  # never composed: nothing went out
+            shared = tuple(ticket.bids[bid] for bid in own)
+            return Call(tuple(chunk), batch=True, replay_of=ticket.request_id, bids=shared)
+
+        answers = await _settle(
+            attempt, recover, tuple(chunk), sent, _shared(attempt, chunk, own_bids, ticket)
+        )
+        if answers is None:  # no room in Intuit's batch window: single calls
+            try:
+                for call in compose_calls(chunk, batch=False):
+                    await _settle(attempt, recover, call.writes, call, _send(attempt, call))
+            finally:
+                ticket.finished()
+
+
+Answers = dict[str, dict[str, Any] | QboFault]
+
+
+async def _settle(
+    attempt: Attempt,
+    recover: Recover,
+    writes: tuple[Write, ...],
+    sent: Call | Callable[[], Call | None],
+    answering: Awaitable[Answers | None],
+) -> Answers | None:
+    """Turn one call's answers into step results (``answering`` None: nothing was sent, nothing to do)."""
+    try:
+        answers = await answering
+    except AttemptInterrupted as stop:
+        # No answer: the steps say which request they went out in, so that the next attempt
+        # repeats exactly it and QBO replays whatever it did (docs/quickbooks-online.md §2.8).
+        call = sent if isinstance(sent, Call) else sent()
+        if call is None:
+            for write in writes:
+                attempt.fail(write.op, write.action, stop.message)
+        else:
             rid = call.request_id(attempt.job_id)
             bids = call.batch_ids() if call.batch else (None,) * len(call.writes)
             for write, bid in zip(call.writes, bids, strict=True):
                 attempt.fail(write.op, write.action, stop.message, in_doubt=(rid, bid))
-            await attempt.flush()
-            raise
-        follow_ups: list[tuple[Write, QboFault]] = []
-        passing: QboFault | None = None
-        for write in call.writes:
-            answer = answers[write.op.key]
-            if isinstance(answer, QboFault):
-                if answer.retryable:
-                    passing = passing or answer
-                    attempt.fail(write.op, write.action, answer.plain)
-                elif isinstance(answer, REPAIRABLE):
-                    follow_ups.append((write, answer))
-                else:
-                    attempt.fail(write.op, write.action, answer.plain)
-            else:
-                attempt.accept(write, answer)
         await attempt.flush()
-        if passing is not None:
-            raise AttemptInterrupted(passing.plain)
-        for write, fault in follow_ups:
-            await recover(attempt, write, fault)
-            await attempt.flush()
+        raise
+    if answers is None:
+        return None
+    follow_ups: list[tuple[Write, QboFault]] = []
+    passing: QboFault | None = None
+    for write in writes:
+        answer = answers[write.op.key]
+        if isinstance(answer, QboFault):
+            if answer.retryable:
+                passing = passing or answer
+                attempt.fail(write.op, write.action, answer.plain)
+            elif isinstance(answer, REPAIRABLE):
+                follow_ups.append((write, answer))
+            else:
+                attempt.fail(write.op, write.action, answer.plain)
+        else:
+            attempt.accept(write, answer)
+    await attempt.flush()
+    if passing is not None:
+        raise AttemptInterrupted(passing.plain)
+    for write, fault in follow_ups:
+        await recover(attempt, write, fault)
+        await attempt.flush()
+    return answers
+
+
+def _write_ahead(attempt: Attempt, chunk: list[Write], own_bids: tuple[str, ...]) -> Ahead:
+    async def ahead(request_id: str, bids: dict[str, str]) -> None:
+        # Before the shared batch goes out, each step names its requestid and bId (a pending step,
+        # no audit entry): an attempt that dies in the call leaves the next one what to repeat.
+        await attempt.store.note_sent(
+            [(w.op, w.action, request_id, bids[bid]) for w, bid in zip(chunk, own_bids, strict=True)]
+        )
+
+    return ahead
+
+
+async def _shared(
+    attempt: Attempt, chunk: list[Write], own_bids: tuple[str, ...], ticket: Ticket
+) -> Answers | None:
+    """The chunk's answers from its share of a batch; None when it is to go as single calls."""
+    try:
+        results = await attempt.guard(ticket.answers())
+    except QboFault as refused:
+        # The batch as a whole was refused (it never ran): every item carries that answer.
+        return {write.op.key: refused for write in chunk}
+    if results is None:
+        return None
+    return _batch_answers(dict(zip(own_bids, chunk, strict=True)), results)
+
+
+def _batch_answers(by_bid: dict[str, Write], results: dict[str, BatchResult]) -> Answers:
+    answers: Answers = {}
+    for bid, write in by_bid.items():
+        result = results[bid]
+        if result.error is not None:
+            answers[write.op.key] = result.error
+        elif write.action == "find":
+            rows = (result.query_response or {}).get(write.entity) or []
+            answers[write.op.key] = rows[0] if rows else {}
+        else:
+            answers[write.op.key] = result.entity or {}
+    return answers
 
 
 async def prepare(attempt: Attempt, op: Operation) -> Write | None:
@@ -155,31 +255,33 @@ async def _receives(attempt: Attempt, op: Operation) -> PurchaseOrderLink | None
     return PurchaseOrderLink(po_id, line_ids)
 
 
-async def _send(attempt: Attempt, call: Call) -> dict[str, dict[str, Any] | QboFault]:
+async def _send(attempt: Attempt, call: Call) -> Answers:
     """Each write's answer: the entity QBO returned (find: the first match, or {}) or its fault."""
     rid = call.request_id(attempt.job_id)
     if call.batch:
-        bids = dict(zip(call.batch_ids(), call.writes, strict=True))
+        by_bid = dict(zip(call.batch_ids(), call.writes, strict=True))
         try:
             results = await attempt.guard(
-                attempt.api.batch([w.batch_item(bid) for bid, w in bids.items()], request_id=rid)
+                attempt.api.batch([w.batch_item(bid) for bid, w in by_bid.items()], request_id=rid)
             )
         except QboFault as refused:
             # The batch as a whole was refused (it never ran): every item carries that answer.
             return {write.op.key: refused for write in call.writes}
-        answers: dict[str, dict[str, Any] | QboFault] = {}
-        for bid, write in bids.items():
-            result = results[bid]
-            if result.error is not None:
-                answers[write.op.key] = result.error
-            elif write.action == "find":
-                rows = (result.query_response or {}).get(write.entity) or []
-                answers[write.op.key] = rows[0] if rows else {}
-            else:
-                answers[write.op.key] = result.entity or {}
+        answers = _batch_answers(by_bid, results)
+        if call.replay_of is not None:
+            for bid, write in by_bid.items():
+                if results[bid].unanswered:
+                    # The answer QBO keeps for that requestid is of a request without this item (an
+                    # order that shared the batch repeated its own items first): it was never done.
+                    answers[write.op.key] = await _alone(attempt, write)
         return answers
     (write,) = call.writes
+    return {write.op.key: await _alone(attempt, write, rid)}
+
+
+async def _alone(attempt: Attempt, write: Write, rid: str | None = None) -> dict[str, Any] | QboFault:
+    """One write as a single call (under the requestid a single call of it always has)."""
     try:
-        return {write.op.key: await attempt.single(write, rid)}
+        return await attempt.single(write, rid or Call((write,), batch=False).request_id(attempt.job_id))
     except QboFault as fault:  # a refusal of this write (what ends the attempt was raised as such)
-        return {write.op.key: fault}
+        return fault

@@ -1,13 +1,13 @@
 """One write (or name search) the sender is about to send, and how writes are grouped into calls.
 
-Writes of one wave are independent of each other. A wave of ``batch_min_items`` or more goes out as
-batch calls of at most 30 items (docs/quickbooks-online.md §2.7) when the realm has room for a batch call now;
-otherwise as single calls, because Intuit allows far fewer batch calls (40 a minute) than calls (500),
-so under sustained load singles keep the realm busy where batches would queue.
+Writes of one wave are independent of each other. A first attempt hands them to the company's shared
+batches (``client.coalescer``, docs/quickbooks-online.md §2.7a), which may send them with other orders'
+writes or tell them to go as single calls; a later attempt sends what it has no record of as single calls.
 
-Exactly once either way (§2.8): each call's ``requestid`` is derived from the job and the content of
-its writes, and a call that got no answer is recorded on its steps (``JobStep.request_id``) with that
-requestid and each item's ``bId``. A later attempt sends those writes again as exactly that call, so
+Exactly once either way (§2.8): a single call's ``requestid`` is derived from the job and the content of
+its write; a shared batch's is chosen when it is composed and written on its steps (pending) before it
+goes out. A call that got no answer is recorded on its steps (``JobStep.request_id``) with that
+requestid and each item's ``bId``. A later attempt sends those writes again under exactly that id, so
 QBO replays what it did instead of doing it twice, whatever the realm's room is then.
 """
 
@@ -27,7 +27,6 @@ __all__ = [
     "Write",
     "compose_calls",
     "replay_calls",
-    "wants_batch",
 ]
 
 WriteAction = Literal["create", "update", "find"]
@@ -76,10 +75,6 @@ class Call:
 
     def batch_ids(self) -> tuple[str, ...]:
         return self.bids or tuple(f"b{index}" for index in range(len(self.writes)))
-
-
-def wants_batch(writes: list[Write], *, batch_min_items: int) -> bool:
-    return len(writes) >= max(2, batch_min_items)
 
 
 def compose_calls(writes: list[Write], *, batch: bool) -> list[Call]:
