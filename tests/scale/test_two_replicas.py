@@ -424,6 +424,7 @@ async def test_a_qbo_replica_killed_while_sending_loses_nothing(online: Online, 
             owner = await _a_running_jobs_owner(database, jobs)
             [victim] = [r for r in online.replicas if f":{r.pid}:" in owner]
             victim.kill()
+            _a_minute_passes_for_the_realm(database, owner)
             statuses = await _settled(http, jobs)
         finally:
             online.sandbox.configure_faults(latency_s=0.0)
@@ -435,6 +436,26 @@ async def test_a_qbo_replica_killed_while_sending_loses_nothing(online: Online, 
             assert len(online.sandbox.entities(DEMO_REALM_ID, kind)) == len(
                 online.sandbox.entities(DEMO_REALM_ID, "Invoice")
             ), kind
+
+
+def _a_minute_passes_for_the_realm(database: str, owner: str) -> None:
+    """A worker that dies holding a realm keeps it a rate window (a minute) past its last job, so what
+    it sent still counts when the next worker takes over (``qbo_realm_leases``, when the queue has
+    realm leases). The test does not wait that minute out: the dead worker's realm leases lapse now.
+    Its jobs' own leases still run out first (JOB_LEASE_SECONDS) and the jobs are rescued as usual."""
+    engine = create_engine(_sync_url(database), poolclass=NullPool)
+    try:
+        with engine.begin() as conn:
+            if conn.scalar(text("SELECT to_regclass('qbo_realm_leases') IS NOT NULL")):
+                conn.execute(
+                    text(
+                        "UPDATE qbo_realm_leases SET expires_at = now() - interval '1 second' "
+                        "WHERE owner = :owner"
+                    ),
+                    {"owner": owner},
+                )
+    finally:
+        engine.dispose()
 
 
 async def _a_running_jobs_owner(database: str, jobs: list[str], within: float = 10) -> str:
