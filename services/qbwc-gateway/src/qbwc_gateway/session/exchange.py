@@ -71,6 +71,7 @@ from .options import SessionOptions
 from .planning import Planner
 from .progress import DONE, QUICKBOOKS_FAILED, UNREADABLE_RESPONSE, progress
 from .state import JobProgress, Outstanding, RequestTag, SessionState
+from .writes import CallbackWrites
 
 PARSE_ERROR_HRESULT = "0x80040400"
 NOTHING_TO_SEND = "Nothing to send: every order is already in QuickBooks."
@@ -97,6 +98,8 @@ class Conversation:
         self.owner = job_lifecycle.lease_owner(row.ticket_hash)
         self._planner = Planner(session, row.company_id, company=state.company)
         self._jobs: dict[str, SendJob] = {}
+        # Steps, audit entries and ended attempts of this callback, written together (``writes``).
+        self.writes = CallbackWrites(session, now=now, actor=job_lifecycle.ACTOR)
 
     # ------------------------------------------------------------------------------ helpers
     async def _job(self, job_id: str) -> SendJob:
@@ -115,6 +118,7 @@ class Conversation:
             plan=plan,
             progress=progress,
             now=self.now,
+            writes=self.writes,
         )
 
     def _encode(self, plan: Plan, progress: JobProgress, draft: MessageSetDraft | None) -> JobEncoding:
@@ -133,6 +137,13 @@ class Conversation:
         """The qbXML to hand to QuickBooks, or "" (then ``state.last_error`` says why).
 
         ``country`` is the call's ``qbXMLCountry``, a cross-check of HostRet's (``session.edition``)."""
+        document = await self._next_message_set(hcp_response, company_file_name, major, minor, country)
+        await self.writes.flush()
+        return document
+
+    async def _next_message_set(
+        self, hcp_response: str, company_file_name: str, major: int, minor: int, country: str
+    ) -> str:
         state = self.state
         if not state.company_checked:
             problem = await self._check_company(hcp_response, company_file_name, major, minor, country)
@@ -291,6 +302,8 @@ class Conversation:
             with job_log_context(active.job_id, self.company_id):
                 await self._offer(await self._job(active.job_id), active, draft, tags)
         while not draft.is_full:
+            # Jobs ended above may have released their orders' follow-up sends: write that first.
+            await self.writes.flush()
             batch = await repository.waiting_jobs(
                 self.session,
                 self.company_id,
@@ -316,18 +329,20 @@ class Conversation:
             progress.verify.update(recovery.documents_to_look_up(plan))
         if isinstance(plan, str):
             self.state.jobs[progress.job_id] = progress
-            await job_lifecycle.take(
-                self.session, job, owner=self.owner, now=self.now, expires=self.row.expires_at
+            job_lifecycle.take_collected(
+                self.writes, job, owner=self.owner, now=self.now, expires=self.row.expires_at
             )
-            await outcomes.finish_unplannable(self.session, job, progress, plan, self.state, now=self.now)
+            await outcomes.finish_unplannable(
+                self.session, job, progress, plan, self.state, now=self.now, writes=self.writes
+            )
             return True
         encoding = self._encode(plan, progress, draft)
         if not draft.offer(encoding).accepted:
             self.state.next_tag -= 1  # the tag was not used
             return False
         self.state.jobs[progress.job_id] = progress
-        await job_lifecycle.take(
-            self.session, job, owner=self.owner, now=self.now, expires=self.row.expires_at
+        job_lifecycle.take_collected(
+            self.writes, job, owner=self.owner, now=self.now, expires=self.row.expires_at
         )
         context = self._context(job, plan, progress)
         await results.record_pending(context)
@@ -339,7 +354,9 @@ class Conversation:
     ) -> None:
         plan = await self._planner.plan(job)
         if isinstance(plan, str):
-            await outcomes.finish_unplannable(self.session, job, progress, plan, self.state, now=self.now)
+            await outcomes.finish_unplannable(
+                self.session, job, progress, plan, self.state, now=self.now, writes=self.writes
+            )
             return
         encoding = self._encode(plan, progress, draft)
         if draft.offer(encoding).accepted:
@@ -366,10 +383,16 @@ class Conversation:
                 self.state,
                 now=self.now,
                 settings=self.settings,
+                writes=self.writes,
             )
 
     # --------------------------------------------------------------------- receiveResponseXML
     async def take_response(self, response: str, hresult: str, message: str) -> int:
+        value = await self._take_response(response, hresult, message)
+        await self.writes.flush()
+        return value
+
+    async def _take_response(self, response: str, hresult: str, message: str) -> int:
         state = self.state
         outstanding = state.outstanding
         if outstanding is None:
@@ -409,7 +432,7 @@ class Conversation:
                     planned = await self._planner.plan(job)
                     if isinstance(planned, str):
                         await outcomes.finish_unplannable(
-                            self.session, job, progress, planned, state, now=self.now
+                            self.session, job, progress, planned, state, now=self.now, writes=self.writes
                         )
                         continue
                     plan = plans[job_id] = planned
@@ -459,7 +482,14 @@ class Conversation:
                 return
             await results.record_unsent(self._context(job, plan, progress), encoding)
         await outcomes.finish(
-            self.session, job, progress, plan, self.state, now=self.now, settings=self.settings
+            self.session,
+            job,
+            progress,
+            plan,
+            self.state,
+            now=self.now,
+            settings=self.settings,
+            writes=self.writes,
         )
 
     async def _quickbooks_failed(self, outstanding: Outstanding, hresult: str, message: str) -> int:
@@ -483,10 +513,13 @@ class Conversation:
                     state,
                     now=self.now,
                     settings=self.settings,
+                    writes=self.writes,
                 )
         return QUICKBOOKS_FAILED
 
     async def _progress(self) -> int:
+        # Everything this callback recorded is written before the jobs still waiting are counted.
+        await self.writes.flush()
         state = self.state
         # Work is counted in orders; a first, full read of the lists (a round trip of its own,
         # "the first order takes longer") counts as one more, done in the proportion QuickBooks'

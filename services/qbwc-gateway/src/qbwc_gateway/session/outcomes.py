@@ -15,6 +15,7 @@ from espqb.sending import wording
 
 from . import job_lifecycle
 from .state import JobProgress, SessionState
+from .writes import CallbackWrites
 
 _DOCUMENTS = (InvoiceOp, PaymentOp, PurchaseOrderOp, BillOp)
 
@@ -47,8 +48,9 @@ async def finish(
     *,
     now: datetime,
     settings: Settings,
+    writes: CallbackWrites | None = None,
 ) -> JobStatus:
-    status = await job_lifecycle.finish(session, job, outcome_of(plan, progress), now=now)
+    status = await job_lifecycle.finish(session, job, outcome_of(plan, progress), now=now, writes=writes)
     if progress.drift and status in (JobStatus.SUCCEEDED, JobStatus.PARTIALLY_SUCCEEDED):
         await raise_flag(session, job, "drift", progress.drift, settings=settings)
     progress.finished = True
@@ -72,8 +74,9 @@ async def finish_unplannable(
     state: SessionState,
     *,
     now: datetime,
+    writes: CallbackWrites | None = None,
 ) -> None:
     """The order cannot be written as it stands: trying again would fail the same way."""
-    await job_lifecycle.finish(session, job, JobOutcome.failed(reason), now=now)
+    await job_lifecycle.finish(session, job, JobOutcome.failed(reason), now=now, writes=writes)
     progress.finished = True
     state.tally.failed += 1

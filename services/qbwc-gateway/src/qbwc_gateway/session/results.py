@@ -12,14 +12,14 @@ created.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from espqb.db.models import StepStatus
+from espqb.db.models import JobStep, StepStatus
 from espqb.mappings import repository as mappings_repository
 from espqb.money import format_money
 from espqb.plan import (
@@ -42,6 +42,7 @@ from ..listcache import repository as cache_repository
 from ..responses import Decision, QbResponse, Ret, decide, refusal, warning
 from .job_lifecycle import ACTOR
 from .state import JobProgress
+from .writes import CallbackWrites
 
 TARGET: Final = "qbd"
 PRODUCT = wording.QUICKBOOKS_DESKTOP
@@ -57,6 +58,59 @@ _MAPPING_ORIGIN: dict[wording.Outcome, Origin] = {
 MAX_RETRIES = {Decision.LINK_EXISTING: 1, Decision.REFRESH_AND_RETRY: 1, Decision.REREAD_AND_RETRY: 2}
 
 
+@dataclass(frozen=True, slots=True)
+class _CollectedSteps(StepRecorder):
+    """A ``StepRecorder`` whose steps (and their audit entries) go to the callback's
+    ``CallbackWrites``, written together at its end; the mappings are written as before."""
+
+    writes: CallbackWrites | None = field(default=None, kw_only=True)
+
+    async def _step(
+        self,
+        session: AsyncSession,
+        op: Operation,
+        action: str,
+        status: StepStatus,
+        *,
+        qb_id: str | None = None,
+        qb_version: str | None = None,
+        summary: str | None = None,
+        error: str | None = None,
+        request_id: str | None = None,
+        batch_item_id: str | None = None,
+    ) -> JobStep:
+        if self.writes is None:
+            return await StepRecorder._step(
+                self,
+                session,
+                op,
+                action,
+                status,
+                qb_id=qb_id,
+                qb_version=qb_version,
+                summary=summary,
+                error=error,
+                request_id=request_id,
+                batch_item_id=batch_item_id,
+            )
+        return self.writes.step(
+            company_id=self.company_id,
+            job_id=self.job_id,
+            key=op.key,
+            kind=op.kind,
+            action=action,
+            status=status,
+            qb_id=qb_id,
+            qb_version=qb_version,
+            summary=summary,
+            error=error,
+            request_id=request_id,
+            batch_item_id=batch_item_id,
+            actor=self.actor,
+            at=self.clock(),
+        )
+
+
 @dataclass
 class JobContext:
     session: AsyncSession
@@ -66,19 +120,22 @@ class JobContext:
     plan: Plan
     progress: JobProgress
     now: datetime
+    # The callback's collected writes (``session.writes``); None: each step is written at once.
+    writes: CallbackWrites | None = None
 
     @property
     def recorder(self) -> StepRecorder:
         """Records this job's results the way both products do (``espqb.sending.recording``), at the
         callback's one instant: the job's own times use it too, so its timeline reads in order."""
         now = self.now
-        return StepRecorder(
+        return _CollectedSteps(
             company_id=self.company_id,
             target=TARGET,
             job_id=self.job_id,
             order_number=self.order_number,
             actor=ACTOR,
             clock=lambda: now,
+            writes=self.writes,
         )
 
 
