@@ -6,8 +6,8 @@
 Two measurements, made the same way for both queues (all workers in this one process, each with its
 own connection pool, handlers that do nothing):
 
-- throughput: enqueue N jobs (one per transaction, as the JSON API does per request, with as many
-  concurrent writers as workers), then let the workers drain them; the
+- throughput: enqueue N jobs (one per transaction, as the JSON API does per request: each in its own
+  ``request_session``, where a new send is one statement; as many concurrent writers as workers), then let the workers drain them; the
   drain ends when the database shows N jobs completed. Reported: enqueue jobs/s, claim→complete
   jobs/s, and end to end (N over both phases).
 - pickup latency: with the workers idle and listening, enqueue one job at a time; the time from the
@@ -43,6 +43,7 @@ from espqb.db import Database
 from espqb.db.migrate import upgrade
 from espqb.db.models import Company
 from espqb.queue import ClaimedJob, JobOutcome, JobWaker, Worker, enqueue_send
+from espqb.queue.enqueue import request_session
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/espqb_bench"
 COMPANY = "bench-queue"
@@ -136,7 +137,9 @@ async def espqb_figures(url: str, jobs: int, workers: int, concurrency: int, sam
         return JobOutcome.succeeded()
 
     async def enqueue_one(order: str) -> None:
-        async with db.transaction() as session:
+        # As POST /v1/orders/{n}/send does: its own session (espqb.queue.enqueue.request_session),
+        # where a new send is one statement, committed by itself.
+        async with request_session(db) as session:
             await enqueue_send(
                 session,
                 company_id=COMPANY,

@@ -1,4 +1,11 @@
-"""Putting a send on the queue, inside the caller's transaction (the JSON API's request).
+"""Putting a send on the queue, inside the caller's transaction, or in one statement (the JSON API).
+
+A new send is one INSERT (``espqb.queue.job_rows``): on PostgreSQL the job, its audit entry and the
+workers' wake-up are a single statement. The JSON API runs it in a ``request_session``: on PostgreSQL
+every statement there commits by itself, so the request's reads cost no BEGIN and its one write costs
+no COMMIT round trip (one statement is one transaction: all of it or nothing, the wake-up delivered
+when it commits). Only when that insert collides with a standing job does the send open a real
+transaction, where the row locks of "the latest send wins" hold until it commits.
 
 At most one job exists per Idempotency-Key, and at most one *active* job per (company, order,
 target): the table's unique constraint and partial unique index guarantee it. This module turns a
@@ -8,20 +15,22 @@ lets the latest send win (``espqb.queue.resend``).
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from espqb.config import DEFAULT_JOB_MAX_ATTEMPTS
+from espqb.db import Database
 from espqb.db.models.jobs import JobStatus, SendJob
-from espqb.queue.audit_trail import audit_row, write_audit
 from espqb.queue.clock import Clock, utcnow
 from espqb.queue.errors import EnqueueConflict, IdempotencyKeyReused
 from espqb.queue.job_lookup import is_active
-from espqb.queue.job_rows import insert_job_unless_conflict
-from espqb.queue.notify import notify_jobs_ready
+from espqb.queue.job_rows import enqueued_audit, insert_job_with_audit, job_values
 from espqb.queue.resend import canonical_json, latest_send_wins
 from espqb.queue.types import EnqueueResult
 
@@ -32,6 +41,34 @@ ENQUEUE_STATUSES = (JobStatus.QUEUED, JobStatus.WAITING_FOR_WEB_CONNECTOR, JobSt
 # Each collision means another transaction inserted the same order or key and then, by the time we
 # looked, had already let go of it again; three in a row is not a real workload.
 _MAX_INSERT_TRIES = 3
+
+# session.info key of a `request_session`: the Database its collisions open a transaction on.
+_AUTOCOMMIT_DB = "espqb.queue.autocommit_db"
+_autocommit_sessions: weakref.WeakKeyDictionary[AsyncEngine, async_sessionmaker[AsyncSession]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@asynccontextmanager
+async def request_session(db: Database) -> AsyncIterator[AsyncSession]:
+    """The session of a request whose only write is ``enqueue_send`` (``POST /v1/orders/{n}/send``).
+
+    PostgreSQL: each statement commits by itself (no BEGIN, no COMMIT round trip); reads see what
+    is committed, as they would in a READ COMMITTED transaction; ``enqueue_send`` writes a new send
+    in one statement and opens its own transaction for a collision. Nothing else may write here.
+    SQLite: one transaction, committed when the block ends (``Database.transaction``)."""
+    if not db.is_postgres:
+        async with db.transaction() as session:
+            yield session
+        return
+    sessions = _autocommit_sessions.get(db.engine)
+    if sessions is None:
+        autocommit = db.engine.execution_options(isolation_level="AUTOCOMMIT")
+        sessions = async_sessionmaker(autocommit, expire_on_commit=False, autoflush=False)
+        _autocommit_sessions[db.engine] = sessions
+    async with sessions() as session:
+        session.info[_AUTOCOMMIT_DB] = db
+        yield session
 
 
 async def enqueue_send(
@@ -46,6 +83,7 @@ async def enqueue_send(
     initial_status: JobStatus = JobStatus.QUEUED,
     max_attempts: int = DEFAULT_JOB_MAX_ATTEMPTS,
     hold_reason: str | None = None,
+    planned_steps: list[dict[str, str]] | None = None,
     clock: Clock = utcnow,
 ) -> EnqueueResult:
     """Queue a send of `order_number` to `target`, or return the job that already stands for it.
@@ -54,18 +92,20 @@ async def enqueue_send(
       order, target or payload → `IdempotencyKeyReused`;
     - the order already has an active job for this target → that job.
 
-    Only flushes; the caller's transaction commits (and only then are workers woken).
+    ``planned_steps`` (``espqb.sending.planned_steps``) go into the new job's row, or into the
+    standing job that takes this send's body (the latest send wins).
+
+    Only flushes; the caller's transaction commits (and only then are workers woken). In a
+    ``request_session`` (PostgreSQL) a new send is committed by its one statement, and a collision
+    is settled in a transaction of its own.
     """
     if initial_status not in ENQUEUE_STATUSES:
         raise ValueError(f"a send cannot start as {initial_status!r}")
 
+    autocommit_db: Database | None = session.info.get(_AUTOCOMMIT_DB)
     for _ in range(_MAX_INSERT_TRIES):
         now = clock()
-        # A repeated key, an order that already has an active job, or losing the race to a concurrent
-        # send of the same order inserts nothing; the job that stands is then looked up. On PostgreSQL
-        # the insert waits for the other transaction to commit before deciding, so the lookup sees its row.
-        job = await insert_job_unless_conflict(
-            session,
+        values = job_values(
             company_id=company_id,
             order_number=order_number,
             target=target,
@@ -76,45 +116,62 @@ async def enqueue_send(
             max_attempts=max_attempts,
             now=now,
             hold_reason=hold_reason if initial_status is JobStatus.HELD else None,
+            planned_steps=planned_steps,
         )
-        if job is None:
-            # The key or the order's active slot is taken. Looking only after a collision keeps the
-            # common case (a new send) to one statement.
-            decided = await _after_collision(
-                session,
-                company_id,
-                order_number,
-                target,
-                idempotency_key,
-                payload,
-                requested_by,
-                max_attempts,
-                now,
-            )
-            if decided is not None:
-                return decided
-            continue  # the other job finished or rolled back in between: try again
-        await write_audit(
+        # One statement on PostgreSQL: the job, its audit entry and (queued) the workers' wake-up.
+        # A repeated key, an order that already has an active job, or losing the race to a concurrent
+        # send of the same order inserts nothing; the job that stands is then looked up. On PostgreSQL
+        # the insert waits for the other transaction to commit before deciding, so the lookup sees its row.
+        job = await insert_job_with_audit(
             session,
-            [
-                audit_row(
-                    company_id=company_id,
-                    job_id=job.id,
-                    at=now,
-                    actor=requested_by or "system",
-                    event="job.enqueued",
-                    message=f"Order {order_number} queued for {_target_name(target)}",
-                    detail={
-                        "target": target,
-                        "status": str(initial_status),
-                        "idempotency_key": idempotency_key,
-                    },
-                )
-            ],
+            values,
+            enqueued_audit(
+                values,
+                message=f"Order {order_number} queued for {_target_name(target)}",
+                detail={
+                    "target": target,
+                    "status": str(initial_status),
+                    "idempotency_key": idempotency_key,
+                },
+            ),
+            notify=initial_status is JobStatus.QUEUED,
         )
-        if initial_status is JobStatus.QUEUED:
-            await notify_jobs_ready(session, target)
-        return EnqueueResult(job, created=True)
+        if job is not None:
+            return EnqueueResult(job, created=True)
+        # The key or the order's active slot is taken. Looking only after a collision keeps the
+        # common case (a new send) to one statement.
+        if autocommit_db is not None:
+            # What follows locks the standing job and may write twice: a transaction of its own.
+            async with autocommit_db.transaction() as transaction:
+                return await enqueue_send(
+                    transaction,
+                    company_id=company_id,
+                    order_number=order_number,
+                    target=target,
+                    payload=payload,
+                    requested_by=requested_by,
+                    idempotency_key=idempotency_key,
+                    initial_status=initial_status,
+                    max_attempts=max_attempts,
+                    hold_reason=hold_reason,
+                    planned_steps=planned_steps,
+                    clock=clock,
+                )
+        decided = await _after_collision(
+            session,
+            company_id,
+            order_number,
+            target,
+            idempotency_key,
+            payload,
+            requested_by,
+            max_attempts,
+            now,
+            planned_steps,
+        )
+        if decided is not None:
+            return decided
+        # the other job finished or rolled back in between: try again
     # The order kept flipping between active and finished under us: rare enough to hand back.
     raise EnqueueConflict("This order is being sent by someone else at the same moment; please try again.")
 
@@ -129,6 +186,7 @@ async def _after_collision(
     requested_by: str | None,
     max_attempts: int,
     now: datetime,
+    planned_steps: list[dict[str, str]] | None,
 ) -> EnqueueResult | None:
     """The same request again → its job; another body for an order being sent → the latest send
     wins (``espqb.queue.resend``); None → nothing stands any more, insert again."""
@@ -145,6 +203,7 @@ async def _after_collision(
         idempotency_key=idempotency_key,
         max_attempts=max_attempts,
         now=now,
+        planned_steps=planned_steps,
     )
 
 

@@ -1,19 +1,59 @@
-"""A new send job's row, inserted unless a conflicting one stands: shared by a first send and a follow-up."""
+"""A new send job's row, inserted unless a conflicting one stands: shared by a first send, a follow-up
+and a backfill batch.
+
+On PostgreSQL a new send is ONE statement (``enqueue_statement``): a data-modifying CTE inserts the
+job (``ON CONFLICT DO NOTHING``), its ``job.enqueued`` audit entry from the inserted row, and the
+final SELECT returns the row and queues the workers' wake-up (``pg_notify``, delivered when the
+transaction commits, never on rollback). A conflict inserts nothing, writes no audit entry and wakes
+nobody: the SELECT then returns no row. SQLite cannot put an INSERT in a CTE: there the job and its
+audit entry are two statements (and workers poll; there is no NOTIFY).
+"""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
+from sqlalchemy import Row, Select, Table, bindparam, func, insert, literal, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 
 from espqb.db.insert_once import insert_ignoring_conflicts
+from espqb.db.models.audit import AuditEntry
 from espqb.db.models.jobs import JobStatus, SendJob
+from espqb.queue.audit_trail import audit_row, write_audit
+from espqb.queue.notify import JOBS_CHANNEL
+
+_jobs = cast(Table, SendJob.__table__)
+_audit = cast(Table, AuditEntry.__table__)
+
+# The columns a new job is inserted with (every other column starts NULL).
+_JOB_COLUMNS = (
+    "id",
+    "company_id",
+    "order_number",
+    "target",
+    "status",
+    "idempotency_key",
+    "payload",
+    "requested_by",
+    "attempts",
+    "max_attempts",
+    "run_after",
+    "hold_reason",
+    "warnings",
+    "planned_steps",
+    "created_at",
+    "updated_at",
+)
+# The audit entry's own values; company, job and time come from the inserted row.
+_AUDIT_PARAMS = ("audit_actor", "audit_event", "audit_message", "audit_detail")
 
 
-async def insert_job_unless_conflict(
-    session: AsyncSession,
+def job_values(
     *,
     company_id: str,
     order_number: str,
@@ -25,16 +65,15 @@ async def insert_job_unless_conflict(
     max_attempts: int,
     now: datetime,
     hold_reason: str | None = None,
-) -> SendJob | None:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING: the new job, or None when a unique index refused it
-    (a repeated key, or the order's active or follow-up slot taken). The caller's transaction stays usable;
-    other integrity errors (an unknown company) still raise."""
-    values = {
+    planned_steps: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    """A new job row's values (``_JOB_COLUMNS``)."""
+    return {
         "id": uuid.uuid4(),
         "company_id": company_id,
         "order_number": order_number,
         "target": target,
-        "status": status,
+        "status": str(status),
         "idempotency_key": idempotency_key,
         "payload": payload,
         "requested_by": requested_by,
@@ -43,9 +82,89 @@ async def insert_job_unless_conflict(
         "run_after": now,
         "hold_reason": hold_reason,
         "warnings": [],
+        "planned_steps": planned_steps,
         "created_at": now,
         "updated_at": now,
     }
+
+
+@cache
+def enqueue_statement(notify: bool) -> Select[Any]:
+    """INSERT job ON CONFLICT DO NOTHING + its audit entry (+ pg_notify of the job's target), as one
+    PostgreSQL statement, built once: its parameters are ``_JOB_COLUMNS`` and ``_AUDIT_PARAMS``."""
+    job = (
+        pg_insert(_jobs)
+        .values({name: bindparam(name, type_=_jobs.c[name].type) for name in _JOB_COLUMNS})
+        .on_conflict_do_nothing()
+        .returning(*_jobs.c)
+        .cte("job")
+    )
+    audit = insert(_audit).from_select(
+        ["company_id", "job_id", "at", "actor", "event", "message", "detail"],
+        select(
+            job.c.company_id,
+            job.c.id,
+            job.c.created_at,
+            bindparam("audit_actor", type_=_audit.c.actor.type),
+            bindparam("audit_event", type_=_audit.c.event.type),
+            bindparam("audit_message", type_=_audit.c.message.type),
+            bindparam("audit_detail", type_=_audit.c.detail.type),
+        ),
+    )
+    columns: list[Any] = list(job.c)
+    if notify:
+        columns.append(func.pg_notify(literal(JOBS_CHANNEL), job.c.target).label("_notified"))
+    return select(*columns).add_cte(audit.cte("audit"))
+
+
+def job_from_row(session: AsyncSession, row: Row[Any]) -> SendJob:
+    """The inserted row as a ``SendJob`` of the session, without reading it again: built the way the
+    ORM builds a loaded row (its attributes as committed state, no change pending), then put in the
+    session's identity map, so that a change the caller makes is flushed as an UPDATE."""
+    if not _mapper.configured:
+        configure_mappers()
+    job = _mapper.class_manager.new_instance()
+    job.__dict__.update(row._mapping)
+    job.__dict__.pop("_notified", None)
+    make_transient_to_detached(job)
+    session.add(job)
+    return job
+
+
+_mapper = SendJob.__mapper__
+
+
+async def insert_job_with_audit(
+    session: AsyncSession,
+    values: dict[str, Any],
+    audit: dict[str, Any],
+    *,
+    notify: bool,
+) -> SendJob | None:
+    """Insert the job ``values`` (``job_values``) with the audit entry ``audit`` (``audit_row`` of
+    it), and queue a wake-up when ``notify``: the new job, or None when a unique index refused it
+    (a repeated key, or the order's active or follow-up slot taken), and then nothing was written.
+    The caller's transaction stays usable; other integrity errors (an unknown company) still raise."""
+    if session.get_bind().dialect.name == "postgresql":
+        params = dict(values)
+        params.update(
+            audit_actor=audit["actor"],
+            audit_event=audit["event"],
+            audit_message=audit["message"],
+            audit_detail=audit["detail"],
+        )
+        connection = await session.connection()
+        row = (await connection.execute(enqueue_statement(notify), params)).first()
+        return None if row is None else job_from_row(session, row)
+    job = await insert_job_unless_conflict(session, values)
+    if job is not None:
+        await write_audit(session, [{**audit, "job_id": job.id, "company_id": job.company_id}])
+        # SQLite has no NOTIFY: workers there poll.
+    return job
+
+
+async def insert_job_unless_conflict(session: AsyncSession, values: dict[str, Any]) -> SendJob | None:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING, without an audit entry: the new job, or None."""
     statement = (
         insert_ignoring_conflicts(session, SendJob)
         .values(**values)
@@ -53,3 +172,18 @@ async def insert_job_unless_conflict(
         .returning(SendJob)
     )
     return (await session.scalars(statement, execution_options={"populate_existing": True})).first()
+
+
+def enqueued_audit(
+    values: dict[str, Any], *, message: str, event: str = "job.enqueued", detail: dict[str, Any]
+) -> dict[str, Any]:
+    """The audit entry of a job about to be inserted with ``values``."""
+    return audit_row(
+        company_id=values["company_id"],
+        job_id=values["id"],
+        at=values["created_at"],
+        actor=values["requested_by"] or "system",
+        event=event,
+        message=message,
+        detail=detail,
+    )

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from espqb.db.models.jobs import ACTIVE_JOB_STATUSES, JobStatus, SendJob
 from espqb.queue.audit_trail import audit_row, write_audit
 from espqb.queue.job_lookup import is_follow_up
-from espqb.queue.job_rows import insert_job_unless_conflict
+from espqb.queue.job_rows import enqueued_audit, insert_job_with_audit, job_values
 from espqb.queue.types import Disposition, EnqueueResult
 
 __all__ = ["canonical_json", "latest_send_wins"]
@@ -76,9 +76,11 @@ async def latest_send_wins(
     idempotency_key: str | None,
     max_attempts: int,
     now: datetime,
+    planned_steps: list[dict[str, str]] | None = None,
 ) -> EnqueueResult | None:
     """What a send of ``active``'s order with ``payload`` comes to. None when ``active`` finished
-    in the meantime: the caller queues the send as a new job."""
+    in the meantime: the caller queues the send as a new job. The job that takes ``payload`` takes
+    ``planned_steps`` with it."""
     job = await _locked(session, active.id)
     if job is None or job.status not in ACTIVE_JOB_STATUSES:
         return None
@@ -87,13 +89,24 @@ async def latest_send_wins(
     if canonical_json(latest.payload) == canonical_json(payload):
         return EnqueueResult(latest, created=False, disposition="unchanged")
     if follow_up is None and job.status in _NOT_STARTED and not job.attempts:
-        await _replace(session, job, payload, requested_by, idempotency_key, now, "replaced_queued")
+        await _replace(
+            session, job, payload, requested_by, idempotency_key, now, "replaced_queued", planned_steps
+        )
         return EnqueueResult(job, created=True, disposition="replaced_queued")
     if follow_up is not None:
-        await _replace(session, follow_up, payload, requested_by, idempotency_key, now, "follow_up_queued")
+        await _replace(
+            session, follow_up, payload, requested_by, idempotency_key, now, "follow_up_queued", planned_steps
+        )
         return EnqueueResult(follow_up, created=True, disposition="follow_up_queued")
     created = await _insert_follow_up(
-        session, job, payload, requested_by, idempotency_key, max_attempts=max_attempts, now=now
+        session,
+        job,
+        payload,
+        requested_by,
+        idempotency_key,
+        max_attempts=max_attempts,
+        now=now,
+        planned_steps=planned_steps,
     )
     if created is None:
         return None
@@ -108,9 +121,11 @@ async def _replace(
     idempotency_key: str | None,
     now: datetime,
     disposition: Disposition,
+    planned_steps: list[dict[str, str]] | None,
 ) -> None:
     previous_by = job.requested_by
     job.payload = payload
+    job.planned_steps = planned_steps
     job.requested_by = requested_by
     if idempotency_key is not None:
         job.idempotency_key = idempotency_key
@@ -143,9 +158,9 @@ async def _insert_follow_up(
     *,
     max_attempts: int,
     now: datetime,
+    planned_steps: list[dict[str, str]] | None,
 ) -> SendJob | None:
-    follow_up = await insert_job_unless_conflict(
-        session,
+    values = job_values(
         company_id=job.company_id,
         order_number=job.order_number,
         target=job.target,
@@ -155,22 +170,18 @@ async def _insert_follow_up(
         requested_by=requested_by,
         max_attempts=max_attempts,
         now=now,
+        planned_steps=planned_steps,
     )
-    if follow_up is None:
-        return None
-    await write_audit(
+    # Waits behind the job under way: nothing to wake a worker for yet.
+    return await insert_job_with_audit(
         session,
-        [
-            audit_row(
-                company_id=job.company_id,
-                job_id=follow_up.id,
-                at=now,
-                actor=requested_by or "system",
-                event="job.follow_up_queued",
-                message=f"Order {job.order_number} was sent again while send {job.id} was under way: "
-                "this send updates the documents once that one has finished",
-                detail={"after_job_id": str(job.id), "idempotency_key": idempotency_key},
-            )
-        ],
+        values,
+        enqueued_audit(
+            values,
+            event="job.follow_up_queued",
+            message=f"Order {job.order_number} was sent again while send {job.id} was under way: "
+            "this send updates the documents once that one has finished",
+            detail={"after_job_id": str(job.id), "idempotency_key": idempotency_key},
+        ),
+        notify=False,
     )
-    return follow_up

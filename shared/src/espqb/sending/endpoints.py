@@ -12,6 +12,7 @@ from espqb.api.errors import V1_PROBLEMS
 from espqb.jobs import presenter
 from espqb.jobs.schemas import JobOut
 from espqb.orders.request import SendRequest
+from espqb.queue.enqueue import request_session
 from espqb.sending.preview import PreviewOut, preview_order
 from espqb.sending.service import send_order
 
@@ -75,7 +76,6 @@ class SendOut(JobOut):
 async def send(
     order_number: OrderNumber,
     body: SendRequest,
-    session: SessionDep,
     principal: PrincipalDep,
     ctx: ContextDep,
     response: Response,
@@ -98,20 +98,27 @@ async def send(
     (`follow_up_queued`). The same order and choices again return the standing job (200, `unchanged`).
     QuickBooks Online sends start within seconds; QuickBooks Desktop sends wait for the next Web
     Connector poll (status `waiting_for_web_connector`)."""
-    result = await send_order(
-        session,
-        principal,
-        order_number,
-        body,
-        idempotency_key=idempotency_key,
-        max_attempts=ctx.settings.job_max_attempts,
-        start_state=ctx.start_state,
-        service_product=ctx.service_product,
-    )
-    if not result.created:
-        response.status_code = 200
-    await session.flush()
-    job = (await presenter.present(session, [result.job]))[0]
+    # Not the request's usual transaction (SessionDep): the send's reads and its one write
+    # (espqb.queue.enqueue.request_session), so that a new send costs no BEGIN and no COMMIT.
+    async with request_session(ctx.db) as session:
+        result = await send_order(
+            session,
+            principal,
+            order_number,
+            body,
+            idempotency_key=idempotency_key,
+            max_attempts=ctx.settings.job_max_attempts,
+            start_state=ctx.start_state,
+            service_product=ctx.service_product,
+        )
+        if not result.created:
+            response.status_code = 200
+        if result.disposition == "queued" and result.job.target != "qbd":
+            # A job this request just inserted has no steps run and no flags yet: nothing more to read.
+            job = presenter.job_out(result.job, [])
+        else:
+            await session.flush()
+            job = (await presenter.present(session, [result.job]))[0]
     return SendOut(**job.model_dump(), disposition=result.disposition)
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb import queue
-from espqb.api.errors import UnprocessableOrder
-from espqb.db.models import JobStatus
+from espqb.api.errors import NotInstalled, UnprocessableOrder
+from espqb.db.models import Integration, IntegrationSettings, JobStatus
 from espqb.integration import service as integration_service
 from espqb.integration.quickbooks_company import from_row
+from espqb.integration.schemas import SettingsOut
 from espqb.observability import metrics
 from espqb.orders.request import SendRequest
 from espqb.queue.types import EnqueueResult
@@ -40,8 +42,7 @@ async def send_order(
         raise UnprocessableOrder(
             f"The URL names order {order_number} but the body carries order {request.order.order_number}."
         )
-    integration = await integration_service.require_installed(session, principal.company_id)
-    settings = await integration_service.read_settings(session, principal.company_id)
+    integration, settings = await _installed_with_settings(session, principal.company_id)
     check_may_send(principal, settings, request)
     # What would only fail later is refused now (409), in the same words on both gateways.
     await check_sendable(session, integration, request, settings, service_product=service_product)
@@ -54,6 +55,17 @@ async def send_order(
         decided = await start_state(session, principal.company_id)
         if decided is not None:
             status, reason = decided
+    # Planned before the insert, from what was read above, so that the job row is written once, with
+    # them (on PostgreSQL the job, its audit entry and the wake-up are one statement). A send that
+    # changes nothing (the same request again) keeps the standing job's steps.
+    steps = await planned_steps(
+        session,
+        principal.company_id,
+        "qbd" if target == "qbd" else "qbo",
+        request,
+        settings,
+        from_row(integration.quickbooks_company),
+    )
     result = await queue.enqueue_send(
         session,
         company_id=principal.company_id,
@@ -65,17 +77,23 @@ async def send_order(
         initial_status=status,
         max_attempts=max_attempts,
         hold_reason=reason,
+        planned_steps=steps,
     )
     if result.disposition == "queued":
         metrics.JOBS_ENQUEUED.labels(target).inc()
-    if result.created:
-        # The job now carries this request (new, or a waiting job that took it): its planned steps.
-        result.job.planned_steps = await planned_steps(
-            session,
-            principal.company_id,
-            "qbd" if target == "qbd" else "qbo",
-            request,
-            settings,
-            from_row(integration.quickbooks_company),
-        )
     return result
+
+
+async def _installed_with_settings(session: AsyncSession, company_id: str) -> tuple[Integration, SettingsOut]:
+    """The company's installed integration and its settings, in one query; ``NotInstalled`` (409)
+    when none is installed."""
+    row = (
+        await session.execute(
+            select(Integration, IntegrationSettings)
+            .outerjoin(IntegrationSettings, IntegrationSettings.company_id == Integration.company_id)
+            .where(Integration.company_id == company_id)
+        )
+    ).first()
+    if row is None or row[0].status != "installed":
+        raise NotInstalled("Install QuickBooks Online or Desktop first (Admin → Integrations → Install).")
+    return row[0], integration_service.settings_out(row[1])
