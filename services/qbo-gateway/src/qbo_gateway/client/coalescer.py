@@ -99,6 +99,9 @@ class _Company:
     queue: deque[Ticket] = field(default_factory=deque)
     active: int = 0  # attempts of the company under way (``attending``)
     alone: int = 0  # tickets told to go as single calls that have not finished them
+    # Batches composed but not let through by the limiter yet: Intuit's batch window does not show
+    # them, so another batch now could find no room at the limiter and hold up every call behind it.
+    unadmitted: int = 0
     elapsed: float = 0.0  # seconds the dispatcher has waited for batch room (its clock)
     dispatcher: asyncio.Task[None] | None = None
 
@@ -139,6 +142,15 @@ class BatchCoalescer:
         self.stats = CoalescerStats()
         self._companies: dict[str, _Company] = {}
         self._sends: set[asyncio.Task[None]] = set()
+        self._in_batches = 0  # tickets of batches on their way
+
+    def attempts_under_way(self) -> int:
+        """Send attempts inside ``attending``, every company."""
+        return sum(state.active for state in self._companies.values())
+
+    def tickets_waiting(self) -> int:
+        """Tickets not answered yet: queued, or in a batch on its way."""
+        return sum(len(state.queue) for state in self._companies.values()) + self._in_batches
 
     def _company(self, company_id: str) -> _Company:
         state = self._companies.get(company_id)
@@ -179,7 +191,7 @@ class BatchCoalescer:
             # Every attempt of the company under way is waiting here: nobody will add to the batch.
             nobody_else = len(state.queue) >= state.active - state.alone
             try:
-                room = await self.client.has_batch_room(company_id)
+                room = state.unadmitted == 0 and await self.client.has_batch_room(company_id)
             except Exception as error:  # the company's credentials: every ticket gets the error
                 while state.queue:
                     state.queue.popleft()._fail(error)
@@ -190,7 +202,7 @@ class BatchCoalescer:
                 if queued >= MAX_BATCH_ITEMS or nobody_else or now - lingering_since >= self.linger_seconds:
                     lingering_since = None
                     if queued >= self.min_items:
-                        self._spawn(self._send(company_id, _take(state.queue)))
+                        self._spawn(self._send(company_id, state, _take(state.queue)))
                     else:  # one item and nobody to share with: a single call costs no batch
                         self._go_alone(state, keep=0)
                     continue
@@ -228,7 +240,7 @@ class BatchCoalescer:
         self._sends.add(task)
         task.add_done_callback(self._sends.discard)
 
-    async def _send(self, company_id: str, tickets: list[Ticket]) -> None:
+    async def _send(self, company_id: str, state: _Company, tickets: list[Ticket]) -> None:
         request_id = str(uuid.uuid4())  # 36 characters: Intuit's limit for a batch (§2.8)
         items: list[BatchItem] = []
         for ticket in tickets:
@@ -237,17 +249,34 @@ class BatchCoalescer:
                 shared = f"s{len(items)}"
                 ticket.bids[item.bid] = shared
                 items.append(dataclasses.replace(item, bid=shared))
+        state.unadmitted += 1
+        pending = True
+
+        def admitted() -> None:
+            nonlocal pending
+            if pending:
+                pending = False
+                state.unadmitted -= 1
+
+        sent = False
         try:
+            # The write-ahead is the tickets' own work (their steps); from the call on they wait for Intuit.
             await asyncio.gather(*(t.ahead(request_id, dict(t.bids)) for t in tickets if t.ahead is not None))
+            self._in_batches += len(tickets)
+            sent = True
             self.stats.batches += 1
             self.stats.items += len(items)
-            results = await self.client.batch(company_id, items, request_id=request_id)
+            results = await self.client.batch(company_id, items, request_id=request_id, admitted=admitted)
         except BaseException as error:
             for ticket in tickets:
                 ticket._fail(error)
             if not isinstance(error, Exception):
                 raise
             return
+        finally:
+            admitted()
+            if sent:
+                self._in_batches -= len(tickets)
         for ticket in tickets:
             ticket._resolve({own: results[shared] for own, shared in ticket.bids.items()})
 

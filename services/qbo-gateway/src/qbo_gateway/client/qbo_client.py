@@ -84,6 +84,7 @@ class _Call:
     params: dict[str, str]
     body: Any = None
     is_batch: bool = False
+    admitted: Callable[[], None] | None = None  # called when the limiter first lets the call through
 
 
 class QboClient:
@@ -174,16 +175,25 @@ class QboClient:
         raise ValueError(f"more than {max_pages * page_size} {entity} records; narrow the query")
 
     async def batch(
-        self, company_id: str, items: list[BatchItem], *, request_id: str
+        self,
+        company_id: str,
+        items: list[BatchItem],
+        *,
+        request_id: str,
+        admitted: Callable[[], None] | None = None,
     ) -> dict[str, BatchResult]:
-        """Run up to 30 independent items in one call; the answers by ``bId``."""
+        """Run up to 30 independent items in one call; the answers by ``bId``. ``admitted`` is called
+        once the limiter has let the call through (it counts in Intuit's batch window from then on)."""
         if not 1 <= len(items) <= MAX_BATCH_ITEMS:
             raise ValueError(f"a batch holds 1 to {MAX_BATCH_ITEMS} items")
         if len({item.bid for item in items}) != len(items):
             raise ValueError("batch item ids (bId) must be unique within the batch")
         body = {"BatchItemRequest": [item.as_json() for item in items]}
         answer = await self._request(
-            company_id, _Call("batch", "POST", "/batch", {"requestid": request_id}, body, is_batch=True)
+            company_id,
+            _Call(
+                "batch", "POST", "/batch", {"requestid": request_id}, body, is_batch=True, admitted=admitted
+            ),
         )
         return read_batch_response(items, answer)
 
@@ -249,6 +259,8 @@ class QboClient:
             headers["Content-Type"] = "application/json"
         timeout = httpx.Timeout(self.settings.timeout_seconds, connect=self.settings.connect_timeout_seconds)
         async with self.limiter.slot(realm, batch=call.is_batch):
+            if call.admitted is not None:
+                call.admitted()
             self.calls += 1
             self.calls_by_operation[call.operation] += 1
             try:
