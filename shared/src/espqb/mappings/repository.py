@@ -136,6 +136,33 @@ async def _write(
             company_id=company_id, target=target, kind=kind, esp_key=esp_key, qb_id=qb_id, origin=origin
         )
         session.add(row)
+    assign(
+        row,
+        qb_id=qb_id,
+        qb_version=qb_version,
+        qb_name=qb_name,
+        qb_ref_number=qb_ref_number,
+        order_number=order_number,
+        origin=origin,
+        job_id=job_id,
+    )
+    await session.flush()
+    return row
+
+
+def assign(
+    row: Mapping,
+    *,
+    qb_id: str,
+    qb_version: str | None,
+    qb_name: str | None,
+    qb_ref_number: str | None,
+    order_number: str | None,
+    origin: str,
+    job_id: str | None,
+) -> None:
+    """Set on ``row`` what ``upsert`` records (for a caller that already holds the row and knows
+    no other ESP record holds ``qb_id``; it flushes when it likes)."""
     row.qb_id = qb_id
     row.qb_version = qb_version
     if qb_name is not None:
@@ -146,8 +173,6 @@ async def _write(
     row.origin = origin
     row.last_job_id = job_id
     row.updated_at = utcnow()
-    await session.flush()
-    return row
 
 
 async def remove(session: AsyncSession, company_id: str, target: str, kind: str, esp_key: str) -> bool:

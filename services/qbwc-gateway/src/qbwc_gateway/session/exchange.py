@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -67,6 +68,7 @@ from ..responses import (
     parse_response_set,
 )
 from . import company_pin, edition, job_lifecycle, outcomes, recovery, repository, results
+from .mapping_cache import MappingCache, plan_keys
 from .options import SessionOptions
 from .planning import Planner
 from .progress import DONE, QUICKBOOKS_FAILED, UNREADABLE_RESPONSE, progress
@@ -100,8 +102,15 @@ class Conversation:
         self._jobs: dict[str, SendJob] = {}
         # Steps, audit entries and ended attempts of this callback, written together (``writes``).
         self.writes = CallbackWrites(session, now=now, actor=job_lifecycle.ACTOR)
+        self.mappings = MappingCache(session, row.company_id, results.TARGET)
 
     # ------------------------------------------------------------------------------ helpers
+    async def _load_jobs(self, job_ids: Iterable[str]) -> None:
+        """Read the jobs of ``job_ids`` not read yet in this callback, in one query."""
+        missing = [job_id for job_id in dict.fromkeys(job_ids) if job_id not in self._jobs]
+        if missing:
+            self._jobs.update(await repository.jobs_by_id(self.session, missing))
+
     async def _job(self, job_id: str) -> SendJob:
         job = self._jobs.get(job_id)
         if job is None:
@@ -119,6 +128,7 @@ class Conversation:
             progress=progress,
             now=self.now,
             writes=self.writes,
+            mappings=self.mappings,
         )
 
     def _encode(self, plan: Plan, progress: JobProgress, draft: MessageSetDraft | None) -> JobEncoding:
@@ -367,6 +377,8 @@ class Conversation:
     ) -> None:
         """Record what needed no request, tag the requests, and finish a job with nothing left."""
         plan, progress = context.plan, context.progress
+        if encoding.answered:
+            await self.mappings.load(plan_keys(plan, context.order_number))
         await results.record_unsent(context, encoding)
         for request in encoding.requests:
             tags[request.request_id] = RequestTag(
@@ -418,6 +430,13 @@ class Conversation:
         await self._cache_finished()
         touched: set[str] = set()
         plans: dict[str, Plan] = {}
+        await self._load_jobs(
+            job_id
+            for tag in outstanding.requests.values()
+            if tag.kind != "cache"
+            for job_id, _ in tag.targets
+            if job_id in state.jobs
+        )
         for request_id, tag in outstanding.requests.items():
             answer = by_request.get(request_id)
             if answer is None or tag.kind == "cache":
@@ -436,6 +455,8 @@ class Conversation:
                         )
                         continue
                     plan = plans[job_id] = planned
+                    # The mappings this job's answers settle, in one query.
+                    await self.mappings.load(plan_keys(plan, job.order_number))
                 touched.add(job_id)
                 with job_log_context(job_id, self.company_id):
                     context, op = self._context(job, plan, progress), plan.operation(op_key)

@@ -19,8 +19,9 @@ from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from espqb.db.models import JobStep, StepStatus
+from espqb.db.models import JobStep, Mapping, StepStatus
 from espqb.mappings import repository as mappings_repository
+from espqb.mappings.plan_bridge import mapping_target
 from espqb.money import format_money
 from espqb.plan import (
     BillOp,
@@ -34,13 +35,14 @@ from espqb.plan import (
     VendorOp,
 )
 from espqb.sending import wording
-from espqb.sending.recording import Origin, Settled, StepRecorder
+from espqb.sending.recording import DOCUMENT_KINDS, LIST_KINDS, Origin, Settled, StepRecorder
 
 from ..encoder import Done, JobEncoding, Purpose
 from ..listcache import cached_entry
 from ..listcache import repository as cache_repository
 from ..responses import Decision, QbResponse, Ret, decide, refusal, warning
 from .job_lifecycle import ACTOR
+from .mapping_cache import MappingCache
 from .state import JobProgress
 from .writes import CallbackWrites
 
@@ -61,9 +63,54 @@ MAX_RETRIES = {Decision.LINK_EXISTING: 1, Decision.REFRESH_AND_RETRY: 1, Decisio
 @dataclass(frozen=True, slots=True)
 class _CollectedSteps(StepRecorder):
     """A ``StepRecorder`` whose steps (and their audit entries) go to the callback's
-    ``CallbackWrites``, written together at its end; the mappings are written as before."""
+    ``CallbackWrites``, written together at its end, and whose mappings come from the callback's
+    ``MappingCache`` (read once, written with the session's next flush)."""
 
     writes: CallbackWrites | None = field(default=None, kw_only=True)
+    mappings: MappingCache | None = field(default=None, kw_only=True)
+
+    async def remember(self, session: AsyncSession, op: Operation, settled: Settled) -> None:
+        cache = self.mappings
+        if cache is None or isinstance(op, ListEntryOp):
+            await StepRecorder.remember(self, session, op, settled)
+            return
+        kind, esp_key = mapping_target(op, self.order_number)
+        row = await cache.get(kind, esp_key)
+        if kind in LIST_KINDS and (row is None or row.qb_id != settled.qb_id):
+            # A QuickBooks record this ESP record does not hold yet: who holds it (and the unique
+            # constraint) decide, as for every send.
+            cache.forget(kind, esp_key)
+            await StepRecorder.remember(self, session, op, settled)
+            return
+        if row is None:
+            row = Mapping(
+                company_id=self.company_id,
+                target=self.target,
+                kind=kind,
+                esp_key=esp_key,
+                qb_id=settled.qb_id,
+                origin=settled.origin,
+            )
+            session.add(row)
+            cache.put(kind, esp_key, row)
+        mappings_repository.assign(
+            row,
+            qb_id=settled.qb_id,
+            qb_version=settled.version,
+            qb_name=settled.name if kind in LIST_KINDS else None,
+            qb_ref_number=settled.ref_number,
+            order_number=self.order_number if kind in DOCUMENT_KINDS else None,
+            origin=settled.origin,
+            job_id=str(self.job_id),
+        )
+
+    async def note_version(self, session: AsyncSession, op: Operation, version: str) -> None:
+        if self.mappings is None:
+            await StepRecorder.note_version(self, session, op, version)
+            return
+        row = await self.mappings.get(*mapping_target(op, self.order_number))
+        if row is not None:
+            row.qb_version = version
 
     async def _step(
         self,
@@ -122,6 +169,8 @@ class JobContext:
     now: datetime
     # The callback's collected writes (``session.writes``); None: each step is written at once.
     writes: CallbackWrites | None = None
+    # The callback's mappings (``session.mapping_cache``); None: each is read when settled.
+    mappings: MappingCache | None = None
 
     @property
     def recorder(self) -> StepRecorder:
@@ -136,6 +185,7 @@ class JobContext:
             actor=ACTOR,
             clock=lambda: now,
             writes=self.writes,
+            mappings=self.mappings,
         )
 
 
