@@ -16,7 +16,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, Table, bindparam, func, insert, literal, select
+from sqlalchemy import Select, Table, bindparam, case, func, insert, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
@@ -25,6 +25,7 @@ from espqb.db.insert_once import insert_ignoring_conflicts
 from espqb.db.models.audit import AuditEntry
 from espqb.db.models.jobs import JobStatus, SendJob
 from espqb.queue.audit_trail import audit_row, write_audit
+from espqb.queue.job_lookup import is_active
 from espqb.queue.notify import JOBS_CHANNEL
 
 _jobs = cast(Table, SendJob.__table__)
@@ -49,6 +50,7 @@ _JOB_COLUMNS = (
     "created_at",
     "updated_at",
 )
+_UNSET_COLUMNS = {column.key: None for column in _jobs.c if column.key not in _JOB_COLUMNS}
 # The audit entry's own values; company, job and time come from the inserted row.
 _AUDIT_PARAMS = ("audit_actor", "audit_event", "audit_message", "audit_detail")
 
@@ -96,7 +98,7 @@ def enqueue_statement(notify: bool) -> Select[Any]:
         pg_insert(_jobs)
         .values({name: bindparam(name, type_=_jobs.c[name].type) for name in _JOB_COLUMNS})
         .on_conflict_do_nothing()
-        .returning(*_jobs.c)
+        .returning(_jobs.c.id, _jobs.c.company_id, _jobs.c.target, _jobs.c.created_at)
         .cte("job")
     )
     audit = insert(_audit).from_select(
@@ -111,21 +113,41 @@ def enqueue_statement(notify: bool) -> Select[Any]:
             bindparam("audit_detail", type_=_audit.c.detail.type),
         ),
     )
-    columns: list[Any] = list(job.c)
+    columns: list[Any] = [job.c.id]
     if notify:
-        columns.append(func.pg_notify(literal(JOBS_CHANNEL), job.c.target).label("_notified"))
+        # Wake the workers unless a ready job of the same company and target was already waiting
+        # when this statement began: its own wake-up went out when it was committed, and a worker
+        # that takes the company's jobs claims again while it finds work (each NOTIFY of a
+        # committing transaction takes PostgreSQL's one notification-queue lock until the commit is
+        # on disk, so one per job would make concurrent sends commit one after another).
+        waiting = (
+            select(literal(1))
+            .select_from(_jobs)
+            .where(
+                _jobs.c.company_id == job.c.company_id,
+                _jobs.c.target == job.c.target,
+                is_active(),  # the partial index of the company's active jobs
+                _jobs.c.status == literal(JobStatus.QUEUED.value),
+                _jobs.c.run_after <= job.c.created_at,
+            )
+            .exists()
+        )
+        columns.append(
+            case((~waiting, func.pg_notify(literal(JOBS_CHANNEL), job.c.target))).label("_notified")
+        )
     return select(*columns).add_cte(audit.cte("audit"))
 
 
-def job_from_row(session: AsyncSession, row: Row[Any]) -> SendJob:
-    """The inserted row as a ``SendJob`` of the session, without reading it again: built the way the
-    ORM builds a loaded row (its attributes as committed state, no change pending), then put in the
-    session's identity map, so that a change the caller makes is flushed as an UPDATE."""
+def job_from_values(session: AsyncSession, values: dict[str, Any]) -> SendJob:
+    """The row just inserted with ``values`` as a ``SendJob`` of the session, without reading it
+    back: built the way the ORM builds a loaded row (every column as committed state, no change
+    pending), then put in the session's identity map, so that a change the caller makes is flushed
+    as an UPDATE."""
     if not _mapper.configured:
         configure_mappers()
     job = _mapper.class_manager.new_instance()
-    job.__dict__.update(row._mapping)
-    job.__dict__.pop("_notified", None)
+    job.__dict__.update(_UNSET_COLUMNS)
+    job.__dict__.update(values)
     make_transient_to_detached(job)
     session.add(job)
     return job
@@ -155,7 +177,7 @@ async def insert_job_with_audit(
         )
         connection = await session.connection()
         row = (await connection.execute(enqueue_statement(notify), params)).first()
-        return None if row is None else job_from_row(session, row)
+        return None if row is None else job_from_values(session, values)
     job = await insert_job_unless_conflict(session, values)
     if job is not None:
         await write_audit(session, [{**audit, "job_id": job.id, "company_id": job.company_id}])
