@@ -327,6 +327,7 @@ class Load:
     turns: dict[str, Iterator[int]] = field(default_factory=dict)
     results: list[Result] = field(default_factory=list)
     lag_ms: list[float] = field(default_factory=list)
+    samples: dict[str, str] = field(default_factory=dict)  # the first answer of each kind of error
 
     def _request(self, i: int) -> tuple[Company, str, str, str, dict[str, Any]]:
         """Request i: (company, kind, method, path, options)."""
@@ -360,25 +361,44 @@ class Load:
             )
             if response.status_code >= 300:
                 error = f"HTTP {response.status_code}"
+                self.samples.setdefault(f"{kind} via {company.gateway}: {error}", response.text[:200])
             elif kind == "send":
                 company.jobs.append(response.json()["id"])
         except httpx.HTTPError as exc:
             error = type(exc).__name__
+        except asyncio.CancelledError:
+            error = "unanswered at the end"
         self.results.append(Result(kind, target, (loop.time() - scheduled) * 1000, error))
 
-    async def run(self, rate: float, seconds: float) -> float:
-        """Open loop: request i starts at start + i / rate. Returns the wall time it took."""
+    async def run(self, rate: float, seconds: float, *, progress: bool = False) -> float:
+        """Open loop: request i starts at start + i / rate. Returns the wall time it took. Requests
+        still unanswered ``timeout`` seconds after the schedule ended are cancelled and count as errors,
+        so a run always ends."""
         loop = asyncio.get_running_loop()
         total = int(rate * seconds)
         start = loop.time() + 0.2
         tasks = []
+        next_report = start + 10
         for i in range(total):
             scheduled = start + i / rate
             delay = scheduled - loop.time()
             if delay > 0:
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(self._one(i, scheduled)))
-        await asyncio.gather(*tasks)
+            if progress and loop.time() >= next_report:
+                next_report += 10
+                done = len(self.results)
+                failed = sum(1 for r in self.results if r.error)
+                print(
+                    f"  {loop.time() - start:5.1f} s: {len(tasks)} started, {done} done "
+                    f"({failed} errors), {len(tasks) - done} in flight",
+                    flush=True,
+                )
+        _, pending = await asyncio.wait(tasks, timeout=self.timeout + 1) if tasks else (set(), set())
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending)
         return loop.time() - start
 
 
@@ -405,7 +425,8 @@ def summarise(results: list[Result]) -> Summary:
     )
 
 
-def report(results: list[Result], rate: float, seconds: float, wall: float, lag_ms: list[float]) -> Summary:
+def report(load: Load, rate: float, seconds: float, wall: float) -> Summary:
+    results, lag_ms, samples = load.results, load.lag_ms, load.samples
     by_kind: dict[str, list[Result]] = defaultdict(list)
     for r in results:
         gateway = r.target.rsplit("-", 1)[0]
@@ -431,9 +452,9 @@ def report(results: list[Result], rate: float, seconds: float, wall: float, lag_
         print(
             f"load generator's own lag behind the schedule: p50 {statistics.median(lag):.1f} ms, p99 {percentile(lag, 99):.1f} ms"
         )
-    kinds = Counter(r.error for r in results if r.error)
-    if kinds:
-        print("errors by kind: " + ", ".join(f"{k} × {n}" for k, n in kinds.most_common()))
+    kinds = Counter(f"{r.kind} via {r.target.rsplit('-', 1)[0]}: {r.error}" for r in results if r.error)
+    for what, n in kinds.most_common():
+        print(f"error: {what} × {n}" + (f" -- {samples[what]}" if what in samples else ""))
     per_replica = Counter(r.target for r in results)
     print("per replica: " + ", ".join(f"{t} {n}" for t, n in sorted(per_replica.items())))
     return overall
@@ -441,7 +462,7 @@ def report(results: list[Result], rate: float, seconds: float, wall: float, lag_
 
 async def drive(
     companies: list[Company], rate: float, seconds: float, request_timeout: float
-) -> tuple[list[Result], float, list[float]]:
+) -> tuple[Load, float]:
     urls = sorted({url for c in companies for url in c.urls})
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
     clients = {url: httpx.AsyncClient(base_url=url, limits=limits) for url in urls}
@@ -451,8 +472,8 @@ async def drive(
         await load.run(min(rate, 20.0), 1.0)
         load.results.clear()
         load.lag_ms.clear()
-        wall = await load.run(rate, seconds)
-        return load.results, wall, load.lag_ms
+        wall = await load.run(rate, seconds, progress=True)
+        return load, wall
     finally:
         for client in clients.values():
             await client.aclose()
@@ -485,6 +506,8 @@ def main() -> None:
     parser.add_argument("--step-seconds", type=float, default=10.0)
     args = parser.parse_args()
 
+    # `timeout`, `kill`: leave through the finally blocks, so the services started are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     database_url = ensure_database(args.database_url)
     run = f"{int(time.time()):x}{random.randrange(16**3):03x}"
     replicas = 1 if args.sweep else args.replicas
@@ -508,15 +531,15 @@ def main() -> None:
         print(f"cpu cores: {os.cpu_count()}; the load generator shares them")
         if not args.sweep:
             print(f"\nopen loop at {args.rate:g} req/s for {args.seconds:g} s, half to each gateway:")
-            results, wall, lag = asyncio.run(drive([online, desktop], args.rate, args.seconds, args.timeout))
-            report(results, args.rate, args.seconds, wall, lag)
+            load, wall = asyncio.run(drive([online, desktop], args.rate, args.seconds, args.timeout))
+            report(load, args.rate, args.seconds, wall)
             return
         capacity = 0.0
         for rate in (float(r) for r in args.sweep_rates.split(",")):
             print(f"\nstep: {rate:g} req/s for {args.step_seconds:g} s ({rate / 2:g} a process)")
-            results, wall, lag = asyncio.run(drive([online, desktop], rate, args.step_seconds, args.timeout))
-            overall = report(results, rate, args.step_seconds, wall, lag)
-            kept_up = len(results) / wall >= 0.95 * rate
+            load, wall = asyncio.run(drive([online, desktop], rate, args.step_seconds, args.timeout))
+            overall = report(load, rate, args.step_seconds, wall)
+            kept_up = len(load.results) / wall >= 0.95 * rate
             if overall.errors or overall.p99 > P99_LIMIT_MS or not kept_up:
                 why = (
                     "errors"
