@@ -3,6 +3,8 @@ fewer requests, each order's documents still exactly once, whatever Intuit answe
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -199,3 +201,44 @@ async def test_companies_on_different_realms_never_share_a_batch(db: Database) -
         assert _numbers(world, "Invoice", other_realm) == Counter(
             {"10245": 1, "60003": 1, "60004": 1, "60005": 1}
         )
+
+
+async def test_a_worker_that_dies_in_a_shared_batch_leaves_each_order_what_to_repeat(db: Database) -> None:
+    async with send_harness(db, timeout_seconds=5.0) as world:
+        await world.send(_order("10245"))
+        _wait_for_every_wave(world)
+        world.sandbox.configure_faults(timeout_delay_s=0.5)
+        world.sandbox.inject_next(DEMO_REALM_ID, "timeout_after_write")  # done, then the answer is slow
+        numbers = ["70001", "70002"]
+        jobs = await _enqueue(world, numbers)
+        company = world.sandbox.company(DEMO_REALM_ID)
+        batch, done = company.batch, asyncio.Event()
+
+        def batch_and_tell(items: list[Any]) -> list[dict[str, Any]]:
+            answers = batch(items)
+            done.set()
+            return answers
+
+        company.batch = batch_and_tell  # type: ignore[method-assign]
+        worker = asyncio.create_task(world.runtime.run_once())
+        await done.wait()  # the shared batch has been done at Intuit
+        company.batch = batch  # type: ignore[method-assign]
+        worker.cancel()  # the process dies waiting for the answer
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
+
+        steps = [(await world.steps(job_id))["invoice"] for job_id in jobs]
+        # Written before the batch went out: pending, naming the batch and the order's item of it.
+        assert [step.status for step in steps] == [StepStatus.PENDING, StepStatus.PENDING]
+        assert steps[0].request_id and steps[0].request_id == steps[1].request_id
+        assert steps[0].batch_item_id != steps[1].batch_item_id
+
+        world.queue_clock.skip(3600)  # the dead worker's leases run out; the jobs are run again
+        await world.run_until_settled()
+        for job_id in jobs:
+            job = await world.job(job_id)
+            assert job.status == "succeeded", job.last_error
+            assert job.attempts == 2
+        for kind in ("Invoice", "PurchaseOrder", "Bill"):
+            assert _numbers(world, kind) == Counter({number: 1 for number in ["10245", *numbers]}), kind
+        assert len(world.books("Payment")) == 3

@@ -33,7 +33,7 @@ from qbo_gateway.sender.execution import SendRun
 from qbo_gateway.sender.loading import AttemptInputs, load_inputs
 from qbo_gateway.sender.outcome import job_outcome
 from qbo_gateway.sender.results import AttemptInterrupted
-from qbo_gateway.sender.store import ResultStore
+from qbo_gateway.sender.store import ResultStore, WriteAhead
 
 __all__ = ["QboSender"]
 
@@ -64,6 +64,7 @@ class QboSender:
         self.clock = clock
         # Reads the QuickBooks company before a send when none is stored yet (None: plan without it).
         self.profiles = profiles
+        self.write_ahead = WriteAhead(db)  # the pending steps of a shared batch, in one transaction
 
     async def __call__(self, job: ClaimedJob) -> JobOutcome:
         return await self.send(job)
@@ -111,6 +112,7 @@ class QboSender:
                     order_number=plan.order_number,
                     clock=self.clock,
                 ),
+                self.write_ahead,
             ),
             lookups=self.lookups,
             settings=self.settings,

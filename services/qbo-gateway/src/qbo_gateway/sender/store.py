@@ -10,6 +10,8 @@ its own.
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,15 +22,16 @@ from espqb.plan import Operation
 from espqb.sending.recording import StepRecorder
 from qbo_gateway.sender.results import StepResult
 
-__all__ = ["ResultStore"]
+__all__ = ["ResultStore", "WriteAhead"]
 
 
 class ResultStore:
     """The results of one attempt not saved yet, and where they go."""
 
-    def __init__(self, db: Database, recorder: StepRecorder) -> None:
+    def __init__(self, db: Database, recorder: StepRecorder, write_ahead: WriteAhead | None = None) -> None:
         self.db = db
         self.recorder = recorder
+        self.write_ahead = write_ahead or WriteAhead(db)
         self._unsaved: list[tuple[Operation, StepResult]] = []
 
     def add(self, op: Operation, result: StepResult) -> None:
@@ -87,12 +90,43 @@ class ResultStore:
         """Before a shared batch goes out: each ``(op, action, requestid, bId)``'s step, pending, names the
         request its write travels in (no audit entry), so the next attempt can repeat exactly it should
         this one end without an answer."""
-        async with self.db.transaction() as session:
-            for op, action, request_id, bid in writes:
-                await self.recorder.failed(
-                    session, op, None, status=StepStatus.PENDING, action=action, in_doubt=(request_id, bid)
-                )
+        await self.write_ahead.note(self.recorder, writes)
 
     @property
     def pending(self) -> bool:
         return bool(self._unsaved)
+
+
+SentWrite = tuple[Operation, str, str, str]  # (op, action, requestid, bId)
+
+
+class WriteAhead:
+    """The pending steps of one shared batch, every order's, saved in one transaction: the orders of
+    a batch note theirs at the same moment (``BatchCoalescer`` awaits them together), and the first
+    one's transaction takes whatever the others added before it began."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._waiting: list[tuple[StepRecorder, list[SentWrite]]] = []
+        self._flush: asyncio.Future[None] | None = None
+
+    async def note(self, recorder: StepRecorder, writes: list[SentWrite]) -> None:
+        self._waiting.append((recorder, writes))
+        if self._flush is None:
+            self._flush = asyncio.ensure_future(self._save())
+        await asyncio.shield(self._flush)
+
+    async def _save(self) -> None:
+        await asyncio.sleep(0)  # the other orders of the batch add theirs
+        waiting, self._waiting, self._flush = self._waiting, [], None
+        async with self.db.transaction() as session:
+            for recorder, writes in waiting:
+                for op, action, request_id, bid in writes:
+                    await recorder.failed(
+                        session,
+                        op,
+                        None,
+                        status=StepStatus.PENDING,
+                        action=action,
+                        in_doubt=(request_id, bid),
+                    )
