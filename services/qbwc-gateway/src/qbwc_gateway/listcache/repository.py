@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Table, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,8 +16,9 @@ from espqb.plan import TakenName
 
 from .records import ITEM_TYPES, NAME_LIST_TYPES, CachedEntry
 
-# Rows per INSERT statement: a page is about 100 records; keep well under SQLite's variable limit.
+# Rows per executemany: a page is about 100 records.
 _CHUNK = 200
+_LIST_CACHE = cast(Table, QbdListEntry.__table__)
 
 
 def _insert(session: AsyncSession) -> Any:
@@ -41,23 +42,25 @@ async def upsert_entries(session: AsyncSession, company_id: str, entries: Sequen
         }
         for e in unique.values()
     ]
-    insert = _insert(session)
+    if not rows:
+        return
+    # One executemany of a statement compiled once (SQLAlchemy caches it), not a multi-row VALUES
+    # compiled afresh for every call.
+    statement = _insert(session)(_LIST_CACHE)
+    excluded = statement.excluded
+    statement = statement.on_conflict_do_update(
+        index_elements=["company_id", "list_type", "list_id"],
+        set_={
+            "full_name": excluded.full_name,
+            "edit_sequence": excluded.edit_sequence,
+            "is_active": excluded.is_active,
+            "subtype": excluded.subtype,
+            "data": excluded.data,
+            "time_modified": excluded.time_modified,
+        },
+    )
     for start in range(0, len(rows), _CHUNK):
-        statement = insert(QbdListEntry).values(rows[start : start + _CHUNK])
-        excluded = statement.excluded
-        await session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["company_id", "list_type", "list_id"],
-                set_={
-                    "full_name": excluded.full_name,
-                    "edit_sequence": excluded.edit_sequence,
-                    "is_active": excluded.is_active,
-                    "subtype": excluded.subtype,
-                    "data": excluded.data,
-                    "time_modified": excluded.time_modified,
-                },
-            )
-        )
+        await session.execute(statement, rows[start : start + _CHUNK])
 
 
 async def clear(session: AsyncSession, company_id: str) -> None:

@@ -343,7 +343,9 @@ async def apply(
 
 async def _cache(ctx: JobContext, response: QbResponse) -> None:
     entries = [e for e in (cached_entry(ret) for ret in response.rets) if e is not None]
-    if entries:
+    if entries and ctx.writes is not None:
+        ctx.writes.cache_entries(ctx.company_id, entries)
+    elif entries:
         await cache_repository.upsert_entries(ctx.session, ctx.company_id, entries)
 
 

@@ -6,8 +6,9 @@ made a 100-order update cost thousands of statements. The ``Conversation`` of a 
 them here and writes them with ``flush``, still inside the callback's transaction, before its answer
 leaves the server (docs/web-connector.md, "What one callback costs"):
 
-* job steps: one ``INSERT … ON CONFLICT (job_id, key) DO UPDATE`` per chunk, the last word on each
-  step winning, as the one-row upsert (``espqb.queue.record_step``) would leave it;
+* job steps: one executemany of ``INSERT … ON CONFLICT (job_id, key) DO UPDATE``, the last word on
+  each step winning, as the one-row upsert (``espqb.queue.record_step``) would leave it;
+* list records QuickBooks returned (a customer it created…): one upsert into the list cache;
 * audit entries: one multi-row insert, in the order they were made (a job's "sending" before its
   steps' entries, its steps' before its "ended");
 * ended attempts: their columns are set on the job at once (``transitions.apply``); their audit
@@ -23,8 +24,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,9 +36,12 @@ from espqb.queue import transitions
 from espqb.queue.audit_trail import audit_row, write_audit
 from espqb.queue.notify import dialect_name
 
-# Rows per statement: 12 columns a step keeps SQLite (32,766) and asyncpg (32,767) under their
-# bound-parameter limits with room to spare.
+from ..listcache import CachedEntry
+from ..listcache import repository as cache_repository
+
+# Rows per executemany.
 CHUNK = 500
+_JOB_STEPS = cast(Table, JobStep.__table__)
 _STEP_COLUMNS = (
     "kind",
     "action",
@@ -64,10 +69,15 @@ class CallbackWrites:
         self._steps: dict[tuple[uuid.UUID, str], dict[str, Any]] = {}
         self._audit: list[dict[str, Any]] = []
         self._ended: list[transitions.Ended] = []
+        self._cache: dict[str, list[CachedEntry]] = {}
 
     @property
     def empty(self) -> bool:
-        return not (self._steps or self._audit or self._ended)
+        return not (self._steps or self._audit or self._ended or self._cache)
+
+    def cache_entries(self, company_id: str, entries: list[CachedEntry]) -> None:
+        """List records to put in the list cache (the last of one ListID wins, as one by one)."""
+        self._cache.setdefault(company_id, []).extend(entries)
 
     def step(
         self,
@@ -134,17 +144,20 @@ class CallbackWrites:
         """Write what was collected (a handful of statements), in the callback's transaction."""
         if self.empty:
             return
-        steps, audit, ended = list(self._steps.values()), self._audit, self._ended
-        self._steps, self._audit, self._ended = {}, [], []
+        steps, audit, ended, cache = list(self._steps.values()), self._audit, self._ended, self._cache
+        self._steps, self._audit, self._ended, self._cache = {}, [], [], {}
+        for company_id, entries in cache.items():
+            await cache_repository.upsert_entries(self.session, company_id, entries)
         if steps:
             insert = postgresql_insert if dialect_name(self.session) == "postgresql" else sqlite_insert
+            statement = insert(_JOB_STEPS)
+            statement = statement.on_conflict_do_update(
+                index_elements=["job_id", "key"],
+                set_={column: statement.excluded[column] for column in _STEP_COLUMNS},
+            )
             for chunk in _chunks(steps):
-                statement = insert(JobStep).values(chunk)
-                statement = statement.on_conflict_do_update(
-                    index_elements=["job_id", "key"],
-                    set_={column: statement.excluded[column] for column in _STEP_COLUMNS},
-                )
-                await self.session.execute(statement)
+                # An executemany of one statement (compiled once, cached), in step order.
+                await self.session.execute(statement, chunk)
         for chunk in _chunks(audit):
             await write_audit(self.session, chunk)
         if ended:
