@@ -73,6 +73,7 @@ DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/espqb_load"
 APPS = {"qbo": "qbo_gateway.app:create_app", "qbwc": "qbwc_gateway.app:create_app"}
 CLIENT_ID, CLIENT_SECRET = "load-client", "load-secret"
 P99_LIMIT_MS = 250.0
+CONNECTIONS_PER_REPLICA = 64
 LOOKUP_KINDS = ("customers", "items", "accounts")
 WORDS = ("Lake", "Harbor", "North", "Shore", "Dental", "Realty", "Promo", "Supply", "Pine", "Ridge")
 
@@ -328,6 +329,9 @@ class Load:
     results: list[Result] = field(default_factory=list)
     lag_ms: list[float] = field(default_factory=list)
     samples: dict[str, str] = field(default_factory=dict)  # the first answer of each kind of error
+    # Requests in flight to one replica at most (its connections); the rest wait here, which is cheap,
+    # rather than in httpx's pool, whose cost grows with the number waiting.
+    slots: dict[str, asyncio.Semaphore] = field(default_factory=dict)
 
     def _request(self, i: int) -> tuple[Company, str, str, str, dict[str, Any]]:
         """Request i: (company, kind, method, path, options)."""
@@ -356,9 +360,10 @@ class Load:
         self.lag_ms.append((loop.time() - scheduled) * 1000)
         error = None
         try:
-            response = await http.request(
-                method, path, headers=company.headers, timeout=self.timeout, **options
-            )
+            # The whole request, waiting for a connection included, within --timeout of its start.
+            slots = self.slots.setdefault(company.urls[replica], asyncio.Semaphore(CONNECTIONS_PER_REPLICA))
+            async with asyncio.timeout(max(0.01, scheduled + self.timeout - loop.time())), slots:
+                response = await http.request(method, path, headers=company.headers, **options)
             if response.status_code >= 300:
                 error = f"HTTP {response.status_code}"
                 self.samples.setdefault(f"{kind} via {company.gateway}: {error}", response.text[:200])
@@ -366,6 +371,8 @@ class Load:
                 company.jobs.append(response.json()["id"])
         except httpx.HTTPError as exc:
             error = type(exc).__name__
+        except TimeoutError:
+            error = f"no answer within {self.timeout:g} s"
         except asyncio.CancelledError:
             error = "unanswered at the end"
         self.results.append(Result(kind, target, (loop.time() - scheduled) * 1000, error))
@@ -386,7 +393,8 @@ class Load:
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(self._one(i, scheduled)))
             if progress and loop.time() >= next_report:
-                next_report += 10
+                while next_report <= loop.time():
+                    next_report += 10
                 done = len(self.results)
                 failed = sum(1 for r in self.results if r.error)
                 print(
@@ -464,8 +472,13 @@ async def drive(
     companies: list[Company], rate: float, seconds: float, request_timeout: float
 ) -> tuple[Load, float]:
     urls = sorted({url for c in companies for url in c.urls})
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
-    clients = {url: httpx.AsyncClient(base_url=url, limits=limits) for url in urls}
+    limits = httpx.Limits(
+        max_connections=CONNECTIONS_PER_REPLICA, max_keepalive_connections=CONNECTIONS_PER_REPLICA
+    )
+    clients = {url: httpx.AsyncClient(base_url=url, limits=limits, timeout=None) for url in urls}
+    main_task = asyncio.current_task()
+    if main_task is not None:  # SIGTERM (`timeout`, `kill`): stop, and let the caller stop the services
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
     try:
         load = Load(companies, clients, request_timeout)
         # A short warm-up (connections, the Online company's lists read once), not counted.
@@ -556,4 +569,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except asyncio.CancelledError:  # SIGTERM during the load: the services were stopped on the way out
+        sys.exit(143)
