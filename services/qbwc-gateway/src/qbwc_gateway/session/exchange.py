@@ -101,8 +101,8 @@ class Conversation:
         self._planner = Planner(session, row.company_id, company=state.company)
         self._jobs: dict[str, SendJob] = {}
         # Steps, audit entries and ended attempts of this callback, written together (``writes``).
-        self.writes = CallbackWrites(session, now=now, actor=job_lifecycle.ACTOR)
         self.mappings = MappingCache(session, row.company_id, results.TARGET)
+        self.writes = CallbackWrites(session, now=now, actor=job_lifecycle.ACTOR, mappings=self.mappings)
 
     # ------------------------------------------------------------------------------ helpers
     async def _load_jobs(self, job_ids: Iterable[str]) -> None:

@@ -14,8 +14,9 @@ answer the next one).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.db.models import Mapping
@@ -25,6 +26,8 @@ from espqb.plan import ListEntryOp, Plan
 Key = tuple[str, str]  # (kind, ESP key)
 # ESP keys per query: well under SQLite's and asyncpg's bound-parameter limits.
 CHUNK = 1000
+_MAPPINGS = cast(Table, Mapping.__table__)
+_COLUMNS = tuple(c.name for c in _MAPPINGS.columns if c.name != "id")
 
 
 def plan_keys(plan: Plan, order_number: str) -> list[Key]:
@@ -44,6 +47,7 @@ class MappingCache:
         self.company_id = company_id
         self.target = target
         self._rows: dict[Key, Mapping | None] = {}
+        self._new: dict[Key, Mapping] = {}
 
     async def load(self, keys: Iterable[Key]) -> None:
         """Read the mappings of ``keys`` not read yet, in one query per thousand ESP keys."""
@@ -75,6 +79,24 @@ class MappingCache:
 
     def put(self, kind: str, esp_key: str, row: Mapping) -> None:
         self._rows[(str(kind), esp_key)] = row
+
+    def add(self, row: Mapping) -> None:
+        """A new mapping (not in the session): handed out by ``get`` and changed in place until
+        ``flush`` inserts it with the others."""
+        key = (str(row.kind), row.esp_key)
+        self._rows[key] = self._new[key] = row
+
+    async def flush(self) -> None:
+        """Insert the new mappings in one executemany; they are read again when next asked for."""
+        if not self._new:
+            return
+        new, self._new = self._new, {}
+        rows = [{column: getattr(row, column) for column in _COLUMNS} for row in new.values()]
+        for row in rows:
+            row["created_at"] = row["created_at"] or row["updated_at"]
+        await self.session.execute(insert(_MAPPINGS), rows)
+        for key in new:
+            self._rows.pop(key, None)
 
     def forget(self, kind: str, esp_key: str) -> None:
         """Read it again next time (it was written another way)."""

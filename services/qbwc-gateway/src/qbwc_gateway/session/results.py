@@ -91,8 +91,7 @@ class _CollectedSteps(StepRecorder):
                 qb_id=settled.qb_id,
                 origin=settled.origin,
             )
-            session.add(row)
-            cache.put(kind, esp_key, row)
+            cache.add(row)  # inserted with the callback's other new mappings
         mappings_repository.assign(
             row,
             qb_id=settled.qb_id,

@@ -8,6 +8,7 @@ leaves the server (docs/web-connector.md, "What one callback costs"):
 
 * job steps: one executemany of ``INSERT … ON CONFLICT (job_id, key) DO UPDATE``, the last word on
   each step winning, as the one-row upsert (``espqb.queue.record_step``) would leave it;
+* documents' new mappings: one executemany (``MappingCache.flush``);
 * list records QuickBooks returned (a customer it created…): one upsert into the list cache;
 * audit entries: one multi-row insert, in the order they were made (a job's "sending" before its
   steps' entries, its steps' before its "ended");
@@ -38,6 +39,7 @@ from espqb.queue.notify import dialect_name
 
 from ..listcache import CachedEntry
 from ..listcache import repository as cache_repository
+from .mapping_cache import MappingCache
 
 # Rows per executemany.
 CHUNK = 500
@@ -62,8 +64,11 @@ def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
 
 
 class CallbackWrites:
-    def __init__(self, session: AsyncSession, *, now: datetime, actor: str) -> None:
+    def __init__(
+        self, session: AsyncSession, *, now: datetime, actor: str, mappings: MappingCache | None = None
+    ) -> None:
         self.session = session
+        self.mappings = mappings
         self.now = now
         self.actor = actor
         self._steps: dict[tuple[uuid.UUID, str], dict[str, Any]] = {}
@@ -142,6 +147,8 @@ class CallbackWrites:
 
     async def flush(self) -> None:
         """Write what was collected (a handful of statements), in the callback's transaction."""
+        if self.mappings is not None:
+            await self.mappings.flush()
         if self.empty:
             return
         steps, audit, ended, cache = list(self._steps.values()), self._audit, self._ended, self._cache
