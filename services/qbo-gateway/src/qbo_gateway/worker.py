@@ -6,6 +6,12 @@ In the qbo-gateway app (``running_sending``, part of its lifespan) the worker ru
 Either way there is one ``RealmLimiter`` per process, shared by every company, so the process never
 exceeds Intuit's per-realm limits however many jobs it runs at once.
 
+Across processes and machines (PostgreSQL), one worker at a time owns a realm: the claim takes jobs
+only of realms the worker owns or can take, and takes the realm's lease (``qbo_realm_leases``) in the
+same statement (``REALM_LEASES``, ``espqb.queue.group_leases``). So every request to a realm goes
+through one limiter, and Intuit's limits hold however many workers run. A realm changes hands only a
+rate window (61 s) after its last owner's last job of it, or after a dead worker's leases lapse.
+
 In the app, the ``SendingRuntime`` (client, lookups, worker) is ``QboState.sending``
 (``qbo_gateway.state``); its lookups are the app's lookup provider and record finder.
 """
@@ -26,6 +32,7 @@ from espqb.config import Settings
 from espqb.db import Database
 from espqb.queue import Worker
 from espqb.queue.clock import Clock, utcnow
+from espqb.queue.group_leases import GroupLeases
 from qbo_gateway.client import QboClient, QboClientSettings, RealmLimiter, TokenSource
 from qbo_gateway.company import CompanyProfiles
 from qbo_gateway.lookups import QboLookups
@@ -34,11 +41,23 @@ from qbo_gateway.sender import QboSender, SenderSettings
 if TYPE_CHECKING:
     from qbo_gateway.connection.runtime import ConnectionRuntime
 
-__all__ = ["SendingRuntime", "build_sending", "running_sending"]
+__all__ = ["REALM_OF_JOB", "SendingRuntime", "build_sending", "realm_leases", "running_sending"]
 
 log = structlog.get_logger(__name__)
 
 TARGET = "qbo"
+
+# The realm of a job is its company's QBO connection's; a company without one has no group (its send
+# is held for connecting, whoever claims it).
+REALM_OF_JOB = "(SELECT c.realm_id FROM qbo_connections AS c WHERE c.company_id = {job}.company_id)"
+
+
+def realm_leases(limiter: RealmLimiter, **options: Any) -> GroupLeases:
+    """One worker at a time per realm; the handover waits out the limiter's per-minute window, so
+    what the previous owner sent in its last minute still counts."""
+    values: dict[str, Any] = {"handover_seconds": 60.0 + limiter.limits.margin_seconds}
+    values.update(options)
+    return GroupLeases(table="qbo_realm_leases", key_column="realm_id", group_of_job=REALM_OF_JOB, **values)
 
 
 @dataclass
@@ -91,11 +110,12 @@ def build_sending(
     owns_http = http is None
     if http is None:
         http = httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(125.0, connect=10.0))
+    limiter = limiter or RealmLimiter()
     client = QboClient(
         http,
         tokens,
         client_settings or QboClientSettings.from_settings(settings),
-        limiter or RealmLimiter(),
+        limiter,
         sleep=sleep,
     )
     lookups = QboLookups(client)
@@ -109,9 +129,9 @@ def build_sending(
         clock=clock,
         profiles=profiles,
     )
-    worker = Worker.from_settings(
-        db, settings, target=TARGET, handler=sender, clock=clock, **(worker_options or {})
-    )
+    options: dict[str, Any] = {"groups": realm_leases(limiter)}
+    options.update(worker_options or {})
+    worker = Worker.from_settings(db, settings, target=TARGET, handler=sender, clock=clock, **options)
     return SendingRuntime(db, http, client, lookups, sender, worker, owns_http=owns_http)
 
 

@@ -29,6 +29,7 @@ from espqb.observability.metrics import observe_job_finished
 from espqb.queue.audit_trail import WORKER_ACTOR, write_audit
 from espqb.queue.backoff import BackoffPolicy
 from espqb.queue.clock import Clock, utcnow
+from espqb.queue.group_leases import GroupLeases, claim_grouped
 from espqb.queue.notify import notify_jobs_ready
 from espqb.queue.transitions import (
     Ended,
@@ -72,11 +73,25 @@ async def claim(
     lease_seconds: float = DEFAULT_JOB_LEASE_SECONDS,
     limit: int = 1,
     clock: Clock = utcnow,
+    groups: GroupLeases | None = None,
 ) -> list[ClaimedJob]:
     """Take up to `limit` ready jobs of `target` (queued, `run_after` passed, oldest first) in ONE
-    statement: they become running, leased to `worker_id`, with one more attempt counted."""
+    statement: they become running, leased to `worker_id`, with one more attempt counted. With
+    `groups` (PostgreSQL), only jobs of groups this worker owns or can take now, and the groups'
+    leases are taken in the same statement (``espqb.queue.group_leases``)."""
     if limit <= 0:
         return []
+    if groups is not None and db.is_postgres:
+        grouped, expires = await claim_grouped(
+            db,
+            groups,
+            target=target,
+            worker_id=worker_id,
+            lease_seconds=lease_seconds,
+            limit=limit,
+            clock=clock,
+        )
+        return _claimed(grouped, worker_id, expires)
     now = clock()
     expires = now + timedelta(seconds=lease_seconds)
     ready = (
@@ -113,6 +128,10 @@ async def claim(
     )
     async with _one_statement(db) as conn:
         rows = (await conn.execute(statement)).all()
+    return _claimed(rows, worker_id, expires)
+
+
+def _claimed(rows: Sequence[Any], worker_id: str, expires: datetime) -> list[ClaimedJob]:
     return [
         ClaimedJob(
             id=row.id,

@@ -26,6 +26,7 @@ from espqb.db import Database
 from espqb.observability.logging import job_log_context
 from espqb.queue.backoff import BackoffPolicy
 from espqb.queue.clock import Clock, utcnow
+from espqb.queue.group_leases import GroupLeases, extend_groups, release_groups
 from espqb.queue.leases import claim, complete_many, heartbeat_many, rescue_expired
 from espqb.queue.types import ClaimedJob, JobOutcome
 from espqb.queue.wakeup import JobWaker
@@ -84,6 +85,7 @@ class Worker:
         clock: Clock = utcnow,
         backoff: BackoffPolicy | None = None,
         waker: JobWaker | None = None,
+        groups: GroupLeases | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -110,6 +112,8 @@ class Worker:
         self.backoff = backoff or BackoffPolicy()
         self._own_waker = waker is None
         self.waker = waker or JobWaker(db, targets={target}, poll_seconds=self.poll_seconds)
+        # Jobs fall into groups one worker at a time owns (``espqb.queue.group_leases``; PostgreSQL).
+        self.groups = groups
         self._in_flight: dict[uuid.UUID, _InFlight] = {}
         self._completions = _Completions()
         self._write_lock = asyncio.Lock()
@@ -186,6 +190,11 @@ class Worker:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await self._write_completions()
+            if self.groups is not None:
+                # Hand the groups over one rate window from now rather than a whole hold.
+                await self._guarded(
+                    release_groups(self.db, self.groups, worker_id=self.worker_id, clock=self.clock)
+                )
             if self._own_waker:
                 await self.waker.stop()
 
@@ -216,6 +225,7 @@ class Worker:
             lease_seconds=self.lease_seconds,
             limit=limit,
             clock=self.clock,
+            groups=self.groups,
         )
         for job in claimed:
             entry = _InFlight(job)
@@ -276,6 +286,17 @@ class Worker:
         while True:
             await asyncio.sleep(self.lease_seconds / 3)
             leases = [(entry.job.id, entry.job.attempt) for entry in self._in_flight.values()]
+            if self.groups is not None and leases:
+                await self._guarded(
+                    extend_groups(
+                        self.db,
+                        self.groups,
+                        target=self.target,
+                        worker_id=self.worker_id,
+                        lease_seconds=self.lease_seconds,
+                        clock=self.clock,
+                    )
+                )
             kept = await self._guarded(
                 heartbeat_many(self.db, self.worker_id, leases, self.lease_seconds, clock=self.clock)
             )

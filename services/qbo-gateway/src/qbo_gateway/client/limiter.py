@@ -9,8 +9,13 @@ the time a request takes to reach Intuit and the difference between Intuit's clo
 it a request admitted the instant an old one leaves our window could still land inside Intuit's.
 
 Admission is first come, first served per realm (an ``asyncio.Lock`` is FIFO). A 429 that still gets
-through (another process on the same realm, a lower limit at Intuit) ``pause``\\ s the realm for the
+through (a lower limit at Intuit, a request delayed on its way) ``pause``\\ s the realm for the
 Retry-After, so the calls queued behind it wait too instead of each earning their own 429.
+
+The limiter is per process. Across processes and machines the QBO worker's realm leases make it
+exact: one worker process at a time owns a realm (``qbo_gateway.worker``, ``espqb.queue.group_leases``),
+so every request to a realm passes this one limiter, and a realm changes hands only a minute window
+(``60 + margin_seconds``) after its previous owner's last job of it.
 """
 
 from __future__ import annotations
@@ -35,9 +40,11 @@ class RealmLimits:
     batch_per_minute: int | None = 40
     # How much longer than Intuit's window a request counts here (see the module docstring): a
     # second on the minute windows costs under 2 % of the throughput; the one-second window gets a
-    # tenth of a second, so that it never becomes the tighter limit (10 per 1.1 s > 500 per 61 s).
+    # fifth of a second — as much as it can without becoming the tighter limit (10 per 1.2 s = 8.33/s
+    # > 500 per 61 s = 8.20/s), because a burst is where uneven delivery (a busy network or server)
+    # brings two requests closer together at Intuit than they left here.
     margin_seconds: float = 1.0
-    second_margin_seconds: float = 0.1
+    second_margin_seconds: float = 0.2
 
 
 @dataclass

@@ -7,6 +7,7 @@ from espqb.db.models.mappings import Mapping, MappingKind
 from espqb.db.models.notifications import Notification
 from espqb.db.models.qbo import OAuthState, QboConnection, ReauthReminder
 from espqb.db.models.qbwc import QbdListEntry, QbwcCredential, QbwcSession
+from espqb.db.models.realm_leases import QboRealmLease
 
 __all__ = [
     "ACTIVE_JOB_STATUSES",
@@ -23,6 +24,7 @@ __all__ = [
     "OAuthState",
     "QbdListEntry",
     "QboConnection",
+    "QboRealmLease",
     "QbwcCredential",
     "QbwcSession",
     "ReauthReminder",
