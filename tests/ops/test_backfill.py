@@ -18,15 +18,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from typer.testing import CliRunner, Result
 
 from espqb.config import get_settings
 from espqb.db import Database
-from espqb.db.models import Mapping, SendJob
+from espqb.db.models import AuditEntry, Mapping, SendJob
 from espqb.integration import service as integration_service
 from espqb.integration.schemas import SettingsBody
-from espqb.ops import OrderOutcome, parse_backfill_lines, run_backfill, wait_for_jobs
+from espqb.ops import OrderOutcome, OrderResult, parse_backfill_lines, run_backfill, wait_for_jobs
 from espqb.orders.examples import a7102_request
 from espqb_cli.main import app
 from tests.qbo.sending.harness import send_harness
@@ -322,3 +322,64 @@ async def test_documents_quickbooks_reports_deleted_do_not_count_as_sent(
         ("B0002", OrderOutcome.SENT),
     ]
     assert report.results[0].detail == "already in QuickBooks: invoice B0001"
+
+
+async def test_orders_are_queued_a_batch_per_statement_and_a_failed_earlier_send_is_reported_on_its_line(
+    db: Database, database_url: str
+) -> None:
+    await _install(database_url, "qbd")
+    first = await run_backfill(db, _entries(range(2, 3)), company_id=COMPANY, max_attempts=3)
+    async with db.transaction() as session:  # that backfill send ended without writing the order
+        job = await session.get(SendJob, first.queued_job_ids[0])
+        assert job is not None
+        job.status, job.last_error = "failed", "QuickBooks was closed"
+    inserts: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().startswith(("INSERT INTO send_jobs", "WITH job AS")):
+            inserts.append(statement)
+
+    heard: list[OrderResult] = []
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        report = await run_backfill(
+            db,
+            _entries(range(1, 6)),
+            company_id=COMPANY,
+            max_attempts=3,
+            batch_size=2,
+            on_result=heard.append,
+        )
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+
+    assert [(r.order_number, r.outcome) for r in report.results] == [
+        ("B0001", OrderOutcome.SENT),
+        ("B0002", OrderOutcome.FAILED),
+        ("B0003", OrderOutcome.SENT),
+        ("B0004", OrderOutcome.SENT),
+        ("B0005", OrderOutcome.SENT),
+    ]
+    assert heard == report.results
+    assert (
+        report.results[1]
+        .problems[0]
+        .message.startswith("an earlier backfill send of this order ended failed: QuickBooks was closed")
+    )
+    # Three batches (2 + 2 + 1 orders), one INSERT each, and B0002's own try as a single send (its
+    # key was taken), which found its failed job.
+    assert len(inserts) == 4
+    jobs = await _jobs(database_url)
+    assert [(job.order_number, job.status) for job in jobs] == [
+        ("B0001", "waiting_for_web_connector"),
+        ("B0002", "failed"),
+        ("B0003", "waiting_for_web_connector"),
+        ("B0004", "waiting_for_web_connector"),
+        ("B0005", "waiting_for_web_connector"),
+    ]
+    async with db.sessions() as session:
+        entries = (await session.scalars(select(AuditEntry).where(AuditEntry.event == "job.enqueued"))).all()
+    assert sorted((e.job_id, e.actor, e.message) for e in entries) == sorted(
+        (job.id, "espqb-backfill", f"Order {job.order_number} queued for QuickBooks Desktop") for job in jobs
+    )
+    assert all(job.planned_steps for job in jobs if job.order_number != "B0002")

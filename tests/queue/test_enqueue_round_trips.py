@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from espqb.db import Database
 from espqb.db.models import Company, JobStatus, SendJob
 from espqb.queue import IdempotencyKeyReused, enqueue_send
-from espqb.queue.enqueue import request_session
+from espqb.queue.enqueue import enqueue_batch, request_session
 from espqb.queue.notify import JOBS_CHANNEL
 from tests.queue.queue_support import audit_events, count_jobs
 
@@ -239,3 +239,34 @@ async def test_a_pooled_connection_the_server_closed_is_replaced_at_checkout(
     assert await count_jobs(db, id=result.job.id) == 1
     async with db.engine.connect() as conn:
         assert (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one() != pid
+
+
+async def test_a_batch_of_sends_is_one_statement_with_one_wake_up(
+    db: Database, company_id: str, payload: dict[str, Any], listener: Listener
+) -> None:
+    sends = [
+        {
+            "company_id": company_id,
+            "order_number": f"B{n}",
+            "target": "qbo",
+            "payload": payload,
+            "requested_by": "u1",
+        }
+        for n in range(3)
+    ]
+    async with request_session(db) as session:
+        await _send(session, company_id, payload, order_number="B1")  # already queued: left out
+    assert await listener.settle() == ["qbo"]
+    with statements(db) as seen:
+        async with db.transaction() as session:
+            results = await enqueue_batch(session, sends)
+    assert len(seen) == 1
+    assert [None if r is None else r.job.order_number for r in results] == ["B0", None, "B2"]
+    assert await listener.settle() == ["qbo", "qbo"]
+    for result in results:
+        if result is not None:
+            events = [(e.event, e.message) for e in await audit_events(db, result.job.id)]
+            assert events == [
+                ("job.enqueued", f"Order {result.job.order_number} queued for QuickBooks Online")
+            ]
+    assert await count_jobs(db) == 3

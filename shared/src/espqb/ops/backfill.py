@@ -10,8 +10,11 @@ does exactly what the "QB" button does for each order of a file — the same ser
 - each job carries the idempotency key ``backfill:<order number>``, so even two backfills racing on
   the same file create one job per order.
 
-Each order is its own transaction: one bad order never undoes the others, and an interrupted
-backfill resumes where it stopped when it is run again.
+Orders are checked and queued a batch at a time (``BATCH_SIZE``): one transaction, one statement
+queueing the batch's jobs and one wake-up. A bad order never undoes the others (its problems are
+reported on its line and nothing of it is written; a batch the database refuses as a whole is sent
+again one order per transaction), and an interrupted backfill resumes where it stopped when it is
+run again.
 """
 
 from __future__ import annotations
@@ -24,25 +27,31 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.api.errors import ApiError
 from espqb.db import Database
 from espqb.db.models import SendJob
 from espqb.errors import EspqbError
 from espqb.integration import service as integration_service
+from espqb.observability import metrics
 from espqb.observability.metrics import FINISHED_STATUSES
 from espqb.ops.backfill_file import BackfillLine
 from espqb.ops.plan_check import PlanCheck
 from espqb.ops.send_history import SendState, previous_send
 from espqb.plan.errors import Problem
 from espqb.plan.limits import Target
+from espqb.queue.enqueue import enqueue_batch
 from espqb.queue.errors import QueueError
+from espqb.queue.types import EnqueueResult
 from espqb.security.jwt import Principal
 from espqb.sending.permissions import check_may_send
-from espqb.sending.service import StartStateHook, send_order
+from espqb.sending.service import PreparedSend, StartStateHook, enqueue_prepared, prepare_send
 
 __all__ = [
     "BACKFILL_USER",
+    "BATCH_SIZE",
     "BackfillRefused",
     "BackfillReport",
     "JobState",
@@ -55,6 +64,7 @@ __all__ = [
 ]
 
 BACKFILL_USER = "espqb-backfill"
+BATCH_SIZE = 100  # orders per transaction (and per INSERT of their jobs)
 
 
 def backfill_key(order_number: str) -> str:
@@ -129,88 +139,147 @@ async def run_backfill(
     max_attempts: int,
     start_state: StartStateHook | None = None,
     on_result: Callable[[OrderResult], None] | None = None,
+    batch_size: int = BATCH_SIZE,
 ) -> BackfillReport:
     """Send (or, with ``dry_run``, only check) every order of ``entries`` for ``company_id``.
 
     The operator acts as an admin of the company (they hold the database), so "who may send" does
     not apply; which documents may be sent (Details tab) still does. Raises ``BackfillRefused`` when
-    the company has no QuickBooks integration installed."""
+    the company has no QuickBooks integration installed.
+
+    Orders go ``batch_size`` at a time: one transaction checks them and queues those that pass in
+    one statement (``queue.enqueue_batch``, one wake-up); ``on_result`` hears of a batch's orders
+    once it has committed. Should a batch fail as a whole (the database refused it), its orders are
+    sent again one per transaction, so one bad order never undoes the others."""
     target = await backfill_target(db, company_id)
     async with db.transaction() as session:
         check = await PlanCheck.load(session, company_id, target)
     principal = Principal(user_id=user_id, company_id=company_id, roles=("admin",))
     report = BackfillReport(company_id, target, dry_run)
     first_line: dict[str, int] = {}
-    for entry in entries:
-        result = await _one(db, entry, principal, check, first_line, dry_run, max_attempts, start_state)
-        report.results.append(result)
-        if on_result is not None:
-            on_result(result)
+    context = _Context(principal, check, dry_run, max_attempts, start_state)
+    for start in range(0, len(entries), max(1, batch_size)):
+        batch = entries[start : start + max(1, batch_size)]
+        lines = [(entry, _duplicate(entry, first_line)) for entry in batch]
+        try:
+            async with db.transaction() as session:
+                results = await _batch(session, lines, context)
+        except (SQLAlchemyError, QueueError):
+            results = []
+            for entry, refused in lines:
+                if refused is not None:
+                    results.append(refused)
+                    continue
+                async with db.transaction() as session:
+                    results += await _batch(session, [(entry, None)], context)
+        for result in results:
+            report.results.append(result)
+            if on_result is not None:
+                on_result(result)
     return report
 
 
-async def _one(
-    db: Database,
-    entry: BackfillLine,
-    principal: Principal,
-    check: PlanCheck,
-    first_line: dict[str, int],
-    dry_run: bool,
-    max_attempts: int,
-    start_state: StartStateHook | None,
-) -> OrderResult:
+@dataclass(frozen=True, slots=True)
+class _Context:
+    principal: Principal
+    check: PlanCheck
+    dry_run: bool
+    max_attempts: int
+    start_state: StartStateHook | None
+
+
+def _duplicate(entry: BackfillLine, first_line: dict[str, int]) -> OrderResult | None:
+    """Two versions of one order in a file: which one is right is for a person to decide."""
     request = entry.request
     if request is None:
         return _failed(entry, *entry.problems)
     number = request.order.order_number
     if number in first_line:
-        # Two versions of one order in a file: which one is right is for a person to decide.
         return _failed(
             entry,
             Problem("order.order_number", f"order {number} is also on line {first_line[number]}"),
         )
     first_line[number] = entry.number
+    return None
+
+
+async def _batch(
+    session: AsyncSession, lines: list[tuple[BackfillLine, OrderResult | None]], context: _Context
+) -> list[OrderResult]:
+    """Checks each order of the batch and queues those that pass together; the results in order."""
+    results: list[OrderResult | PreparedSend] = []
+    for entry, refused in lines:
+        results.append(refused if refused is not None else await _prepare(session, entry, context))
+    prepared = [result for result in results if isinstance(result, PreparedSend)]
+    sent = await enqueue_batch(session, [send.job_fields() for send in prepared])
+    by_order = dict(zip((send.order_number for send in prepared), sent, strict=True))
+    out: list[OrderResult] = []
+    for (entry, _), result in zip(lines, results, strict=True):
+        if not isinstance(result, PreparedSend):
+            out.append(result)
+            continue
+        enqueued = by_order[result.order_number]
+        if enqueued is not None:
+            metrics.JOBS_ENQUEUED.labels(result.target).inc()
+        else:
+            # Its key or its order's active slot is taken after all (another backfill or a person
+            # sent it meanwhile): settled as a single send.
+            try:
+                enqueued = await enqueue_prepared(session, result)
+            except QueueError as exc:  # this order's backfill key was used for another version of it
+                out.append(_failed(entry, Problem("order", exc.detail)))
+                continue
+        out.append(_sent(entry, result.order_number, enqueued))
+    return out
+
+
+async def _prepare(
+    session: AsyncSession, entry: BackfillLine, context: _Context
+) -> OrderResult | PreparedSend:
+    """The order's send, checked and ready to queue; or why it is not sent."""
+    request = entry.request
+    assert request is not None  # lines without one were refused by _duplicate
+    number = request.order.order_number
+    check = context.check
+    previous = await previous_send(session, check.company_id, check.target, number)
+    if previous is not None:
+        outcome = (
+            OrderOutcome.ALREADY_QUEUED if previous.state is SendState.QUEUED else OrderOutcome.ALREADY_SENT
+        )
+        return OrderResult(entry.number, number, outcome, previous.job_id, detail=previous.detail)
     try:
-        async with db.transaction() as session:
-            previous = await previous_send(session, check.company_id, check.target, number)
-            if previous is not None:
-                outcome = (
-                    OrderOutcome.ALREADY_QUEUED
-                    if previous.state is SendState.QUEUED
-                    else OrderOutcome.ALREADY_SENT
-                )
-                return OrderResult(entry.number, number, outcome, previous.job_id, detail=previous.detail)
-            settings = await integration_service.read_settings(session, check.company_id)
-            check_may_send(principal, settings, request)
-            problems = await check.problems(session, request)
-            if problems:
-                return _failed(entry, *problems)
-            if dry_run:
-                return OrderResult(entry.number, number, OrderOutcome.WOULD_SEND)
-            sent = await send_order(
-                session,
-                principal,
-                number,
-                request,
-                idempotency_key=backfill_key(number),
-                max_attempts=max_attempts,
-                start_state=start_state,
-            )
-            job, created = sent.job, sent.created
-            job_id, status, last_error = job.id, job.status, job.last_error
-    # e.g. the Details tab forbids bills (ApiError); this order's backfill key was used for another
-    # version of it (QueueError)
-    except (ApiError, QueueError) as exc:
+        settings = await integration_service.read_settings(session, check.company_id)
+        check_may_send(context.principal, settings, request)
+        problems = await check.problems(session, request)
+        if problems:
+            return _failed(entry, *problems)
+        if context.dry_run:
+            return OrderResult(entry.number, number, OrderOutcome.WOULD_SEND)
+        return await prepare_send(
+            session,
+            context.principal,
+            number,
+            request,
+            idempotency_key=backfill_key(number),
+            max_attempts=context.max_attempts,
+            start_state=context.start_state,
+        )
+    # e.g. the Details tab forbids bills (ApiError)
+    except ApiError as exc:
         return _failed(entry, Problem("order", exc.detail))
-    if created:
-        return OrderResult(entry.number, number, OrderOutcome.SENT, job_id)
+
+
+def _sent(entry: BackfillLine, number: str, sent: EnqueueResult) -> OrderResult:
+    if sent.created:
+        return OrderResult(entry.number, number, OrderOutcome.SENT, sent.job.id)
     # The key names an earlier backfill job that has finished without writing the order.
+    job = sent.job
     return _failed(
         entry,
         Problem(
             "order",
-            f"an earlier backfill send of this order ended {status}"
-            + (f": {last_error}" if last_error else "")
+            f"an earlier backfill send of this order ended {job.status}"
+            + (f": {job.last_error}" if job.last_error else "")
             + "; send it again from its job (retry) once the cause is fixed",
         ),
     )

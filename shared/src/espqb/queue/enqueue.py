@@ -30,7 +30,13 @@ from espqb.db.models.jobs import JobStatus, SendJob
 from espqb.queue.clock import Clock, utcnow
 from espqb.queue.errors import EnqueueConflict, IdempotencyKeyReused
 from espqb.queue.job_lookup import is_active
-from espqb.queue.job_rows import enqueued_audit, insert_job_with_audit, job_values
+from espqb.queue.job_rows import (
+    enqueued_audit,
+    insert_job_with_audit,
+    insert_jobs_with_audit,
+    job_from_values,
+    job_values,
+)
 from espqb.queue.resend import canonical_json, latest_send_wins
 from espqb.queue.types import EnqueueResult
 
@@ -174,6 +180,50 @@ async def enqueue_send(
         # the other job finished or rolled back in between: try again
     # The order kept flipping between active and finished under us: rare enough to hand back.
     raise EnqueueConflict("This order is being sent by someone else at the same moment; please try again.")
+
+
+async def enqueue_batch(
+    session: AsyncSession, sends: list[dict[str, Any]], *, clock: Clock = utcnow
+) -> list[EnqueueResult | None]:
+    """Many new sends of one target (``enqueue_send``'s keyword arguments each) in one statement:
+    for each, its new job, or None when a standing job or key took its place; the caller then
+    sends that one with ``enqueue_send``, which settles it as a single send would be. One wake-up
+    for the batch, when it commits (``espqb backfill``)."""
+    targets = {send["target"] for send in sends}
+    if len(targets) > 1:
+        raise ValueError("a batch of sends goes to one target")
+    now = clock()
+    rows = []
+    for send in sends:
+        status = send.get("initial_status", JobStatus.QUEUED)
+        if status not in ENQUEUE_STATUSES:
+            raise ValueError(f"a send cannot start as {status!r}")
+        rows.append(
+            job_values(
+                company_id=send["company_id"],
+                order_number=send["order_number"],
+                target=send["target"],
+                status=status,
+                idempotency_key=send.get("idempotency_key"),
+                payload=send["payload"],
+                requested_by=send.get("requested_by"),
+                max_attempts=send.get("max_attempts", DEFAULT_JOB_MAX_ATTEMPTS),
+                now=now,
+                hold_reason=send.get("hold_reason") if status is JobStatus.HELD else None,
+                planned_steps=send.get("planned_steps"),
+            )
+        )
+    if not rows:
+        return []
+    target = rows[0]["target"]
+    queued = any(row["status"] == JobStatus.QUEUED for row in rows)
+    inserted = await insert_jobs_with_audit(
+        session, rows, target_name=_target_name(target), notify_target=target if queued else None
+    )
+    return [
+        EnqueueResult(job_from_values(session, row), created=True) if row["id"] in inserted else None
+        for row in rows
+    ]
 
 
 async def _after_collision(

@@ -209,3 +209,82 @@ def enqueued_audit(
         message=message,
         detail=detail,
     )
+
+
+async def insert_jobs_with_audit(
+    session: AsyncSession, rows: list[dict[str, Any]], *, target_name: str, notify_target: str | None
+) -> set[uuid.UUID]:
+    """Many new jobs (``job_values`` each) in one statement, each with its ``job.enqueued`` audit
+    entry; a wake-up for ``notify_target`` if any was inserted. The ids inserted: a row a unique
+    index refused (its key or its order's active slot taken) is left out, with nothing written.
+
+    PostgreSQL: one statement (job rows, audit entries from the rows inserted, one pg_notify).
+    SQLite: the jobs in one statement, their audit entries in one executemany."""
+    if not rows:
+        return set()
+    if session.get_bind().dialect.name != "postgresql":
+        statement = (
+            insert_ignoring_conflicts(session, _jobs)
+            .values(rows)
+            .on_conflict_do_nothing()
+            .returning(_jobs.c.id)
+        )
+        inserted = set((await session.execute(statement)).scalars())
+        await write_audit(
+            session,
+            [
+                enqueued_audit(
+                    values,
+                    message=f"Order {values['order_number']} queued for {target_name}",
+                    detail={
+                        "target": values["target"],
+                        "status": values["status"],
+                        "idempotency_key": values["idempotency_key"],
+                    },
+                )
+                for values in rows
+                if values["id"] in inserted
+            ],
+        )
+        return inserted
+    job = (
+        pg_insert(_jobs)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .returning(
+            _jobs.c.id,
+            _jobs.c.company_id,
+            _jobs.c.order_number,
+            _jobs.c.target,
+            _jobs.c.status,
+            _jobs.c.idempotency_key,
+            _jobs.c.requested_by,
+            _jobs.c.created_at,
+        )
+        .cte("job")
+    )
+    audit = insert(_audit).from_select(
+        ["company_id", "job_id", "at", "actor", "event", "message", "detail"],
+        select(
+            job.c.company_id,
+            job.c.id,
+            job.c.created_at,
+            func.coalesce(job.c.requested_by, literal("system")),
+            literal("job.enqueued"),
+            func.concat(literal("Order "), job.c.order_number, literal(f" queued for {target_name}")),
+            func.jsonb_build_object(
+                literal("target"),
+                job.c.target,
+                literal("status"),
+                job.c.status,
+                literal("idempotency_key"),
+                job.c.idempotency_key,
+            ),
+        ),
+    )
+    columns: list[Any] = [job.c.id]
+    if notify_target is not None:
+        # One wake-up for the batch: PostgreSQL folds a transaction's identical notifications.
+        columns.append(func.pg_notify(literal(JOBS_CHANNEL), literal(notify_target)).label("_notified"))
+    statement = select(*columns).add_cte(audit.cte("audit"))
+    return {row.id for row in await session.execute(statement)}

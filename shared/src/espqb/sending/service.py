@@ -1,9 +1,12 @@
-"""Enqueue a send: validate, decide the job's starting state, and write it in the request's
-transaction (so a job exists if and only if the request succeeded)."""
+"""Enqueue a send: validate, decide the job's starting state and planned steps (``prepare_send``,
+reads only), and write it in the request's session (``enqueue_prepared``; so a job exists if and
+only if the request succeeded)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +30,38 @@ from espqb.sending.planned_steps import planned_steps
 StartStateHook = Callable[[AsyncSession, str], Awaitable[tuple[JobStatus, str | None] | None]]
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedSend:
+    """A send that passed every check, with its job's first state and planned steps: what
+    ``enqueue_send`` (or a backfill batch, ``queue.enqueue_batch``) writes."""
+
+    company_id: str
+    order_number: str
+    target: str
+    payload: dict[str, Any]
+    requested_by: str
+    idempotency_key: str | None
+    status: JobStatus
+    hold_reason: str | None
+    max_attempts: int
+    planned_steps: list[dict[str, str]]
+
+    def job_fields(self) -> dict[str, Any]:
+        """``enqueue_send``'s keyword arguments."""
+        return {
+            "company_id": self.company_id,
+            "order_number": self.order_number,
+            "target": self.target,
+            "payload": self.payload,
+            "requested_by": self.requested_by,
+            "idempotency_key": self.idempotency_key,
+            "initial_status": self.status,
+            "max_attempts": self.max_attempts,
+            "hold_reason": self.hold_reason,
+            "planned_steps": self.planned_steps,
+        }
+
+
 async def send_order(
     session: AsyncSession,
     principal: Principal,
@@ -38,6 +73,39 @@ async def send_order(
     start_state: StartStateHook | None = None,
     service_product: str | None = None,
 ) -> EnqueueResult:
+    prepared = await prepare_send(
+        session,
+        principal,
+        order_number,
+        request,
+        idempotency_key=idempotency_key,
+        max_attempts=max_attempts,
+        start_state=start_state,
+        service_product=service_product,
+    )
+    return await enqueue_prepared(session, prepared)
+
+
+async def enqueue_prepared(session: AsyncSession, prepared: PreparedSend) -> EnqueueResult:
+    result = await queue.enqueue_send(session, **prepared.job_fields())
+    if result.disposition == "queued":
+        metrics.JOBS_ENQUEUED.labels(prepared.target).inc()
+    return result
+
+
+async def prepare_send(
+    session: AsyncSession,
+    principal: Principal,
+    order_number: str,
+    request: SendRequest,
+    *,
+    idempotency_key: str | None,
+    max_attempts: int,
+    start_state: StartStateHook | None = None,
+    service_product: str | None = None,
+) -> PreparedSend:
+    """Every check of a send (raising ``ApiError`` with the reason), its job's first state and its
+    planned steps: reads only."""
     if request.order.order_number != order_number:
         raise UnprocessableOrder(
             f"The URL names order {order_number} but the body carries order {request.order.order_number}."
@@ -66,22 +134,18 @@ async def send_order(
         settings,
         from_row(integration.quickbooks_company),
     )
-    result = await queue.enqueue_send(
-        session,
+    return PreparedSend(
         company_id=principal.company_id,
         order_number=order_number,
         target=target,
         payload=request.model_dump(mode="json"),
         requested_by=principal.user_id,
         idempotency_key=idempotency_key,
-        initial_status=status,
-        max_attempts=max_attempts,
+        status=status,
         hold_reason=reason,
+        max_attempts=max_attempts,
         planned_steps=steps,
     )
-    if result.disposition == "queued":
-        metrics.JOBS_ENQUEUED.labels(target).inc()
-    return result
 
 
 async def _installed_with_settings(session: AsyncSession, company_id: str) -> tuple[Integration, SettingsOut]:
