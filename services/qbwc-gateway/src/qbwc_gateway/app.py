@@ -39,9 +39,10 @@ The QuickBooks Desktop half of esp-quickbooks.
 """
 
 
-def get_handler(request: Request) -> WebConnectorHandler:
+async def get_handler(request: Request) -> WebConnectorHandler:
     """The SOAP endpoint's handler, read straight from the request: every Web Connector poll goes
-    through here, so it costs one dependency, not a chain of them."""
+    through here, so it costs one dependency, not a chain of them — and an ``async`` one: FastAPI
+    runs a plain ``def`` dependency in its thread pool, a thread hop per call."""
     return gateway_state(get_context(request), DesktopState).handler
 
 
