@@ -18,6 +18,7 @@ from espqb.orders import A7102_SUPPLIER_ID, a7102_request
 from espqb.orders.choices import SendChoices, SupplierChoices
 from espqb.orders.request import SendRequest
 from qb_sandbox.intuit import DEMO_REALM_ID, faults
+from qbo_gateway.client import RealmLimits
 from tests.qbo.sending.harness import SendHarness, install_qbo, send_harness
 
 
@@ -242,3 +243,31 @@ async def test_a_worker_that_dies_in_a_shared_batch_leaves_each_order_what_to_re
         for kind in ("Invoice", "PurchaseOrder", "Bill"):
             assert _numbers(world, kind) == Counter({number: 1 for number in ["10245", *numbers]}), kind
         assert len(world.books("Payment")) == 3
+
+
+async def test_when_batch_calls_run_out_the_other_orders_go_as_single_calls(db: Database) -> None:
+    # Four batch calls a minute: the first order's three waves take three; twenty orders share the last.
+    async with send_harness(db, limits=RealmLimits(batch_per_minute=4), concurrency=20) as world:
+        await world.send(_order("10245"))
+        _wait_for_every_wave(world)
+        # The coalescer looks for batch room on the real clock here, as in production: on the test's
+        # clock, which jumps whenever nothing is on its way to Intuit, its looks would make a minute pass
+        # while the orders are being saved.
+        coalescer = world.runtime.client.coalescer
+        coalescer.sleep, coalescer.poll_seconds, coalescer.room_wait_seconds = asyncio.sleep, 0.002, 0.05
+        before = len(_batch_sizes(world))
+        assert before == 3
+        numbers = [f"8{n:04d}" for n in range(20)]
+        jobs = await _enqueue(world, numbers)
+        await world.run_until_settled()
+
+        for job_id in jobs:
+            job = await world.job(job_id)
+            assert job.status == "succeeded", job.last_error
+        # Fifteen orders' invoices and POs in the one batch left; everything else as single calls,
+        # without waiting a minute for Intuit's batch window.
+        assert _batch_sizes(world)[before:] == [30]
+        assert world.time.seconds < 60
+        for kind in ("Invoice", "PurchaseOrder", "Bill"):
+            assert _numbers(world, kind) == Counter({number: 1 for number in ["10245", *numbers]}), kind
+        assert len(world.books("Payment")) == 21

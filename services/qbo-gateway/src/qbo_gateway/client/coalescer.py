@@ -82,7 +82,11 @@ class Ticket:
             self._future.set_result(value)
 
     def _fail(self, error: BaseException) -> None:
-        if not self._future.done():
+        if self._future.done():
+            return
+        if isinstance(error, asyncio.CancelledError):
+            self._future.cancel()
+        else:
             self._future.set_exception(error)
 
 
@@ -126,7 +130,7 @@ class BatchCoalescer:
         max_alone: int = 5,
     ) -> None:
         self.client = client
-        self._sleep = sleep
+        self.sleep = sleep
         self.min_items = min_items  # fewer items than this go as single calls
         # Without batch room: how often to look again (on the client's clock, which the limiter shares).
         self.poll_seconds = poll_seconds
@@ -179,8 +183,16 @@ class BatchCoalescer:
         state.queue.append(ticket)
         self.stats.tickets += 1
         if state.dispatcher is None or state.dispatcher.done():
-            state.dispatcher = asyncio.create_task(self._dispatch(company_id, state))
+            state.dispatcher = asyncio.create_task(self._dispatching(company_id, state))
         return ticket
+
+    async def _dispatching(self, company_id: str, state: _Company) -> None:
+        try:
+            await self._dispatch(company_id, state)
+        except BaseException as error:  # no ticket may wait for a dispatcher that is gone
+            while state.queue:
+                state.queue.popleft()._fail(error)
+            raise
 
     async def _dispatch(self, company_id: str, state: _Company) -> None:
         lingering_since: float | None = None
@@ -215,7 +227,7 @@ class BatchCoalescer:
             waited = state.elapsed - state.queue[0].since
             keep = 0 if nobody_else or waited >= self.room_wait_seconds else MAX_BATCH_ITEMS
             self._go_alone(state, keep=keep)
-            await self._sleep(self.poll_seconds)
+            await self.sleep(self.poll_seconds)
             state.elapsed += self.poll_seconds
 
     def _go_alone(self, state: _Company, *, keep: int) -> None:
