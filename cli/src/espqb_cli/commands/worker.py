@@ -1,8 +1,10 @@
 """espqb worker: the QuickBooks Online send worker as a process of its own.
 
 Run it when the qbo-gateway runs with RUN_WORKER_IN_PROCESS=false (several web processes, one or more
-workers). Each worker process keeps every realm inside Intuit's limits on its own; run one per host
-group of realms, not one per CPU, if you need the limits to hold across processes.
+workers). Run as many as you like, on any machines (PostgreSQL): one worker at a time owns a realm
+(a lease taken in the claim, `qbo_realm_leases`), so each realm's requests pass one limiter and Intuit's
+per-realm limits hold across all of them. `--max-realms` caps the realms one worker owns at once, so
+that realms spread over the workers; `--concurrency` is how many sends one worker runs at once.
 """
 
 from __future__ import annotations
@@ -45,14 +47,17 @@ async def _check(db: Database, settings: Settings) -> bool:
     return True
 
 
-async def _run(*, once: bool, check: bool, metrics_port: int = 0) -> int:
+async def _run(
+    *, once: bool, check: bool, metrics_port: int = 0, concurrency: int = 10, max_realms: int | None = None
+) -> int:
     from espqb.config import get_settings
     from espqb.db import Database
     from espqb.observability.logging import configure_from_settings
     from espqb.observability.metrics import serve_metrics
     from espqb.security.crypto import SecretBox
+    from qbo_gateway.client import RealmLimiter
     from qbo_gateway.connection.runtime import build_runtime
-    from qbo_gateway.worker import build_sending
+    from qbo_gateway.worker import build_sending, realm_leases
 
     settings = get_settings()
     configure_from_settings(settings)
@@ -60,8 +65,16 @@ async def _run(*, once: bool, check: bool, metrics_port: int = 0) -> int:
     connection = build_runtime(
         db, settings, SecretBox.from_setting(settings.encryption_keys.get_secret_value())
     )
-    # One HTTP client for the process: the connection's, shared by the sender.
-    sending = build_sending(db, settings, connection.tokens, http=connection.http)
+    # One HTTP client and one realm limiter for the process: the connection's, shared by the sender.
+    limiter = connection.profiles.client.limiter if connection.profiles is not None else RealmLimiter()
+    sending = build_sending(
+        db,
+        settings,
+        connection.tokens,
+        http=connection.http,
+        limiter=limiter,
+        worker_options={"concurrency": concurrency, "groups": realm_leases(limiter, max_groups=max_realms)},
+    )
     try:
         if check:
             return 0 if await _check(db, settings) else 1
@@ -92,6 +105,23 @@ def worker(
     metrics_port: int = typer.Option(
         0, "--metrics-port", help="Serve Prometheus metrics on this port while running (0: do not)."
     ),
+    concurrency: int = typer.Option(10, "--concurrency", min=1, help="Sends this worker runs at once."),
+    max_realms: int | None = typer.Option(
+        None,
+        "--max-realms",
+        min=1,
+        help="Most QuickBooks companies (realms) this worker owns at once; others go to other workers.",
+    ),
 ) -> None:
     """Claim and send QuickBooks Online jobs until stopped (SIGINT/SIGTERM finish the jobs in hand)."""
-    raise typer.Exit(asyncio.run(_run(once=once, check=check, metrics_port=metrics_port)))
+    raise typer.Exit(
+        asyncio.run(
+            _run(
+                once=once,
+                check=check,
+                metrics_port=metrics_port,
+                concurrency=concurrency,
+                max_realms=max_realms,
+            )
+        )
+    )
