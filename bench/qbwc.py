@@ -16,11 +16,12 @@ Printed:
 
 - idle poll (authenticate → "none" → closeConnection): the time per poll at the handler (the
   database work), the server time through the whole SOAP stack in the app, and the same with the
-  HTTP client's side; idle polls per second of server time for one process;
+  HTTP client's side; idle polls per second of server time for one process; SQL statements per
+  idle poll;
 - for 1, 10 and 100 queued A7102 orders: the round trips and SOAP calls of one Web Connector
-  update, its server time (and per order) and wall time, next to the round trips a
-  one-request-per-round-trip design (common in open-source Web Connector servers,
-  docs/web-connector.md §5.2) needs for the same qbXML requests, and the ratio.
+  update, the SQL statements its calls issued, its server time (and per order) and wall time,
+  next to the round trips a one-request-per-round-trip design (common in open-source Web
+  Connector servers, docs/web-connector.md §5.2) needs for the same qbXML requests, and the ratio.
 
 Targets (issue 15): idle poll p50 ≤ 2 ms of server time through the SOAP stack; 100 queued orders
 ≤ 2 s of server time in one update; one round trip per order alone; ≥ 10 orders per round trip when
@@ -50,6 +51,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from sqlalchemy import Engine, event
 
 from espqb.api.deps import gateway_state
 from espqb.config import DEV_JWT_SECRET, Settings
@@ -73,6 +75,7 @@ IDLE_TARGET_MS = 2.0  # p50 of an idle poll's server time through the SOAP stack
 BATCH_ORDERS, BATCH_TARGET_S = 100, 2.0  # server time of one update sending 100 queued orders
 RUN = f"{int(time.time()):x}"  # company ids of this run: a reused database keeps earlier runs' rows
 ORDERS_PER_ROUND_TRIP_TARGET = 10
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 ENVELOPE = (
     '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">'
     '<soap:Body><{method} xmlns="http://developer.intuit.com/">{params}</{method}></soap:Body></soap:Envelope>'
@@ -89,24 +92,37 @@ def headers(company: str) -> dict[str, str]:
 class ServerClock:
     """ASGI wrapper around the gateway: adds up the time spent inside the app answering the Web
     Connector's SOAP calls (``POST /qbwc``: envelope parsing, the handler and its database work,
-    rendering) — server time, apart from the simulator's side (zeep, the simulated QuickBooks)."""
+    rendering) — server time, apart from the simulator's side (zeep, the simulated QuickBooks) —
+    and the SQL statements those calls issued (transaction control left out)."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
         self.seconds = 0.0
         self.calls = 0
+        self.statements = 0
+        self._inside = False
+        event.listen(Engine, "before_cursor_execute", self._count)
+
+    def close(self) -> None:
+        event.remove(Engine, "before_cursor_execute", self._count)
 
     def reset(self) -> None:
-        self.seconds, self.calls = 0.0, 0
+        self.seconds, self.calls, self.statements = 0.0, 0, 0
+
+    def _count(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if self._inside and not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+            self.statements += 1
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["path"] != "/qbwc" or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        self._inside = True
         try:
             await self.app(scope, receive, send)
         finally:
+            self._inside = False
             self.seconds += time.perf_counter() - started
             self.calls += 1
 
@@ -127,8 +143,11 @@ async def gateway(database_url: str) -> AsyncIterator[Gateway]:
     async with app.router.lifespan_context(app):
         clock = ServerClock(app)
         transport = httpx.ASGITransport(app=clock)
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=600) as http:
-            yield Gateway(app, http, clock)
+        try:
+            async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=600) as http:
+                yield Gateway(app, http, clock)
+        finally:
+            clock.close()
 
 
 @dataclass
@@ -233,6 +252,7 @@ async def idle(gw: Gateway, polls: int) -> None:
     handler: DesktopWebConnector = gateway_state(gw.app.state.ctx, DesktopState).handler
     at_handler, _ = await timed(lambda: handler_poll(handler, company), polls, gw.clock)
     with_client, through_soap = await timed(lambda: soap_poll(gw.http, company), polls, gw.clock)
+    statements = gw.clock.statements  # of the last poll
     handler_p50, handler_p95 = ms(at_handler)
     soap_p50, soap_p95 = ms(through_soap)
     client_p50, client_p95 = ms(with_client)
@@ -249,6 +269,7 @@ async def idle(gw: Gateway, polls: int) -> None:
         f"  the same with the HTTP client's side too:        p50 {client_p50:6.2f} ms   p95 {client_p95:6.2f} ms"
     )
     print(f"  idle polls per second of server time, one process: {per_second:6.0f}")
+    print(f"  SQL statements per idle poll:                    {statements:6d}")
     print(f"  idle poll p50 through SOAP: {soap_p50:.2f} ms (target ≤ {IDLE_TARGET_MS:.0f} ms): {verdict}")
     print()
 
@@ -263,6 +284,7 @@ class OrdersRun:
     seconds: float  # wall time of the update: server and simulator
     server_seconds: float  # inside the gateway app (every SOAP call of the update)
     soap_calls: int
+    statements: int  # SQL statements of the update's SOAP calls
     requests: int  # qbXML write requests the orders needed
 
     @property
@@ -283,27 +305,26 @@ async def orders_run(gw: Gateway, count: int) -> OrdersRun:
     started = time.perf_counter()
     report = await simulator(gw.http, company).run_once()
     seconds = time.perf_counter() - started
-    server, calls = gw.clock.seconds, gw.clock.calls
+    server, calls, statements = gw.clock.seconds, gw.clock.calls, gw.clock.statements
     assert report.outcome is SessionOutcome.COMPLETED, report.last_error
     invoices = company.books.documents("Invoice")
     assert len(invoices) == count and all(i["BalanceRemaining"] == "118.50" for i in invoices)
     writes = sum(len(re.findall(r"<\w+(?:Add|Mod)Rq requestID=", e.request_xml)) for e in report.exchanges)
-    return OrdersRun(count, report.round_trips, seconds, server, calls, writes)
+    return OrdersRun(count, report.round_trips, seconds, server, calls, statements, writes)
 
 
 async def orders(gw: Gateway, counts: list[int]) -> None:
     runs = [await orders_run(gw, count) for count in counts]
     print("Queued A7102 orders, one Web Connector update (after the first update read the lists)")
     print(
-        "  orders  round trips  orders/trip  SOAP calls  server time  per order  wall time (with simulator)"
-        "   one-request-per-trip design   ratio"
+        "  orders  round trips  orders/trip  SOAP calls  SQL statements  server time  per order"
+        "  wall (with simulator)  one-request-per-trip design  ratio"
     )
     for run in runs:
         print(
             f"  {run.orders:6d}  {run.round_trips:11d}  {run.per_round_trip:11.1f}  {run.soap_calls:10d}"
-            f"  {run.server_seconds:9.2f} s  {run.server_seconds / run.orders * 1000:6.1f} ms"
-            f"  {run.seconds:9.2f} s                "
-            f"   {run.requests:17d} round trips   {run.requests / run.round_trips:5.1f}×"
+            f"  {run.statements:14d}  {run.server_seconds:9.2f} s  {run.server_seconds / run.orders * 1000:6.1f} ms"
+            f"  {run.seconds:19.2f} s  {run.requests:15d} round trips  {run.requests / run.round_trips:4.0f}×"
         )
     alone = next((r for r in runs if r.orders == 1), None)
     together = max(runs, key=lambda r: r.orders)
