@@ -12,6 +12,11 @@ own connection pool, handlers that do nothing):
   jobs/s, and end to end (N over both phases).
 - pickup latency: with the workers idle and listening, enqueue one job at a time; the time from the
   enqueuing transaction's commit to the handler starting. Reported: p50 and p95 in ms.
+- batch enqueue: N jobs, BATCH_SIZE (100) per transaction, as `espqb backfill` queues them
+  (`enqueue_batch`), beside procrastinate's `batch_defer_async` of as many.
+
+The last line says whether issue 15's targets hold: enqueue ≥ 1.5×, end to end ≥ 2× and claim →
+complete ≥ 5× procrastinate, in this run.
 
 The database is created and migrated if missing; procrastinate gets its own PostgreSQL schema
 (`procrastinate_bench`) and its tables are created there if missing. Targets for this queue on a
@@ -34,6 +39,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 from sqlalchemy import text
@@ -42,8 +48,9 @@ from sqlalchemy.engine import make_url
 from espqb.db import Database
 from espqb.db.migrate import upgrade
 from espqb.db.models import Company
+from espqb.ops.backfill import BATCH_SIZE
 from espqb.queue import ClaimedJob, JobOutcome, JobWaker, Worker, enqueue_send
-from espqb.queue.enqueue import request_session
+from espqb.queue.enqueue import enqueue_batch, request_session
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/espqb_bench"
 COMPANY = "bench-queue"
@@ -59,6 +66,7 @@ class Figures:
     end_to_end_per_s: float
     p50_ms: float
     p95_ms: float
+    batch_per_s: float = 0.0
 
 
 # ---------------------------------------------------------------------------------- set-up
@@ -205,6 +213,20 @@ async def espqb_figures(url: str, jobs: int, workers: int, concurrency: int, sam
         await asyncio.gather(*runs)
         for waker in wakers:
             await waker.stop()
+
+        # (c) batch enqueue, as `espqb backfill` queues: BATCH_SIZE sends per transaction and statement
+        await reset_espqb(db)
+        t4 = time.perf_counter()
+        for start in range(0, jobs, BATCH_SIZE):
+            async with db.transaction() as session:
+                await enqueue_batch(
+                    session,
+                    [
+                        {"company_id": COMPANY, "order_number": f"B{i}", "target": "qbo", "payload": {}}
+                        for i in range(start, min(jobs, start + BATCH_SIZE))
+                    ],
+                )
+        t5 = time.perf_counter()
     finally:
         for pool in pools:
             await pool.dispose()
@@ -215,6 +237,7 @@ async def espqb_figures(url: str, jobs: int, workers: int, concurrency: int, sam
         end_to_end_per_s=jobs / ((t1 - t0) + (t3 - t2)),
         p50_ms=percentile(latencies, 0.50),
         p95_ms=percentile(latencies, 0.95),
+        batch_per_s=jobs / (t5 - t4),
     )
 
 
@@ -319,6 +342,16 @@ async def procrastinate_figures(url: str, jobs: int, workers: int, concurrency: 
             latencies.append((started_at[order] - committed) * 1000)
             await asyncio.sleep(0.005)
         await stop_workers(running)
+
+        # (c) batch enqueue: BATCH_SIZE jobs per call (procrastinate's batch_defer_async)
+        await admin.execute(f"TRUNCATE {PROCRASTINATE_SCHEMA}.procrastinate_jobs CASCADE")
+        t4 = time.perf_counter()
+        for start in range(0, jobs, BATCH_SIZE):
+            batch: list[dict[str, Any]] = [
+                {"order": f"B{i}"} for i in range(start, min(jobs, start + BATCH_SIZE))
+            ]
+            await task.batch_defer_async(*batch)
+        t5 = time.perf_counter()
     finally:
         for app in [producer, *apps]:
             await app.close_async()
@@ -329,10 +362,19 @@ async def procrastinate_figures(url: str, jobs: int, workers: int, concurrency: 
         end_to_end_per_s=jobs / ((t1 - t0) + (t3 - t2)),
         p50_ms=percentile(latencies, 0.50),
         p95_ms=percentile(latencies, 0.95),
+        batch_per_s=jobs / (t5 - t4),
     )
 
 
 # ---------------------------------------------------------------------------------- report
+
+
+# Issue 15's targets, as espqb.queue ÷ procrastinate in the same run.
+RATIO_TARGETS = (
+    ("enqueue", "enqueue_per_s", 1.5),
+    ("end to end", "end_to_end_per_s", 2.0),
+    ("claim → complete", "drain_per_s", 5.0),
+)
 
 
 def report(ours: Figures, theirs: Figures | None) -> None:
@@ -342,19 +384,32 @@ def report(ours: Figures, theirs: Figures | None) -> None:
         ("end to end (jobs/s)", ours.end_to_end_per_s, theirs and theirs.end_to_end_per_s, True),
         ("pickup latency p50 (ms)", ours.p50_ms, theirs and theirs.p50_ms, False),
         ("pickup latency p95 (ms)", ours.p95_ms, theirs and theirs.p95_ms, False),
+        (f"batch enqueue, {BATCH_SIZE}/tx (jobs/s)", ours.batch_per_s, theirs and theirs.batch_per_s, True),
     ]
-    print(f"{'':28}{'espqb.queue':>14}{'procrastinate':>16}{'espqb advantage':>18}")
+    print(f"{'':34}{'espqb.queue':>14}{'procrastinate':>16}{'espqb advantage':>18}")
     for label, mine, other, higher_is_better in rows:
         if other:
             advantage = mine / other if higher_is_better else other / mine
-            print(f"{label:28}{mine:>14,.1f}{other:>16,.1f}{advantage:>17.2f}×")
+            print(f"{label:34}{mine:>14,.1f}{other:>16,.1f}{advantage:>17.2f}×")
         else:
-            print(f"{label:28}{mine:>14,.1f}{'-':>16}{'-':>18}")
+            print(f"{label:34}{mine:>14,.1f}{'-':>16}{'-':>18}")
     print("(advantage: how many times better espqb.queue is; below 1 means procrastinate is better)")
+    print(
+        "(enqueue: one send per transaction as POST /v1/orders/{n}/send does it, "
+        "one statement on PostgreSQL; batch enqueue: as `espqb backfill` queues)"
+    )
     print(
         f"targets: claim → complete ≥ 2,000 jobs/s: {'met' if ours.drain_per_s >= 2000 else 'NOT met'}; "
         f"p50 pickup ≤ 50 ms: {'met' if ours.p50_ms <= 50 else 'NOT met'}"
     )
+    if theirs is not None:
+        verdicts = []
+        for label, field, target in RATIO_TARGETS:
+            ratio = getattr(ours, field) / getattr(theirs, field)
+            verdicts.append(
+                f"{label} {ratio:.2f}× (≥ {target:g}×: {'met' if ratio >= target else 'NOT met'})"
+            )
+        print("issue 15 targets vs procrastinate: " + "; ".join(verdicts))
 
 
 def main() -> None:

@@ -244,13 +244,16 @@ async def test_a_pooled_connection_the_server_closed_is_replaced_at_checkout(
 async def test_a_batch_of_sends_is_one_statement_with_one_wake_up(
     db: Database, company_id: str, payload: dict[str, Any], listener: Listener
 ) -> None:
+    odd = {**payload, "note": 'Ünïcode, "quotes", \\ and 10 % off', "lines": [{"qty": 1.5}]}
     sends = [
         {
             "company_id": company_id,
             "order_number": f"B{n}",
             "target": "qbo",
-            "payload": payload,
+            "payload": odd,
             "requested_by": "u1",
+            "idempotency_key": f"key-{n}",
+            "planned_steps": STEPS,
         }
         for n in range(3)
     ]
@@ -270,3 +273,10 @@ async def test_a_batch_of_sends_is_one_statement_with_one_wake_up(
                 ("job.enqueued", f"Order {result.job.order_number} queued for QuickBooks Online")
             ]
     assert await count_jobs(db) == 3
+    last = results[2]
+    assert last is not None
+    async with db.sessions() as session:
+        stored = await session.get(SendJob, last.job.id)
+    assert stored is not None
+    assert (stored.payload, stored.planned_steps, stored.idempotency_key) == (odd, STEPS, "key-2")
+    assert (stored.status, stored.created_at, stored.attempts) == ("queued", last.job.created_at, 0)

@@ -11,12 +11,13 @@ audit entry are two statements (and workers poll; there is no NOTIFY).
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, case, func, insert, literal, select
+from sqlalchemy import Select, Table, TextClause, bindparam, case, func, insert, literal, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
@@ -218,7 +219,7 @@ async def insert_jobs_with_audit(
     entry; a wake-up for ``notify_target`` if any was inserted. The ids inserted: a row a unique
     index refused (its key or its order's active slot taken) is left out, with nothing written.
 
-    PostgreSQL: one statement (job rows, audit entries from the rows inserted, one pg_notify).
+    PostgreSQL: one statement (job rows, audit entries from the rows inserted, one wake-up).
     SQLite: the jobs in one statement, their audit entries in one executemany."""
     if not rows:
         return set()
@@ -247,44 +248,58 @@ async def insert_jobs_with_audit(
             ],
         )
         return inserted
-    job = (
-        pg_insert(_jobs)
-        .values(rows)
-        .on_conflict_do_nothing()
-        .returning(
-            _jobs.c.id,
-            _jobs.c.company_id,
-            _jobs.c.order_number,
-            _jobs.c.target,
-            _jobs.c.status,
-            _jobs.c.idempotency_key,
-            _jobs.c.requested_by,
-            _jobs.c.created_at,
-        )
-        .cte("job")
-    )
-    audit = insert(_audit).from_select(
-        ["company_id", "job_id", "at", "actor", "event", "message", "detail"],
-        select(
-            job.c.company_id,
-            job.c.id,
-            job.c.created_at,
-            func.coalesce(job.c.requested_by, literal("system")),
-            literal("job.enqueued"),
-            func.concat(literal("Order "), job.c.order_number, literal(f" queued for {target_name}")),
-            func.jsonb_build_object(
-                literal("target"),
-                job.c.target,
-                literal("status"),
-                job.c.status,
-                literal("idempotency_key"),
-                job.c.idempotency_key,
-            ),
-        ),
-    )
-    columns: list[Any] = [job.c.id]
+    params = {
+        "rows": json.dumps(rows, default=str, separators=(",", ":")),
+        "target_name": f" queued for {target_name}",
+    }
     if notify_target is not None:
-        # One wake-up for the batch: PostgreSQL folds a transaction's identical notifications.
-        columns.append(func.pg_notify(literal(JOBS_CHANNEL), literal(notify_target)).label("_notified"))
-    statement = select(*columns).add_cte(audit.cte("audit"))
-    return {row.id for row in await session.execute(statement)}
+        params.update(channel=JOBS_CHANNEL, target=notify_target)
+    connection = await session.connection()
+    result = await connection.execute(_batch_statement(notify_target is not None), params)
+    return {row.id for row in result}
+
+
+@cache
+def _batch_statement(notify: bool) -> TextClause:
+    """The rows go as one JSON array (``jsonb_to_recordset``): one parameter, so one prepared
+    statement serves every batch size. One wake-up: PostgreSQL folds a transaction's identical
+    notifications."""
+    record = ", ".join(f"{name} {_RECORD_TYPES[name]}" for name in _JOB_COLUMNS)
+    columns = ", ".join(_JOB_COLUMNS)
+    wake = ", pg_notify(:channel, :target)" if notify else ""
+    return text(
+        f"""WITH job AS (
+    INSERT INTO send_jobs ({columns})
+    SELECT {columns} FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r({record})
+    ON CONFLICT DO NOTHING
+    RETURNING id, company_id, order_number, target, status, idempotency_key, requested_by, created_at
+), audit AS (
+    INSERT INTO audit_log (company_id, job_id, at, actor, event, message, detail)
+    SELECT company_id, id, created_at, coalesce(requested_by, 'system'), 'job.enqueued',
+        'Order ' || order_number || CAST(:target_name AS text),
+        jsonb_build_object('target', target, 'status', status, 'idempotency_key', idempotency_key)
+    FROM job
+)
+SELECT id{wake} FROM job"""  # noqa: S608 (column names and types are this module's constants)
+    )
+
+
+# The PostgreSQL types of _JOB_COLUMNS, to read a batch's rows out of JSON.
+_RECORD_TYPES = {
+    "id": "uuid",
+    "company_id": "varchar",
+    "order_number": "varchar",
+    "target": "varchar",
+    "status": "varchar",
+    "idempotency_key": "varchar",
+    "payload": "jsonb",
+    "requested_by": "varchar",
+    "attempts": "integer",
+    "max_attempts": "integer",
+    "run_after": "timestamptz",
+    "hold_reason": "text",
+    "warnings": "jsonb",
+    "planned_steps": "jsonb",
+    "created_at": "timestamptz",
+    "updated_at": "timestamptz",
+}
