@@ -57,6 +57,7 @@ from tests.support.servers import serve_in_thread
 
 pytestmark = [
     pytest.mark.postgres,
+    pytest.mark.slow,
     pytest.mark.skipif(
         not TEST_DATABASE_URL,
         reason="replicas share one PostgreSQL database (TEST_DATABASE_URL); SQLite serves one process",
