@@ -79,15 +79,15 @@ async def run_wave(attempt: Attempt, ops: list[Operation], recover: Recover) -> 
             shared = tuple(ticket.bids[bid] for bid in own)
             return Call(tuple(chunk), batch=True, replay_of=ticket.request_id, bids=shared)
 
-        answers = await _settle(
-            attempt, recover, tuple(chunk), sent, _shared(attempt, chunk, own_bids, ticket)
-        )
-        if answers is None:  # no room in Intuit's batch window: single calls
-            try:
+        try:
+            answers = await _settle(
+                attempt, recover, tuple(chunk), sent, _shared(attempt, chunk, own_bids, ticket)
+            )
+            if answers is None:  # no room in Intuit's batch window: single calls
                 for call in compose_calls(chunk, batch=False):
                     await _settle(attempt, recover, call.writes, call, _send(attempt, call))
-            finally:
-                ticket.finished()
+        finally:
+            ticket.finished()  # (told to go alone) its single calls are over, however they ended
 
 
 Answers = dict[str, dict[str, Any] | QboFault]
