@@ -9,7 +9,8 @@ budget. Here the waves of every attempt of a company that are ready at the same 
 * an attempt hands its wave's items to ``submit`` and gets a ``Ticket``;
 * one dispatcher per company sends a batch (up to 30 items, whole tickets, first come first served) when
   Intuit's batch window has room and the batch is full, or no other attempt of the company is under way
-  (``attending``), or it has lingered ``linger_seconds`` for their waves;
+  (``attending``), or it has lingered ``linger_seconds`` for their waves, or batch calls are not scarce
+  (the window has not been full lately: then nothing waits);
 * while the batch window is full, tickets past the next batch's 30 items are told to go alone (``None``,
   a few at a time, ``max_alone``): their writes go as single calls through the 500-a-minute budget, so
   both budgets are used. Nothing else to wait for, or no room for ``room_wait_seconds``: all go alone;
@@ -106,6 +107,7 @@ class _Company:
     # Batches composed but not let through by the limiter yet: Intuit's batch window does not show
     # them, so another batch now could find no room at the limiter and hold up every call behind it.
     unadmitted: int = 0
+    batches_since_full: int = 1_000_000  # batches sent since Intuit's batch window was last found full
     elapsed: float = 0.0  # seconds the dispatcher has waited for batch room (its clock)
     dispatcher: asyncio.Task[None] | None = None
 
@@ -126,6 +128,7 @@ class BatchCoalescer:
         poll_seconds: float = 0.05,
         linger_seconds: float = 0.05,
         linger_poll_seconds: float = 0.002,
+        scarce_for_batches: int = 40,
         room_wait_seconds: float = 2.0,
         max_alone: int = 5,
     ) -> None:
@@ -138,6 +141,9 @@ class BatchCoalescer:
         # reading or saving) to wait for their waves to fill the batch.
         self.linger_seconds = linger_seconds
         self.linger_poll_seconds = linger_poll_seconds
+        # Lingering to fill batches is worth it only while batch calls are scarce: from the moment the
+        # window was found full until this many batches went out without finding it so again.
+        self.scarce_for_batches = scarce_for_batches
         # Without batch room: how long the first 30 items wait for it before going as single calls
         # (Intuit's 40 batches a minute free one every 1.5 s in a steady stream).
         self.room_wait_seconds = room_wait_seconds
@@ -199,11 +205,15 @@ class BatchCoalescer:
         while state.queue:
             for _ in range(3):  # let attempts that are about to hand in their wave do so
                 await asyncio.sleep(0)
+            if state.unadmitted:
+                # The batch ahead is being written or let through: the next one gathers meanwhile.
+                await asyncio.sleep(self.linger_poll_seconds)
+                continue
             queued = sum(len(ticket.items) for ticket in state.queue)
             # Every attempt of the company under way is waiting here: nobody will add to the batch.
             nobody_else = len(state.queue) >= state.active - state.alone
             try:
-                room = state.unadmitted == 0 and await self.client.has_batch_room(company_id)
+                room = await self.client.has_batch_room(company_id)
             except Exception as error:  # the company's credentials: every ticket gets the error
                 while state.queue:
                     state.queue.popleft()._fail(error)
@@ -211,9 +221,13 @@ class BatchCoalescer:
             if room:
                 now = time.monotonic()
                 lingering_since = now if lingering_since is None else lingering_since
-                if queued >= MAX_BATCH_ITEMS or nobody_else or now - lingering_since >= self.linger_seconds:
+                # Batch calls are scarce only when the window was full lately: then fill each one.
+                scarce = state.batches_since_full < self.scarce_for_batches
+                lingered = now - lingering_since >= self.linger_seconds
+                if queued >= MAX_BATCH_ITEMS or nobody_else or not scarce or lingered:
                     lingering_since = None
                     if queued >= self.min_items:
+                        state.batches_since_full += 1
                         self._spawn(self._send(company_id, state, _take(state.queue)))
                     else:  # one item and nobody to share with: a single call costs no batch
                         self._go_alone(state, keep=0)
@@ -222,6 +236,7 @@ class BatchCoalescer:
                 await asyncio.sleep(self.linger_poll_seconds)
                 continue
             lingering_since = None
+            state.batches_since_full = 0
             # Intuit's batch window is full: the next batch takes the first 30 items (unless they have
             # waited long enough, or nothing else will come); the rest go through the request budget.
             waited = state.elapsed - state.queue[0].since
