@@ -48,6 +48,14 @@ def is_unstored(ticket: str) -> bool:
     return ticket.startswith(UNSTORED_PREFIX)
 
 
+def new_ticket() -> str:
+    """A session's ticket: 256 random bits, never one that reads as unstored (a URL-safe token
+    starts with "x-" once in 4,096 draws; its session would then be answered as if it had none)."""
+    while is_unstored(ticket := secrets.token_urlsafe(32)):
+        pass
+    return ticket
+
+
 def closing_words(unstored: str) -> str:
     reason = unstored.removeprefix(UNSTORED_PREFIX).partition("-")[0]
     return {
@@ -165,7 +173,7 @@ async def start_session(
     if any(_live(s, st, now, options) for s, st in olders):
         return LoginResult([unstored_ticket(BUSY), BUSY], row.company_id)
 
-    ticket = secrets.token_urlsafe(32)
+    ticket = new_ticket()
     ticket_hash = hash_token(ticket)
     owner = job_lifecycle.lease_owner(ticket_hash)
     expires = now + options.ticket_ttl
