@@ -105,6 +105,14 @@ class Conversation:
         self.writes = CallbackWrites(session, now=now, actor=job_lifecycle.ACTOR, mappings=self.mappings)
 
     # ------------------------------------------------------------------------------ helpers
+    async def _plan(self, job: SendJob) -> Plan | str:
+        """The job's plan (or why it cannot be planned); what its mappings are, as it read them,
+        goes to the callback's ``MappingCache``."""
+        plan = await self._planner.plan(job)  # the one call of the planner
+        if not isinstance(plan, str):
+            self.mappings.seed(plan_keys(plan, job.order_number), self._planner.rows.get(str(job.id), ()))
+        return plan
+
     async def _load_jobs(self, job_ids: Iterable[str]) -> None:
         """Read the jobs of ``job_ids`` not read yet in this callback, in one query."""
         missing = [job_id for job_id in dict.fromkeys(job_ids) if job_id not in self._jobs]
@@ -332,7 +340,7 @@ class Conversation:
 
     async def _take(self, job: SendJob, draft: MessageSetDraft, tags: dict[str, RequestTag]) -> bool:
         """Start a waiting job in this set; False when the set has no room for it."""
-        plan = await self._planner.plan(job)
+        plan = await self._plan(job)
         progress = JobProgress(job_id=str(job.id), tag=self.state.new_tag())
         if not isinstance(plan, str) and (job.attempts or 0) > 0:
             # An earlier attempt may have ended before all its answers came back.
@@ -362,7 +370,7 @@ class Conversation:
     async def _offer(
         self, job: SendJob, progress: JobProgress, draft: MessageSetDraft, tags: dict[str, RequestTag]
     ) -> None:
-        plan = await self._planner.plan(job)
+        plan = await self._plan(job)
         if isinstance(plan, str):
             await outcomes.finish_unplannable(
                 self.session, job, progress, plan, self.state, now=self.now, writes=self.writes
@@ -377,8 +385,6 @@ class Conversation:
     ) -> None:
         """Record what needed no request, tag the requests, and finish a job with nothing left."""
         plan, progress = context.plan, context.progress
-        if encoding.answered:
-            await self.mappings.load(plan_keys(plan, context.order_number))
         await results.record_unsent(context, encoding)
         for request in encoding.requests:
             tags[request.request_id] = RequestTag(
@@ -448,15 +454,13 @@ class Conversation:
                 job = await self._job(job_id)
                 plan = plans.get(job_id)
                 if plan is None:
-                    planned = await self._planner.plan(job)
+                    planned = await self._plan(job)
                     if isinstance(planned, str):
                         await outcomes.finish_unplannable(
                             self.session, job, progress, planned, state, now=self.now, writes=self.writes
                         )
                         continue
                     plan = plans[job_id] = planned
-                    # The mappings this job's answers settle, in one query.
-                    await self.mappings.load(plan_keys(plan, job.order_number))
                 touched.add(job_id)
                 with job_log_context(job_id, self.company_id):
                     context, op = self._context(job, plan, progress), plan.operation(op_key)

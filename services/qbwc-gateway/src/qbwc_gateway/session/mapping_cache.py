@@ -4,7 +4,8 @@ A 100-order update settled about 900 operations, and each read its mapping (and,
 vendor or item, who holds the QuickBooks record) before writing it. The ``Conversation`` reads the
 mappings of all the operations a callback will settle in one query (``load``); settling then
 changes the rows in the session, and the session writes them together (SQLAlchemy batches the
-inserts and updates of a flush). What needs the owner check is left to ``espqb.mappings.upsert``:
+inserts and updates of a flush). Most of what it needs, the plan of each job read already
+(``seed``: the rows ``mappings.for_order`` returned); ``load`` reads the rest. What needs the owner check is left to ``espqb.mappings.upsert``:
 a customer, vendor or item mapped to a QuickBooks record its ESP record does not hold yet.
 
 The rows are the callback's session's own: nothing outlives the callback (another replica may
@@ -70,6 +71,15 @@ class MappingCache:
                     self._rows[key] = row
         for key in missing:
             self._rows.setdefault(key, None)
+
+    def seed(self, keys: Iterable[Key], rows: Iterable[Mapping]) -> None:
+        """What a plan's read of the mappings (``mappings.for_order``: the order's documents, its
+        customer, vendors and items) says about ``keys``: the row, or none. Keys known already keep
+        what the cache knows (it is at least as fresh)."""
+        found = {(str(row.kind), row.esp_key): row for row in rows}
+        for key in keys:
+            if key not in self._rows:
+                self._rows[key] = found.get(key)
 
     async def get(self, kind: str, esp_key: str) -> Mapping | None:
         key = (str(kind), esp_key)

@@ -16,10 +16,10 @@ from typing import Final
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from espqb.db.models import SendJob
+from espqb.db.models import Mapping, SendJob
 from espqb.plan import NamesInUse, Plan, PlanError, PlanSettings, TakenName
 from espqb.plan.company import QuickBooksCompany
-from espqb.sending.inputs import held_names, load_send_inputs, plan_settings
+from espqb.sending.inputs import SendInputs, held_names, load_send_inputs, plan_settings
 
 from ..listcache import repository as cache_repository
 
@@ -63,7 +63,14 @@ async def plan_job(
 
     ``company``: the QuickBooks company as the session read it; None reads the one stored with the
     integration (a session that has not read the company file yet)."""
-    loaded = await load_send_inputs(
+    return (await job_inputs(session, job, inputs, company)).plan()
+
+
+async def job_inputs(
+    session: AsyncSession, job: SendJob, inputs: RoundInputs, company: QuickBooksCompany | None = None
+) -> SendInputs:
+    """The job's plan inputs (``plan_job``), with the mapping rows they were read from."""
+    return await load_send_inputs(
         session,
         job.company_id,
         TARGET,
@@ -72,7 +79,6 @@ async def plan_job(
         names=inputs.names,
         company=company if company is not None else True,
     )
-    return loaded.plan()
 
 
 class Planner:
@@ -85,6 +91,8 @@ class Planner:
         self.company_id = company_id
         self.company = company
         self._inputs: RoundInputs | None = None
+        # The mapping rows each job's last plan was made from (``mappings.for_order``), by job id.
+        self.rows: dict[str, tuple[Mapping, ...]] = {}
 
     def use_company(self, company: QuickBooksCompany | None) -> None:
         """Plan from now on for ``company`` (the session read it again)."""
@@ -95,7 +103,9 @@ class Planner:
         if self._inputs is None:
             self._inputs = await round_inputs(self.session, self.company_id)
         try:
-            return await plan_job(self.session, job, self._inputs, self.company)
+            loaded = await job_inputs(self.session, job, self._inputs, self.company)
+            self.rows[str(job.id)] = loaded.rows
+            return loaded.plan()
         except PlanError as exc:
             return " ".join(p.message for p in exc.problems)
         except ValidationError:
