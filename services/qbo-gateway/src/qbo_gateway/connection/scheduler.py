@@ -4,7 +4,9 @@
 - the keep-alive refresh, daily (also once at start-up, so a restarted process catches up);
 - reading each connected QuickBooks company (edition, currencies, tax codes; ``qbo_gateway.company``)
   whose copy is older than a day, daily (and at start-up: only the stale ones are read);
-- delivering the notifications outbox, every 10 seconds.
+- delivering the notifications outbox, every 10 seconds;
+- applying Intuit's webhook notices a dead replica left stored (``qbo_gateway.webhooks.notices``),
+  every 15 seconds.
 
 It should run in exactly one process (`espqb scheduler`; in development the qbo-gateway runs it when
 RUN_WORKER_IN_PROCESS is true). If two run anyway, each run takes a PostgreSQL session advisory lock
@@ -36,6 +38,8 @@ from qbo_gateway.connection import repository
 from qbo_gateway.connection.reminders import keep_alive, run_reauth_reminders
 from qbo_gateway.connection.statuses import CONNECTED
 from qbo_gateway.connection.tokens import TokenProvider
+from qbo_gateway.webhooks.notices import drain_notices
+from qbo_gateway.webhooks.processing import ChangeProcessor
 
 if TYPE_CHECKING:
     from qbo_gateway.company import CompanyProfiles
@@ -52,6 +56,7 @@ REMINDERS_LOCK = advisory_lock_key("espqb.qbo.reauth-reminders")
 KEEP_ALIVE_LOCK = advisory_lock_key("espqb.qbo.keep-alive")
 DELIVERY_LOCK = advisory_lock_key("espqb.notifications.delivery")
 PROFILES_LOCK = advisory_lock_key("espqb.qbo.company-profiles")
+WEBHOOK_NOTICES_LOCK = advisory_lock_key("espqb.qbo.webhook-notices")
 
 
 async def read_companies(db: Database, profiles: CompanyProfiles) -> int:
@@ -99,6 +104,7 @@ class ConnectionScheduler:
         delivery_every: timedelta = timedelta(seconds=10),
         profiles: CompanyProfiles | None = None,
         profiles_every: timedelta = timedelta(days=1),
+        webhook_notices_every: timedelta = timedelta(seconds=15),
     ) -> None:
         self._db = db
         self._settings = settings
@@ -108,6 +114,7 @@ class ConnectionScheduler:
         self._intervals = (reminders_every, keep_alive_every, delivery_every)
         self._profiles = profiles
         self._profiles_every = profiles_every
+        self._webhook_notices_every = webhook_notices_every
         self._scheduler: AsyncIOScheduler | None = None
         self._in_flight: set[asyncio.Task[Any]] = set()
 
@@ -134,6 +141,15 @@ class ConnectionScheduler:
             return True
         return await run_exclusively(self._db, PROFILES_LOCK, lambda: read_companies(self._db, profiles))
 
+    async def run_webhook_notices(self) -> bool:
+        profiles = self._profiles
+        if profiles is None:
+            return True
+        processor = ChangeProcessor(self._db, profiles.client, settings=self._settings, profiles=profiles)
+        return await run_exclusively(
+            self._db, WEBHOOK_NOTICES_LOCK, lambda: drain_notices(self._db, processor, clock=self._clock)
+        )
+
     def start(self) -> None:
         """Start on the running event loop; the first reminder and keep-alive runs happen at once."""
         reminders_every, keep_alive_every, delivery_every = self._intervals
@@ -146,6 +162,7 @@ class ConnectionScheduler:
         ]
         if self._profiles is not None:
             jobs.append(("qbo-company-profiles", self.run_company_profiles, self._profiles_every))
+            jobs.append(("qbo-webhook-notices", self.run_webhook_notices, self._webhook_notices_every))
         for name, job, every in jobs:
             scheduler.add_job(
                 self._logged(name, job),

@@ -22,6 +22,7 @@ about: the job gets a warning and the ``voided`` / ``deleted`` flag, and the adm
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -39,7 +40,7 @@ from qbo_gateway.company import CompanyProfiles
 from qbo_gateway.webhooks import repository
 from qbo_gateway.webhooks.payloads import ChangeNotice
 
-__all__ = ["ChangeProcessor", "invoice_status", "is_voided"]
+__all__ = ["Change", "ChangeProcessor", "invoice_status", "is_about_the_company", "is_voided"]
 
 log = structlog.get_logger(__name__)
 
@@ -86,6 +87,11 @@ def _version(entity: dict[str, Any]) -> str | None:
     return str(entity["SyncToken"]) if entity.get("SyncToken") is not None else None
 
 
+def is_about_the_company(notice: ChangeNotice) -> bool:
+    """A change to the company's settings, tax codes, currencies or lists: the company is read again."""
+    return notice.entity.casefold() in COMPANY_ENTITIES
+
+
 def invoice_status(invoice: dict[str, Any]) -> str:
     """paid / partially_paid / open, from the invoice QBO holds now."""
     total = Decimal(str(invoice.get("TotalAmt", "0")))
@@ -97,7 +103,21 @@ def invoice_status(invoice: dict[str, Any]) -> str:
     return "open"
 
 
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What QuickBooks shows now of one of our records, to be written on its mapping."""
+
+    kind: str  # the mapping's kind: "invoice", "customer", …
+    qb_id: str
+    status: str
+    version: str | None  # the record's SyncToken; None when it is gone
+
+
 class ChangeProcessor:
+    """Applies a notice in two steps: ``read`` asks QuickBooks (no transaction open meanwhile) and
+    ``write`` records what it shows, in the caller's transaction — so a stored notice is marked applied
+    in the same transaction as its effects (``qbo_gateway.webhooks.notices``)."""
+
     def __init__(
         self, db: Database, client: QboClient, *, settings: Settings, profiles: CompanyProfiles | None = None
     ) -> None:
@@ -107,18 +127,21 @@ class ChangeProcessor:
         self.profiles = profiles or CompanyProfiles(db, client)
 
     async def process(self, notices: list[ChangeNotice], companies: dict[str, str]) -> None:
-        """``companies``: realm → company. One notice failing never stops the others."""
+        """Applies notices that are not stored (``companies``: realm → company). One notice failing
+        never stops the others."""
         reread: list[str] = []
         for notice in notices:
             company_id = companies.get(notice.realm_id)
             if company_id is None:
                 continue
-            if notice.entity.casefold() in COMPANY_ENTITIES:
+            if is_about_the_company(notice):
                 if company_id not in reread:
                     reread.append(company_id)
                 continue
             try:
-                await self._apply(company_id, notice)
+                changes = await self.read(company_id, notice)
+                async with self.db.transaction() as session:
+                    await self.write(session, company_id, notice, changes)
             except Exception:
                 log.exception(
                     "qbo webhook notice not applied",
@@ -130,45 +153,61 @@ class ChangeProcessor:
         for company_id in reread:
             await self.profiles.refresh_quietly(company_id, actor=ACTOR)
 
-    async def _apply(self, company_id: str, notice: ChangeNotice) -> None:
+    async def read(self, company_id: str, notice: ChangeNotice) -> list[Change]:
+        """What QuickBooks shows now of the records of ours the notice is about (none: nothing to do).
+        Raises what the client raises."""
         kind = MAPPING_KINDS.get(notice.entity)
         if kind is None:
-            return
+            return []
+        changes: list[Change] = []
         if notice.entity == "Payment" and notice.operation in ("Create", "Update"):
             for invoice_id in await self._invoices_paid_by(company_id, notice.entity_id):
-                await self._refresh_invoice(company_id, invoice_id, notice)
+                changes += await self._invoice_now(company_id, invoice_id)
         if notice.operation in _RECORDED:
-            await self._confirm(company_id, kind, notice)
+            changes += await self._confirm(company_id, kind, notice)
         elif notice.entity == "Invoice":
-            await self._refresh_invoice(company_id, notice.entity_id, notice)
+            changes += await self._invoice_now(company_id, notice.entity_id)
+        return changes
 
-    async def _confirm(self, company_id: str, kind: str, notice: ChangeNotice) -> None:
-        """A delete, void or merge: recorded as QuickBooks shows the record now, never on the notice's word."""
+    async def write(
+        self, session: AsyncSession, company_id: str, notice: ChangeNotice, changes: list[Change]
+    ) -> None:
+        """Records ``changes`` on their mappings; a status a mapping already has is not recorded again,
+        so writing the same changes twice changes nothing more."""
+        for change in changes:
+            await self._record(session, company_id, notice, change)
+
+    async def _is_ours(self, company_id: str, kind: str, qb_id: str) -> bool:
         async with self.db.transaction() as session:
-            if await repository.mapping_of(session, company_id, kind, notice.entity_id) is None:
-                return  # not one of ours: nothing to read
+            return await repository.mapping_of(session, company_id, kind, qb_id) is not None
+
+    async def _confirm(self, company_id: str, kind: str, notice: ChangeNotice) -> list[Change]:
+        """A delete, void or merge: recorded as QuickBooks shows the record now, never on the notice's word."""
+        if not await self._is_ours(company_id, kind, notice.entity_id):
+            return []  # not one of ours: nothing to read
         entity = await self._read(company_id, notice.entity, notice.entity_id)
+        qb_id = notice.entity_id
         if entity is None:
             status = "merged" if notice.operation == "Merge" else "deleted"
-            await self._record(company_id, kind, notice, status, version=None)
-        elif is_voided(entity):
-            await self._record(company_id, kind, notice, "voided", version=_version(entity))
-        elif notice.operation != "Void" and kind in _NAME_LISTS and entity.get("Active") is False:
+            return [Change(kind, qb_id, status, None)]
+        if is_voided(entity):
+            return [Change(kind, qb_id, "voided", _version(entity))]
+        if notice.operation != "Void" and kind in _NAME_LISTS and entity.get("Active") is False:
             # A customer, vendor or item is never deleted, only made inactive (docs/quickbooks-online.md
             # §2.1); one merged into another is left inactive as well.
             status = "merged" if notice.operation == "Merge" else "deleted"
-            await self._record(company_id, kind, notice, status, version=_version(entity))
-        elif notice.entity == "Invoice":
+            return [Change(kind, qb_id, status, _version(entity))]
+        if notice.entity == "Invoice":
             # QuickBooks does not show what the notice said (it was undone, or the notice is stale).
-            await self._record(company_id, kind, notice, invoice_status(entity), version=_version(entity))
-        else:
-            log.info(
-                "qbo webhook notice not confirmed by QuickBooks",
-                company=company_id,
-                entity=notice.entity,
-                entity_id=notice.entity_id,
-                operation=notice.operation,
-            )
+            return [Change(kind, qb_id, invoice_status(entity), _version(entity))]
+        log.info(
+            "qbo webhook notice not confirmed by QuickBooks",
+            company=company_id,
+            entity=notice.entity,
+            entity_id=notice.entity_id,
+            operation=notice.operation,
+        )
+        return []
 
     async def _read(self, company_id: str, entity: str, entity_id: str) -> dict[str, Any] | None:
         """The record as QBO holds it now; None when it is gone (deleted, or merged away)."""
@@ -190,64 +229,53 @@ class ChangeProcessor:
             if link.get("TxnType") == "Invoice"
         ]
 
-    async def _refresh_invoice(self, company_id: str, invoice_id: str, notice: ChangeNotice) -> None:
-        async with self.db.transaction() as session:
-            if await repository.mapping_of(session, company_id, "invoice", invoice_id) is None:
-                return  # not one of ours: nothing to read
+    async def _invoice_now(self, company_id: str, invoice_id: str) -> list[Change]:
+        if not await self._is_ours(company_id, "invoice", invoice_id):
+            return []  # not one of ours: nothing to read
         invoice = await self._read(company_id, "Invoice", invoice_id)
         if invoice is None:
-            status, version = "deleted", None
-        else:
-            status = "voided" if is_voided(invoice) else invoice_status(invoice)
-            version = _version(invoice)
-        await self._record(company_id, "invoice", notice, status, version=version, qb_id=invoice_id)
+            return [Change("invoice", invoice_id, "deleted", None)]
+        status = "voided" if is_voided(invoice) else invoice_status(invoice)
+        return [Change("invoice", invoice_id, status, _version(invoice))]
 
     async def _record(
-        self,
-        company_id: str,
-        kind: str,
-        notice: ChangeNotice,
-        status: str,
-        *,
-        version: str | None,
-        qb_id: str | None = None,
+        self, session: AsyncSession, company_id: str, notice: ChangeNotice, change: Change
     ) -> None:
-        qb_id = qb_id or notice.entity_id
-        async with self.db.transaction() as session:
-            mapping = await repository.mapping_of(session, company_id, kind, qb_id)
-            if mapping is None:
-                return
-            changed_status = mapping.qb_status != status
-            if version is not None:
-                # Intuit moved the record on: the next update must send this SyncToken
-                # (docs/quickbooks-online.md §2.9).
-                mapping.qb_version = version
-            if not changed_status:
-                return
-            previous = mapping.qb_status
-            mapping.qb_status = status
-            mapping.updated_at = utcnow()
-            await record_audit(
-                session,
-                company_id,
-                ACTOR,
-                f"qbo.{kind}.{status}",
-                f"QuickBooks Online {kind.replace('_', ' ')} {qb_id} ({mapping.qb_ref_number or mapping.esp_key}) is now {status.replace('_', ' ')}",
-                {
-                    "qb_id": qb_id,
-                    "esp_key": mapping.esp_key,
-                    "order_number": mapping.order_number,
-                    "previous_status": previous,
-                    "status": status,
-                    "notice": {
-                        "entity": notice.entity,
-                        "entity_id": notice.entity_id,
-                        "operation": notice.operation,
-                    },
+        kind, qb_id, status, version = change.kind, change.qb_id, change.status, change.version
+        mapping = await repository.mapping_of(session, company_id, kind, qb_id)
+        if mapping is None:
+            return
+        changed_status = mapping.qb_status != status
+        if version is not None:
+            # Intuit moved the record on: the next update must send this SyncToken
+            # (docs/quickbooks-online.md §2.9).
+            mapping.qb_version = version
+        if not changed_status:
+            return
+        previous = mapping.qb_status
+        mapping.qb_status = status
+        mapping.updated_at = utcnow()
+        await record_audit(
+            session,
+            company_id,
+            ACTOR,
+            f"qbo.{kind}.{status}",
+            f"QuickBooks Online {kind.replace('_', ' ')} {qb_id} ({mapping.qb_ref_number or mapping.esp_key}) is now {status.replace('_', ' ')}",
+            {
+                "qb_id": qb_id,
+                "esp_key": mapping.esp_key,
+                "order_number": mapping.order_number,
+                "previous_status": previous,
+                "status": status,
+                "notice": {
+                    "entity": notice.entity,
+                    "entity_id": notice.entity_id,
+                    "operation": notice.operation,
                 },
-            )
-            if kind in _DOCUMENTS and (gone := _GONE.get(status)) is not None:
-                await self._surface(session, company_id, mapping, gone)
+            },
+        )
+        if kind in _DOCUMENTS and (gone := _GONE.get(status)) is not None:
+            await self._surface(session, company_id, mapping, gone)
 
     async def _surface(self, session: AsyncSession, company_id: str, mapping: Mapping, status: Flag) -> None:
         """The job that sent the document says it was sent: it gets a warning and a flag, the admins

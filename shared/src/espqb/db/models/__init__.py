@@ -8,6 +8,7 @@ from espqb.db.models.notifications import Notification
 from espqb.db.models.qbo import OAuthState, QboConnection, ReauthReminder
 from espqb.db.models.qbwc import QbdListEntry, QbwcCredential, QbwcSession
 from espqb.db.models.realm_leases import QboRealmLease
+from espqb.db.models.webhook_notices import QboWebhookNotice
 
 __all__ = [
     "ACTIVE_JOB_STATUSES",
@@ -25,6 +26,7 @@ __all__ = [
     "QbdListEntry",
     "QboConnection",
     "QboRealmLease",
+    "QboWebhookNotice",
     "QbwcCredential",
     "QbwcSession",
     "ReauthReminder",
