@@ -4,9 +4,11 @@ Intuit's limits are per realm (and app), not per company of ours (docs/quickbook
 requests per minute, 10 per second, 10 at once, 40 batch requests per minute. One ``RealmLimiter`` is shared
 by every company of the process; a call waits here for a slot instead of earning a 429 and a 60 s pause.
 
-Windows slide: a request admitted at t counts until t + span + ``margin_seconds``. The margin covers
-the time a request takes to reach Intuit and the difference between Intuit's clock and ours: without
-it a request admitted the instant an old one leaves our window could still land inside Intuit's.
+Windows slide: a request admitted at t and answered at u counts until the later of t + span +
+``margin_seconds`` and u + span (and for ever while it is on its way). Intuit counts it at some moment
+between t and u, so counting it a window after its answer is exact however long it travelled (a busy
+network or server can bring two requests closer together at Intuit than they left here); the margin
+keeps a floor for the difference between Intuit's clock and ours.
 
 Admission is first come, first served per realm (an ``asyncio.Lock`` is FIFO). A 429 that still gets
 through (a lower limit at Intuit, a request delayed on its way) ``pause``\\ s the realm for the
@@ -21,6 +23,7 @@ so every request to a realm passes this one limiter, and a realm changes hands o
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -48,20 +51,40 @@ class RealmLimits:
 
 
 @dataclass
+class _Hit:
+    """One request in a window: it counts until ``until`` (infinity while it is on its way)."""
+
+    until: float = math.inf
+
+
+@dataclass
 class _Window:
-    span: float
+    span: float  # Intuit's window
+    margin: float  # how much longer a request counts here (see RealmLimits)
     limit: int | None
-    hits: deque[float] = field(default_factory=deque)
+    hits: deque[_Hit] = field(default_factory=deque)
 
     def wait_for(self, now: float) -> float:
-        """Seconds until one more request fits (0 when it fits now)."""
+        """Seconds until one more request fits (0 when it fits now; infinity until a request on its
+        way is answered)."""
         if self.limit is None:
             return 0.0
-        while self.hits and now - self.hits[0] >= self.span:
+        while self.hits and self.hits[0].until <= now:
             self.hits.popleft()
-        if len(self.hits) < self.limit:
+        live = sorted(hit.until for hit in self.hits if hit.until > now)
+        if len(live) < self.limit:
             return 0.0
-        return self.hits[len(self.hits) - self.limit] + self.span - now
+        return live[len(live) - self.limit] - now
+
+    def add(self) -> _Hit:
+        hit = _Hit()
+        self.hits.append(hit)
+        return hit
+
+    def answered(self, hit: _Hit, admitted: float, answered: float) -> None:
+        # Intuit counted the request at some moment between its admission here and its answer:
+        # counting it a whole window after the answer is exact, however long it was on its way.
+        hit.until = max(admitted + self.span + self.margin, answered + self.span)
 
 
 @dataclass
@@ -95,9 +118,9 @@ class RealmLimiter:
         if state is None:
             margin = self.limits.margin_seconds
             state = self._realms[realm_id] = _Realm(
-                minute=_Window(60.0 + margin, self.limits.per_minute),
-                second=_Window(1.0 + self.limits.second_margin_seconds, self.limits.per_second),
-                batch=_Window(60.0 + margin, self.limits.batch_per_minute),
+                minute=_Window(60.0, margin, self.limits.per_minute),
+                second=_Window(1.0, self.limits.second_margin_seconds, self.limits.per_second),
+                batch=_Window(60.0, margin, self.limits.batch_per_minute),
             )
         return state
 
@@ -109,13 +132,15 @@ class RealmLimiter:
             await self._wait_for_concurrency(state)
             windows = [state.minute, state.second, *([state.batch] if batch else [])]
             now = await self._wait_for(windows, state)
-            for window in windows:
-                window.hits.append(now)
+            hits = [window.add() for window in windows]
             state.in_flight += 1
             state.admitted += 1
         try:
             yield
         finally:
+            answered = self._clock()
+            for window, hit in zip(windows, hits, strict=True):
+                window.answered(hit, now, answered)
             async with state.released:
                 state.in_flight -= 1
                 state.released.notify()
@@ -127,6 +152,11 @@ class RealmLimiter:
             wait = max([state.paused_until - now, *(w.wait_for(now) for w in windows)])
             if wait <= 0:
                 return now
+            if wait == math.inf:
+                # The window is full of requests still on their way: wait for an answer.
+                async with state.released:
+                    await state.released.wait()
+                continue
             state.waited_seconds += wait
             await self._sleep(wait)
 
