@@ -238,3 +238,23 @@ async def test_a_refused_notice_is_not_stored(world: World) -> None:
     assert (await post_notice(world, body, signature=sign("someone-else", body))).status_code == 401
     assert (await post_notice(world, notice_body("123456789", "Invoice", "1", "Void"))).status_code == 400
     assert await _stored(world) == []
+
+
+async def test_processed_notices_are_deleted_after_a_week_and_failed_ones_kept(world: World) -> None:
+    await _post_void(world)  # applied at once: processed
+    async with world.db.transaction() as session:
+        session.add(
+            QboWebhookNotice(
+                company_id="acme",
+                realm_id=DEMO_REALM_ID,
+                notice={"entity": "Invoice", "entity_id": "999", "operation": "Void", "occurred_at": None},
+                status="failed",
+                attempts=8,
+                last_error="QuickBooks said no",
+                next_attempt_at=utcnow(),
+            )
+        )
+
+    assert (await _drain(world, 6 * 86400)).purged == 0
+    assert (await _drain(world, 8 * 86400)).purged == 1
+    assert [row.status for row in await _stored(world)] == ["failed"]

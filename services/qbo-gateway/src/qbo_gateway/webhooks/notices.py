@@ -19,9 +19,10 @@ reading what QuickBooks shows now, so applying one twice changes nothing more
 (``qbo_gateway.webhooks.processing``).
 
 A notice whose attempt fails (QuickBooks unreachable, the connection needing re-authorisation, …) is
-tried again with capped exponential backoff; after ``max_attempts`` (about two hours) it is logged as an
-error and left ``failed`` with its ``last_error``, for ops to see. Processed notices are deleted after
-``keep_processed`` (by the time they were marked: their ``next_attempt_at`` is then their claim's end).
+tried again with capped exponential backoff; after ``max_attempts`` (8: half an hour to an hour of
+tries) it is logged as an error and left ``failed`` with its ``last_error``, for ops to see. Processed
+notices are deleted after ``keep_processed`` (by the time they were marked: their ``next_attempt_at``
+is then their claim's end).
 """
 
 from __future__ import annotations
@@ -150,10 +151,10 @@ async def _claim(
     async with db.transaction() as session:
         query = select(QboWebhookNotice).where(QboWebhookNotice.status == PENDING)
         if ids is None:
-            query = query.where(QboWebhookNotice.next_attempt_at <= now)
-        else:
+            query = query.where(QboWebhookNotice.next_attempt_at <= now).limit(policy.batch_size)
+        else:  # the receiving process takes every notice it stored, however many one body carried
             query = query.where(QboWebhookNotice.id.in_(list(ids)))
-        query = query.order_by(QboWebhookNotice.next_attempt_at, QboWebhookNotice.id).limit(policy.batch_size)
+        query = query.order_by(QboWebhookNotice.next_attempt_at, QboWebhookNotice.id)
         if db.is_postgres:
             query = query.with_for_update(skip_locked=True)
         rows = list((await session.scalars(query)).all())
