@@ -1,7 +1,9 @@
 """Intuit's webhooks: signature check, both payload formats, and what a change means for our mappings.
 
-``router`` serves ``POST /v1/qbo/webhooks``; ``ChangeProcessor`` applies notices (used by the route in
-a background task, and usable by a CDC catch-up later).
+``router`` serves ``POST /v1/qbo/webhooks``, which stores the notices before its 200
+(``qbo_gateway.webhooks.notices``: applied by the receiving process right after the answer, or by the
+scheduler's ``drain_notices`` when that process died first); ``ChangeProcessor`` applies notices (also
+usable unstored, e.g. by a CDC catch-up later).
 """
 
 from qbo_gateway.webhooks.endpoints import router
