@@ -205,13 +205,15 @@ class BatchCoalescer:
         while state.queue:
             for _ in range(3):  # let attempts that are about to hand in their wave do so
                 await asyncio.sleep(0)
-            if state.unadmitted:
-                # The batch ahead is being written or let through: the next one gathers meanwhile.
-                await asyncio.sleep(self.linger_poll_seconds)
-                continue
             queued = sum(len(ticket.items) for ticket in state.queue)
             # Every attempt of the company under way is waiting here: nobody will add to the batch.
             nobody_else = len(state.queue) >= state.active - state.alone
+            if state.unadmitted:
+                # The batch ahead is being written or waits at the limiter: the next one gathers
+                # meanwhile, and what it cannot hold (or all, when nothing else will come) goes singly.
+                self._go_alone(state, keep=0 if nobody_else else MAX_BATCH_ITEMS)
+                await asyncio.sleep(self.linger_poll_seconds)
+                continue
             try:
                 room = await self.client.has_batch_room(company_id)
             except Exception as error:  # the company's credentials: every ticket gets the error
