@@ -141,6 +141,7 @@ async def enqueue_send(
                 },
             ),
             notify=initial_status is JobStatus.QUEUED,
+            autocommit=autocommit_db is not None,
         )
         if job is not None:
             return EnqueueResult(job, created=True)

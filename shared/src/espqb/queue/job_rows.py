@@ -17,9 +17,12 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
+import asyncpg
 from sqlalchemy import Select, Table, TextClause, bindparam, case, func, insert, literal, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 
 from espqb.db.insert_once import insert_ignoring_conflicts
@@ -157,17 +160,51 @@ def job_from_values(session: AsyncSession, values: dict[str, Any]) -> SendJob:
 _mapper = SendJob.__mapper__
 
 
+@cache
+def _driver_statement(notify: bool) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+    """``enqueue_statement`` as asyncpg takes it: the SQL, its parameters' names in order, and the
+    values of those the statement itself carries."""
+    compiled = enqueue_statement(notify).compile(dialect=asyncpg_dialect())
+    names = tuple(compiled.positiontup or ())
+    return str(compiled), names, {name: compiled.params[name] for name in names}
+
+
+# Parameters whose columns are JSON: asyncpg's codec (as SQLAlchemy sets it up) takes JSON text.
+_JSON_PARAMS = frozenset({"payload", "warnings", "planned_steps", "audit_detail"})
+
+
+async def _execute_on_driver(connection: AsyncConnection, notify: bool, params: dict[str, Any]) -> bool:
+    sql, names, fixed = _driver_statement(notify)
+    args = []
+    for name in names:
+        value = params[name] if name in params else fixed[name]
+        if name in _JSON_PARAMS:
+            value = json.dumps(value, separators=(", ", ": "))  # as SQLAlchemy's JSON type writes it
+        args.append(value)
+    raw = await connection.get_raw_connection()
+    driver = cast(Any, raw.driver_connection)
+    try:
+        return await driver.fetchrow(sql, *args) is not None
+    except asyncpg.IntegrityConstraintViolationError as exc:  # e.g. an unknown company
+        raise IntegrityError(sql, None, exc) from exc
+
+
 async def insert_job_with_audit(
     session: AsyncSession,
     values: dict[str, Any],
     audit: dict[str, Any],
     *,
     notify: bool,
+    autocommit: bool = False,
 ) -> SendJob | None:
     """Insert the job ``values`` (``job_values``) with the audit entry ``audit`` (``audit_row`` of
     it), and queue a wake-up when ``notify``: the new job, or None when a unique index refused it
     (a repeated key, or the order's active or follow-up slot taken), and then nothing was written.
-    The caller's transaction stays usable; other integrity errors (an unknown company) still raise."""
+    The caller's transaction stays usable; other integrity errors (an unknown company) still raise.
+
+    ``autocommit``: the session commits each statement by itself (``enqueue.request_session``);
+    the statement then goes straight to asyncpg, as SQLAlchemy would send it, without its
+    per-statement work (there is no transaction of SQLAlchemy's to begin first)."""
     if session.get_bind().dialect.name == "postgresql":
         params = dict(values)
         params.update(
@@ -177,8 +214,11 @@ async def insert_job_with_audit(
             audit_detail=audit["detail"],
         )
         connection = await session.connection()
-        row = (await connection.execute(enqueue_statement(notify), params)).first()
-        return None if row is None else job_from_values(session, values)
+        if autocommit:
+            inserted = await _execute_on_driver(connection, notify, params)
+        else:
+            inserted = (await connection.execute(enqueue_statement(notify), params)).first() is not None
+        return job_from_values(session, values) if inserted else None
     job = await insert_job_unless_conflict(session, values)
     if job is not None:
         await write_audit(session, [{**audit, "job_id": job.id, "company_id": job.company_id}])
