@@ -48,7 +48,7 @@ async def _check(db: Database, settings: Settings) -> bool:
 
 
 async def _run(
-    *, once: bool, check: bool, metrics_port: int = 0, concurrency: int = 10, max_realms: int | None = None
+    *, once: bool, check: bool, metrics_port: int = 0, concurrency: int | None = None, max_realms: int | None = None
 ) -> int:
     from espqb.config import get_settings
     from espqb.db import Database
@@ -73,7 +73,10 @@ async def _run(
         connection.tokens,
         http=connection.http,
         limiter=limiter,
-        worker_options={"concurrency": concurrency, "groups": realm_leases(limiter, max_groups=max_realms)},
+        worker_options={
+            "concurrency": concurrency or settings.worker_concurrency,
+            "groups": realm_leases(limiter, max_groups=max_realms),
+        },
     )
     try:
         if check:
@@ -105,7 +108,12 @@ def worker(
     metrics_port: int = typer.Option(
         0, "--metrics-port", help="Serve Prometheus metrics on this port while running (0: do not)."
     ),
-    concurrency: int = typer.Option(10, "--concurrency", min=1, help="Sends this worker runs at once."),
+    concurrency: int | None = typer.Option(
+        None,
+        "--concurrency",
+        min=1,
+        help="Sends this worker runs at once (default: WORKER_CONCURRENCY, 40).",
+    ),
     max_realms: int | None = typer.Option(
         None,
         "--max-realms",

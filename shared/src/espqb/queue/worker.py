@@ -122,9 +122,10 @@ class Worker:
     def from_settings(
         cls, db: Database, settings: Settings, *, target: str, handler: Handler, **options: Any
     ) -> Worker:
-        """A worker with the lease, poll interval and backoff of `settings`; `options` (the other
-        keyword arguments of `Worker`) come on top."""
+        """A worker with the concurrency, lease, poll interval and backoff of `settings`; `options`
+        (the other keyword arguments of `Worker`) come on top."""
         values: dict[str, Any] = {
+            "concurrency": settings.worker_concurrency,
             "lease_seconds": settings.job_lease_seconds,
             "poll_seconds": settings.job_poll_seconds,
             "backoff": BackoffPolicy.from_settings(settings),
