@@ -142,18 +142,19 @@ def enqueue_statement(notify: bool) -> Select[Any]:
     return select(*columns).add_cte(audit.cte("audit"))
 
 
-def job_from_values(session: AsyncSession, values: dict[str, Any]) -> SendJob:
+def job_from_values(session: AsyncSession, values: dict[str, Any], *, attach: bool = True) -> SendJob:
     """The row just inserted with ``values`` as a ``SendJob`` of the session, without reading it
     back: built the way the ORM builds a loaded row (every column as committed state, no change
-    pending), then put in the session's identity map, so that a change the caller makes is flushed
-    as an UPDATE."""
+    pending), then (``attach``) put in the session's identity map, so that a change the caller
+    makes is flushed as an UPDATE."""
     if not _mapper.configured:
         configure_mappers()
     job = _mapper.class_manager.new_instance()
     job.__dict__.update(_UNSET_COLUMNS)
     job.__dict__.update(values)
     make_transient_to_detached(job)
-    session.add(job)
+    if attach:
+        session.add(job)
     return job
 
 
@@ -218,7 +219,8 @@ async def insert_job_with_audit(
             inserted = await _execute_on_driver(connection, notify, params)
         else:
             inserted = (await connection.execute(enqueue_statement(notify), params)).first() is not None
-        return job_from_values(session, values) if inserted else None
+        # In a request session nothing is flushed later: the job needs no place in its identity map.
+        return job_from_values(session, values, attach=not autocommit) if inserted else None
     job = await insert_job_unless_conflict(session, values)
     if job is not None:
         await write_audit(session, [{**audit, "job_id": job.id, "company_id": job.company_id}])
