@@ -48,7 +48,12 @@ async def _check(db: Database, settings: Settings) -> bool:
 
 
 async def _run(
-    *, once: bool, check: bool, metrics_port: int = 0, concurrency: int | None = None, max_realms: int | None = None
+    *,
+    once: bool,
+    check: bool,
+    metrics_port: int = 0,
+    concurrency: int | None = None,
+    max_realms: int | None = None,
 ) -> int:
     from espqb.config import get_settings
     from espqb.db import Database
