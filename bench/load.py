@@ -7,8 +7,9 @@
 
 Starts (unless given their URLs) ``--replicas`` uvicorn processes of qbo-gateway (each with its
 in-process worker, RUN_WORKER_IN_PROCESS) and of qbwc-gateway on one PostgreSQL database (created and
-migrated when missing), and the Intuit sandbox as a process of its own. Sets up one QuickBooks Online
-company (installed, its accounts, connected through the sandbox's consent page) and one QuickBooks
+migrated when missing), and the Intuit sandbox as a process of its own. Sets up ``--qbo-companies``
+QuickBooks Online companies (10; installed, their accounts, each connected through the sandbox's consent
+page to a realm of its own, as distributors are: Intuit allows 10 requests/s a realm) and one QuickBooks
 Desktop company (installed, a Web Connector password, 500 customers and 200 items in its list cache),
 as ESP would. Then it sends requests open-loop: request *i* is started at ``start + i / rate`` whether
 or not the earlier ones have answered (a slow server is not given a slower client), half to each
@@ -243,8 +244,12 @@ def _check(response: httpx.Response) -> httpx.Response:
     return response
 
 
-def set_up_online(urls: list[str], run: str) -> Company:
-    company = Company("qbo", f"load-qbo-{run}", urls, headers(f"load-qbo-{run}"))
+def set_up_online(urls: list[str], run: str, n: int) -> Company:
+    """ESP company ``n`` on QuickBooks Online, connected to a QuickBooks company (realm) of its own:
+    Intuit's limits are per realm (10 requests/s), so one realm could not carry this load's lookups
+    whatever the gateways do; a real deployment serves many distributors, each with its own."""
+    name = f"load-qbo-{run}-{n}"
+    company = Company("qbo", name, urls, headers(name))
     with httpx.Client(base_url=urls[0], headers=company.headers, timeout=60) as api:
         _check(api.post("/v1/integration/install", json={"product": "qbo"}))
         settings = json.loads((REPO_ROOT / "examples/settings-qbo-sandbox.json").read_text())
@@ -253,12 +258,13 @@ def set_up_online(urls: list[str], run: str) -> Company:
     with httpx.Client(timeout=60) as browser:
         page = _check(browser.get(authorization_url))
         request_id = re.search(r'name="request_id" value="([^"]+)"', page.text)
-        realm = re.search(r'<option value="([^"]+)"', page.text)
-        if request_id is None or realm is None:
+        if request_id is None:
             raise SystemExit(
                 "the consent page is not the Intuit sandbox's: connect the company by hand first"
             )
-        form = {"request_id": request_id.group(1), "action": "connect", "realm_id": realm.group(1)}
+        created = browser.post(str(page.url.join("/_sandbox/realms")), json={"name": f"Load company {n}"})
+        realm_id = _check(created).json()["realm_id"]
+        form = {"request_id": request_id.group(1), "action": "connect", "realm_id": realm_id}
         consent = browser.post(str(page.url.join("oauth2")), data=form)
         landed = browser.get(consent.headers["location"])
         if landed.status_code != 200:
@@ -481,7 +487,7 @@ async def drive(
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
     try:
         load = Load(companies, clients, request_timeout)
-        # A short warm-up (connections, the Online company's lists read once), not counted.
+        # A short warm-up (connections, the Online companies' lists read once), not counted.
         await load.run(min(rate, 20.0), 1.0)
         load.results.clear()
         load.lag_ms.clear()
@@ -515,6 +521,12 @@ def main() -> None:
     parser.add_argument(
         "--sweep", action="store_true", help="one replica each, rising rates: one process's capacity"
     )
+    parser.add_argument(
+        "--qbo-companies",
+        type=int,
+        default=10,
+        help="QuickBooks Online companies, each with its own realm (Intuit allows 10 requests/s a realm)",
+    )
     parser.add_argument("--sweep-rates", default="50,100,150,200,300,400")
     parser.add_argument("--step-seconds", type=float, default=10.0)
     args = parser.parse_args()
@@ -534,23 +546,25 @@ def main() -> None:
         else:
             urls = stack.enter_context(services(database_url, replicas, logs, worker=not args.no_worker))
         rng = random.Random(15)
-        online = set_up_online(urls["qbo"], run)
+        onlines = [set_up_online(urls["qbo"], run, n) for n in range(args.qbo_companies)]
         desktop = set_up_desktop(urls["qbwc"], run, database_url, rng)
-        for company in (online, desktop):
-            seed_jobs(company)
+        for company in (*onlines, desktop):
+            seed_jobs(company, count=max(4, 20 // len(onlines)) if company.gateway == "qbo" else 20)
+        # Half of the requests to each gateway: the Online companies take turns in the Online half.
+        companies = [c for online in onlines for c in (online, desktop)]
         where = make_url(database_url).render_as_string(hide_password=True).split("@")[-1]
         shape = f"{len(urls['qbo'])} × qbo-gateway, {len(urls['qbwc'])} × qbwc-gateway"
         print(f"bench/load.py: {shape}, PostgreSQL {where}; logs in {logs if not given else '(given URLs)'}")
         print(f"cpu cores: {os.cpu_count()}; the load generator shares them")
         if not args.sweep:
             print(f"\nopen loop at {args.rate:g} req/s for {args.seconds:g} s, half to each gateway:")
-            load, wall = asyncio.run(drive([online, desktop], args.rate, args.seconds, args.timeout))
+            load, wall = asyncio.run(drive(companies, args.rate, args.seconds, args.timeout))
             report(load, args.rate, args.seconds, wall)
             return
         capacity = 0.0
         for rate in (float(r) for r in args.sweep_rates.split(",")):
             print(f"\nstep: {rate:g} req/s for {args.step_seconds:g} s ({rate / 2:g} a process)")
-            load, wall = asyncio.run(drive([online, desktop], rate, args.step_seconds, args.timeout))
+            load, wall = asyncio.run(drive(companies, rate, args.step_seconds, args.timeout))
             overall = report(load, rate, args.step_seconds, wall)
             kept_up = len(load.results) / wall >= 0.95 * rate
             if overall.errors or overall.p99 > P99_LIMIT_MS or not kept_up:
