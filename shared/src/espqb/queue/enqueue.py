@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from espqb.config import DEFAULT_JOB_MAX_ATTEMPTS
 from espqb.db import Database
@@ -31,6 +31,7 @@ from espqb.queue.clock import Clock, utcnow
 from espqb.queue.errors import EnqueueConflict, IdempotencyKeyReused
 from espqb.queue.job_lookup import is_active
 from espqb.queue.job_rows import (
+    AUTOCOMMIT_CONNECTION,
     enqueued_audit,
     insert_job_with_audit,
     insert_jobs_with_audit,
@@ -50,9 +51,7 @@ _MAX_INSERT_TRIES = 3
 
 # session.info key of a `request_session`: the Database its collisions open a transaction on.
 _AUTOCOMMIT_DB = "espqb.queue.autocommit_db"
-_autocommit_sessions: weakref.WeakKeyDictionary[AsyncEngine, async_sessionmaker[AsyncSession]] = (
-    weakref.WeakKeyDictionary()
-)
+_autocommit_engines: weakref.WeakKeyDictionary[AsyncEngine, AsyncEngine] = weakref.WeakKeyDictionary()
 
 
 @asynccontextmanager
@@ -67,14 +66,21 @@ async def request_session(db: Database) -> AsyncIterator[AsyncSession]:
         async with db.transaction() as session:
             yield session
         return
-    sessions = _autocommit_sessions.get(db.engine)
-    if sessions is None:
-        autocommit = db.engine.execution_options(isolation_level="AUTOCOMMIT")
-        sessions = async_sessionmaker(autocommit, expire_on_commit=False, autoflush=False)
-        _autocommit_sessions[db.engine] = sessions
-    async with sessions() as session:
+    autocommit = _autocommit_engines.get(db.engine)
+    if autocommit is None:
+        autocommit = _autocommit_engines[db.engine] = db.engine.execution_options(
+            isolation_level="AUTOCOMMIT"
+        )
+    # The session is bound to a connection taken here: the enqueue's statement then goes on that
+    # connection's driver directly, without the session's per-statement connection handling.
+    async with autocommit.connect() as connection:
+        session = AsyncSession(bind=connection, expire_on_commit=False, autoflush=False)
         session.info[_AUTOCOMMIT_DB] = db
-        yield session
+        session.info[AUTOCOMMIT_CONNECTION] = connection
+        try:
+            yield session
+        finally:
+            await session.close()
 
 
 async def enqueue_send(

@@ -33,6 +33,10 @@ from espqb.queue.job_lookup import is_active
 from espqb.queue.notify import JOBS_CHANNEL
 
 _jobs = cast(Table, SendJob.__table__)
+
+# session.info key of a ``request_session`` (``espqb.queue.enqueue``): the autocommit connection the
+# session is bound to, on whose driver a new send's statement goes directly.
+AUTOCOMMIT_CONNECTION = "espqb.queue.autocommit_connection"
 _audit = cast(Table, AuditEntry.__table__)
 
 # The columns a new job is inserted with (every other column starts NULL).
@@ -214,10 +218,11 @@ async def insert_job_with_audit(
             audit_message=audit["message"],
             audit_detail=audit["detail"],
         )
-        connection = await session.connection()
         if autocommit:
+            connection = session.info.get(AUTOCOMMIT_CONNECTION) or await session.connection()
             inserted = await _execute_on_driver(connection, notify, params)
         else:
+            connection = await session.connection()
             inserted = (await connection.execute(enqueue_statement(notify), params)).first() is not None
         # In a request session nothing is flushed later: the job needs no place in its identity map.
         return job_from_values(session, values, attach=not autocommit) if inserted else None
