@@ -5,6 +5,8 @@ progresses, plus an audit entry for every outcome."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -16,6 +18,41 @@ from espqb.queue.audit_trail import WORKER_ACTOR, audit_row, write_audit
 from espqb.queue.clock import Clock, utcnow
 from espqb.queue.errors import JobNotFound
 from espqb.queue.notify import dialect_name
+
+
+def step_audit_row(
+    *,
+    company_id: str,
+    job_id: uuid.UUID,
+    at: datetime,
+    actor: str,
+    key: str,
+    kind: str,
+    action: str,
+    status: StepStatus,
+    qb_id: str | None,
+    qb_version: str | None,
+    summary: str | None,
+    error: str | None,
+) -> dict[str, Any]:
+    """The audit entry of a step's outcome (a pending step has none): ``step.<status>``, worded by
+    the error when it failed, else by its summary."""
+    return audit_row(
+        company_id=company_id,
+        job_id=job_id,
+        at=at,
+        actor=actor,
+        event=f"step.{status}",
+        message=error if status is StepStatus.FAILED and error else summary,
+        detail={
+            "key": key,
+            "kind": kind,
+            "action": action,
+            "qb_id": qb_id,
+            "qb_version": qb_version,
+            "error": error,
+        },
+    )
 
 
 async def record_step(
@@ -72,21 +109,19 @@ async def record_step(
         await write_audit(
             session,
             [
-                audit_row(
+                step_audit_row(
                     company_id=company_id,
                     job_id=job_id,
                     at=now,
                     actor=actor,
-                    event=f"step.{status}",
-                    message=error if status is StepStatus.FAILED and error else summary,
-                    detail={
-                        "key": key,
-                        "kind": kind,
-                        "action": action,
-                        "qb_id": qb_id,
-                        "qb_version": qb_version,
-                        "error": error,
-                    },
+                    key=key,
+                    kind=kind,
+                    action=action,
+                    status=status,
+                    qb_id=qb_id,
+                    qb_version=qb_version,
+                    summary=summary,
+                    error=error,
                 )
             ],
         )

@@ -34,8 +34,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from espqb.db.models import JobStep, StepStatus
 from espqb.queue import transitions
-from espqb.queue.audit_trail import audit_row, write_audit
+from espqb.queue.audit_trail import write_audit
 from espqb.queue.notify import dialect_name
+from espqb.queue.steps import step_audit_row
 
 from ..listcache import CachedEntry
 from ..listcache import repository as cache_repository
@@ -120,21 +121,19 @@ class CallbackWrites:
         self._steps[(job_id, key)] = {"job_id": job_id, "key": key, **values}
         if status is not StepStatus.PENDING:
             self._audit.append(
-                audit_row(
+                step_audit_row(
                     company_id=company_id,
                     job_id=job_id,
                     at=at,
                     actor=actor,
-                    event=f"step.{status}",
-                    message=error if status is StepStatus.FAILED and error else summary,
-                    detail={
-                        "key": key,
-                        "kind": kind,
-                        "action": action,
-                        "qb_id": qb_id,
-                        "qb_version": qb_version,
-                        "error": error,
-                    },
+                    key=key,
+                    kind=kind,
+                    action=action,
+                    status=status,
+                    qb_id=qb_id,
+                    qb_version=qb_version,
+                    summary=summary,
+                    error=error,
                 )
             )
         return JobStep(job_id=job_id, key=key, **values)
