@@ -194,6 +194,39 @@ async def test_a_send_for_an_unknown_company_writes_nothing(db: Database, payloa
         assert (await session.execute(text("SELECT count(*) FROM audit_log"))).scalar_one() == 0
 
 
+async def test_a_send_uses_the_connection_its_reads_hold_or_borrows_one_for_its_statement(
+    db: Database, company_id: str, payload: dict[str, Any]
+) -> None:
+    if not db.is_postgres:
+        pytest.skip("on SQLite the request is one ordinary transaction")
+    pool = db.engine.sync_engine.pool
+    checkouts: list[Any] = []
+
+    def on_checkout(dbapi_connection: Any, *_: Any) -> None:
+        checkouts.append(dbapi_connection)
+
+    event.listen(pool, "checkout", on_checkout)
+    try:
+        async with request_session(db) as session:
+            assert pool.checkedout() == 0  # a request session takes nothing before it needs to
+            await _send(session, company_id, payload, order_number="A1")
+            assert (len(checkouts), pool.checkedout()) == (1, 0)  # borrowed for the statement alone
+            await session.execute(text("SELECT 1 FROM companies"))
+            assert (len(checkouts), pool.checkedout()) == (2, 1)  # the reads hold a connection
+            await _send(session, company_id, payload, order_number="A2")
+            assert (len(checkouts), pool.checkedout()) == (2, 1)  # the send goes on that one
+        assert pool.checkedout() == 0
+        with pytest.raises(IntegrityError):
+            async with request_session(db) as session:
+                await _send(session, "nobody", payload, order_number="N1")
+        assert pool.checkedout() == 0  # a refused statement gives its connection back
+        async with request_session(db) as session:
+            await _send(session, company_id, payload, order_number="A3")
+    finally:
+        event.remove(pool, "checkout", on_checkout)
+    assert await count_jobs(db) == 3
+
+
 async def test_the_wake_up_arrives_when_the_send_commits_and_never_after_a_rollback(
     db: Database, company_id: str, payload: dict[str, Any], listener: Listener
 ) -> None:

@@ -31,7 +31,6 @@ from espqb.queue.clock import Clock, utcnow
 from espqb.queue.errors import EnqueueConflict, IdempotencyKeyReused
 from espqb.queue.job_lookup import is_active
 from espqb.queue.job_rows import (
-    AUTOCOMMIT_CONNECTION,
     enqueued_audit,
     insert_job_with_audit,
     insert_jobs_with_audit,
@@ -71,16 +70,12 @@ async def request_session(db: Database) -> AsyncIterator[AsyncSession]:
         autocommit = _autocommit_engines[db.engine] = db.engine.execution_options(
             isolation_level="AUTOCOMMIT"
         )
-    # The session is bound to a connection taken here: the enqueue's statement then goes on that
-    # connection's driver directly, without the session's per-statement connection handling.
-    async with autocommit.connect() as connection:
-        session = AsyncSession(bind=connection, expire_on_commit=False, autoflush=False)
+    # The session takes a connection when it first reads and keeps it to the end. A new send's
+    # statement goes on that connection's driver directly, or, in a session that read nothing, on one
+    # taken from the pool for that statement alone (``job_rows.insert_job_with_audit``).
+    async with AsyncSession(bind=autocommit, expire_on_commit=False, autoflush=False) as session:
         session.info[_AUTOCOMMIT_DB] = db
-        session.info[AUTOCOMMIT_CONNECTION] = connection
-        try:
-            yield session
-        finally:
-            await session.close()
+        yield session
 
 
 async def enqueue_send(

@@ -22,8 +22,9 @@ from sqlalchemy import Select, Table, TextClause, bindparam, case, func, insert,
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
+from sqlalchemy.util import greenlet_spawn
 
 from espqb.db.insert_once import insert_ignoring_conflicts
 from espqb.db.models.audit import AuditEntry
@@ -34,9 +35,6 @@ from espqb.queue.notify import JOBS_CHANNEL
 
 _jobs = cast(Table, SendJob.__table__)
 
-# session.info key of a ``request_session`` (``espqb.queue.enqueue``): the autocommit connection the
-# session is bound to, on whose driver a new send's statement goes directly.
-AUTOCOMMIT_CONNECTION = "espqb.queue.autocommit_connection"
 _audit = cast(Table, AuditEntry.__table__)
 
 # The columns a new job is inserted with (every other column starts NULL).
@@ -178,7 +176,7 @@ def _driver_statement(notify: bool) -> tuple[str, tuple[str, ...], dict[str, Any
 _JSON_PARAMS = frozenset({"payload", "warnings", "planned_steps", "audit_detail"})
 
 
-async def _execute_on_driver(connection: AsyncConnection, notify: bool, params: dict[str, Any]) -> bool:
+async def _execute_on_driver(driver: asyncpg.Connection, notify: bool, params: dict[str, Any]) -> bool:
     sql, names, fixed = _driver_statement(notify)
     args = []
     for name in names:
@@ -186,12 +184,32 @@ async def _execute_on_driver(connection: AsyncConnection, notify: bool, params: 
         if name in _JSON_PARAMS:
             value = json.dumps(value, separators=(", ", ": "))  # as SQLAlchemy's JSON type writes it
         args.append(value)
-    raw = await connection.get_raw_connection()
-    driver = cast(Any, raw.driver_connection)
     try:
         return await driver.fetchrow(sql, *args) is not None
     except asyncpg.IntegrityConstraintViolationError as exc:  # e.g. an unknown company
         raise IntegrityError(sql, None, exc) from exc
+
+
+async def _execute_autocommitted(session: AsyncSession, notify: bool, params: dict[str, Any]) -> bool:
+    """The statement in a session whose connection commits each statement by itself: on the
+    connection the session's reads hold, else on one taken from the engine's pool for this statement
+    alone (a session that read nothing has none, and needs none afterwards)."""
+    if session.in_transaction():
+        connection = await session.connection()
+        driver = cast(Any, connection.sync_connection).connection.driver_connection
+        return await _execute_on_driver(driver, notify, params)
+    pooled = await cast(AsyncEngine, session.bind).raw_connection()
+    try:
+        inserted = await _execute_on_driver(cast(Any, pooled.driver_connection), notify, params)
+    except (asyncpg.PostgresError, IntegrityError):
+        await greenlet_spawn(pooled.close)  # the server refused the statement: the connection is fine
+        raise
+    except BaseException:
+        # Lost, cancelled or timed out mid-statement: the connection's state is unknown.
+        await greenlet_spawn(pooled.invalidate)
+        raise
+    await greenlet_spawn(pooled.close)
+    return inserted
 
 
 async def insert_job_with_audit(
@@ -219,8 +237,7 @@ async def insert_job_with_audit(
             audit_detail=audit["detail"],
         )
         if autocommit:
-            connection = session.info.get(AUTOCOMMIT_CONNECTION) or await session.connection()
-            inserted = await _execute_on_driver(connection, notify, params)
+            inserted = await _execute_autocommitted(session, notify, params)
         else:
             connection = await session.connection()
             inserted = (await connection.execute(enqueue_statement(notify), params)).first() is not None
