@@ -73,9 +73,15 @@ async def request_session(db: Database) -> AsyncIterator[AsyncSession]:
     # The session takes a connection when it first reads and keeps it to the end. A new send's
     # statement goes on that connection's driver directly, or, in a session that read nothing, on one
     # taken from the pool for that statement alone (``job_rows.insert_job_with_audit``).
-    async with AsyncSession(bind=autocommit, expire_on_commit=False, autoflush=False) as session:
-        session.info[_AUTOCOMMIT_DB] = db
+    session = AsyncSession(bind=autocommit, expire_on_commit=False, autoflush=False)
+    session.info[_AUTOCOMMIT_DB] = db
+    try:
         yield session
+    finally:
+        # A session that never read holds no connection and no object: nothing to give back (closing
+        # it anyway cost as much CPU as a send's statement).
+        if session.in_transaction() or session.sync_session.new or session.identity_map:
+            await session.close()
 
 
 async def enqueue_send(
