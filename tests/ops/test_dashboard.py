@@ -21,7 +21,7 @@ from sqlalchemy import delete, update
 
 from espqb.config import REPO_ROOT
 from espqb.db import Database
-from espqb.db.models import Company, JobStatus, QboConnection, QbwcCredential, SendJob
+from espqb.db.models import Company, JobStatus, QboConnection, QboWebhookNotice, QbwcCredential, SendJob
 from espqb.db.types import utcnow
 from espqb.observability import metrics
 from espqb.observability.sampling import MetricsSampler
@@ -101,6 +101,7 @@ def test_the_dashboard_shows_every_figure_of_the_issue() -> None:
         "espqb_qbwc_companies",  # … and how long ago each company's last one was, in buckets
         "espqb_qbo_token_refresh_failures",
         "espqb_qbo_reauth_due_connections",  # deadlines in the next 14 days
+        "espqb_qbo_webhook_notices",  # Intuit's notices waiting or given up on
     ):
         assert family in used, f"no panel shows {family}"
     deadlines = next(p for p in panels() if "espqb_qbo_reauth_due_connections" in p["targets"][0]["expr"])
@@ -174,6 +175,15 @@ async def test_the_sampler_sets_the_gauges_from_the_database(db: Database) -> No
         session.add(
             QboConnection(company_id=company, realm_id="r1", status="connected", reauthorized_at=reauthorized)
         )
+        for status in ("pending", "failed", "failed", "processed"):
+            session.add(
+                QboWebhookNotice(
+                    company_id=company,
+                    realm_id="r1",
+                    notice={"entity": "Invoice", "entity_id": "1", "operation": "Void"},
+                    status=status,
+                )
+            )
 
     class Deadline:
         kind = "policy"
@@ -190,17 +200,21 @@ async def test_the_sampler_sets_the_gauges_from_the_database(db: Database) -> No
     assert sample("espqb_qbwc_companies", last_poll="never") == 0
     assert sample("espqb_qbo_reauth_due_connections", due="later") == 1  # 80 days ahead
     assert sample("espqb_qbo_reauth_due_connections", due="14d") == 0
+    assert sample("espqb_qbo_webhook_notices", state="pending") == 1
+    assert sample("espqb_qbo_webhook_notices", state="failed") == 2  # the processed one is not counted
 
     # The queue drains and the company removes its Web Connector and disconnects.
     async with db.transaction() as session:
         await session.execute(update(SendJob).values(status=JobStatus.CANCELLED, finished_at=utcnow()))
         await session.execute(delete(QbwcCredential).where(QbwcCredential.company_id == company))
         await session.execute(update(QboConnection).values(status="disconnected"))
+        await session.execute(update(QboWebhookNotice).values(status="processed"))
     await sampler.sample_once()
 
     assert sample("espqb_queue_jobs", target="qbo", status="queued") == 0  # 0, not its last value
     assert sample("espqb_qbwc_companies", last_poll="15m") == 0
     assert sample("espqb_qbo_reauth_due_connections", due="later") == 0
+    assert sample("espqb_qbo_webhook_notices", state="failed") == 0
 
 
 async def test_the_sampler_counts_companies_in_buckets(db: Database) -> None:

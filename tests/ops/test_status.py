@@ -14,7 +14,7 @@ from typer.testing import CliRunner, Result
 
 from espqb.config import get_settings
 from espqb.db import Database
-from espqb.db.models import Company, QboConnection, QbwcCredential, SendJob
+from espqb.db.models import Company, QboConnection, QboWebhookNotice, QbwcCredential, SendJob
 from espqb.db.types import utcnow
 from espqb_cli.main import app
 
@@ -64,6 +64,21 @@ def _connection(company: str, status: str, reauthorized: timedelta, rolling: tim
         reauthorized_at=now - reauthorized,
         refresh_expires_at=now + rolling,
         last_refresh_at=now - timedelta(hours=3),
+        **extra,
+    )
+
+
+def _notice(
+    company: str, entity: str, entity_id: str, operation: str, status: str, received: datetime, **extra: Any
+) -> QboWebhookNotice:
+    return QboWebhookNotice(
+        company_id=company,
+        realm_id=f"realm-{company}",
+        notice={"entity": entity, "entity_id": entity_id, "operation": operation, "occurred_at": None},
+        status=status,
+        attempts=8 if status == "failed" else 0,
+        next_attempt_at=received,
+        received_at=received,
         **extra,
     )
 
@@ -152,6 +167,25 @@ async def _seed(database_url: str) -> None:
                     ),
                 ]
             )
+            session.add_all(
+                [
+                    _notice("acme", "Invoice", "130", "Void", "pending", now - timedelta(minutes=20)),
+                    _notice("acme", "Payment", "131", "Create", "pending", now - timedelta(minutes=2)),
+                    _notice("cove", "Bill", "7", "Delete", "processed", now - timedelta(hours=3)),
+                    _notice(
+                        "dune",
+                        "Invoice",
+                        "88",
+                        "Update",
+                        "failed",
+                        now - timedelta(hours=2),
+                        last_error="QboNeedsReauth: the connection needs re-authorisation",
+                    ),
+                    _notice(
+                        "acme", "Bill", "9", "Void", "failed", now - timedelta(hours=5), last_error="older"
+                    ),
+                ]
+            )
     finally:
         await db.dispose()
 
@@ -182,6 +216,13 @@ def test_status_json_has_every_figure(database_url: str) -> None:
     connections = {c["company_id"]: c for c in report["qbo_connections"]}
     assert connections["dune"]["status"] == "needs_reauth"
     assert connections["dune"]["last_error"] == "Intuit refused the refresh token (invalid_grant)."
+    notices = report["qbo_webhook_notices"]
+    assert (notices["pending"], notices["failed"]) == (2, 2)  # the processed one is not counted
+    assert notices["oldest_pending_at"] is not None
+    assert datetime.fromisoformat(notices["oldest_pending_at"]) < utcnow() - timedelta(minutes=19)
+    assert notices["last_failure"] == (
+        "dune: Invoice 88 Update — QboNeedsReauth: the connection needs re-authorisation"
+    )
     assert [(d["company_id"], d["kind"], d["days_left"]) for d in report["deadlines"]] == [
         ("dune", "refresh_rolling", -2),
         ("acme", "policy", 9),
@@ -206,6 +247,8 @@ def test_status_tables_show_the_same_figures(database_url: str) -> None:
     assert "waiting_for_web_connector" in out and "esp-bolt" in out and "(14 min ago)" in out
     assert "order 7: The income account is inactive in QuickBooks." in out
     assert "Intuit refused the refresh token (invalid_grant)." in out
+    assert "Intuit's webhook notices" in out and "given up after every retry" in out
+    assert "dune: Invoice 88 Update — QboNeedsReauth" in out and "(20 min ago)" in out
     assert "Acme Books" in out and "Cove Books" in out  # every connection is listed…
     deadlines = out.split("Re-authorisation deadlines in the next 14 days")[1]
     assert "Acme Books" in deadlines and "Cove Books" not in deadlines  # …only near deadlines here
@@ -216,6 +259,7 @@ def test_status_of_an_empty_installation_says_so(database_url: str) -> None:
 
     assert result.exit_code == 0, result.output
     assert "Send queue: empty" in result.stdout
+    assert "Intuit's webhook notices: all applied" in result.stdout
     assert "Re-authorisation deadlines in the next 14 days: none" in result.stdout
 
 

@@ -100,6 +100,15 @@ def _tables(report: StatusReport) -> list[Table | str]:
         )
     out.append(connections if report.qbo_connections else "QuickBooks Online: no connections")
 
+    notices = report.qbo_webhook_notices
+    if notices.pending or notices.failed:
+        table = _table("Intuit's webhook notices", "State", "Notices", "Oldest / latest problem")
+        table.add_row("waiting to be applied", str(notices.pending), _when(notices.oldest_pending_at, now))
+        table.add_row("given up after every retry", str(notices.failed), notices.last_failure or "")
+        out.append(table)
+    else:
+        out.append("Intuit's webhook notices: all applied")
+
     deadlines = _table(
         f"Re-authorisation deadlines in the next {report.deadline_horizon_days} days",
         "Company",
@@ -134,7 +143,8 @@ def status(
 ) -> None:
     """Show the system at a glance: send queue by target and status, sends and failures per company
     (last 24 h), each Web Connector's last poll and outcome, QuickBooks Online connections with
-    their token refresh errors, and the re-authorisation deadlines coming up. Read from the database:
+    their token refresh errors, Intuit's webhook notices not applied (waiting, or given up on after
+    every retry), and the re-authorisation deadlines coming up. Read from the database:
     the same figures as the Grafana dashboard."""
     from rich.console import Console
 

@@ -49,6 +49,13 @@ REAUTH_DUE = Gauge(
     ["due"],
 )
 QBO_CALLS = Counter("espqb_qbo_api_calls_total", "Calls to the QBO API", ["kind", "status"])
+# Intuit's webhook notices not applied (sampled): "pending" (stored, not applied yet) and "failed"
+# (given up on after every retry; they stay until someone looks: espqb status names the latest).
+WEBHOOK_NOTICES = Gauge(
+    "espqb_qbo_webhook_notices",
+    "Intuit's webhook notices not applied, pending or given up on (sampled)",
+    ["state"],
+)
 
 # A job's end, as counted by JOBS_FINISHED and timed by SEND_LATENCY. "held" is not an end: the job
 # continues by itself once QuickBooks Online is re-authorised.

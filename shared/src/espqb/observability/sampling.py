@@ -2,7 +2,7 @@
 
 Counters are incremented where things happen (a send finishing, a Web Connector poll, a token
 refresh); these figures are states instead — how many jobs wait, how many Web Connectors polled
-lately, how many QBO connections must be re-authorised soon — so a small sampler reads them with the
+lately, how many QBO connections must be re-authorised soon, how many of Intuit's webhook notices wait — so a small sampler reads them with the
 cheap queries of ``espqb.ops.queries`` and sets the gauges, counted in bounded buckets (which
 company is which is in ``espqb status``). Both services run one (whichever
 Prometheus scrapes sees the same rows); the dashboard takes ``max by`` over them.
@@ -73,6 +73,7 @@ class MetricsSampler:
             depth = await queries.queue_depth(session)
             polls = await queries.web_connector_polls(session)
             connections = await queries.qbo_connections(session) if self.deadline_of is not None else []
+            notices = await queries.webhook_notices(session)
         now = utcnow()
         counts = {(row.target, row.status): row.jobs for row in depth}
         # Every (target, status) is set, zero included: a drained queue must read 0, not its last value.
@@ -83,6 +84,8 @@ class MetricsSampler:
         seen = Counter(_since(p.last_poll_at, now, POLL_BUCKETS, "never") for p in polls)
         for bucket in (*(name for name, _ in POLL_BUCKETS), "older", "never"):
             metrics.QBWC_COMPANIES.labels(bucket).set(seen.get(bucket, 0))
+        metrics.WEBHOOK_NOTICES.labels("pending").set(notices.pending)
+        metrics.WEBHOOK_NOTICES.labels("failed").set(notices.failed)
         if self.deadline_of is not None:
             due = Counter(
                 _until(self.deadline_of(row).at, now)

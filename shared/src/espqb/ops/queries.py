@@ -12,10 +12,17 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from espqb.db.models import ACTIVE_JOB_STATUSES, JobStatus, QboConnection, QbwcCredential, SendJob
-from espqb.ops.status_model import CompanySends, QueueDepth, WebConnectorPoll
+from espqb.db.models import (
+    ACTIVE_JOB_STATUSES,
+    JobStatus,
+    QboConnection,
+    QboWebhookNotice,
+    QbwcCredential,
+    SendJob,
+)
+from espqb.ops.status_model import CompanySends, QueueDepth, WebConnectorPoll, WebhookNotices
 
-__all__ = ["qbo_connections", "queue_depth", "sends_since", "web_connector_polls"]
+__all__ = ["qbo_connections", "queue_depth", "sends_since", "web_connector_polls", "webhook_notices"]
 
 
 async def queue_depth(session: AsyncSession) -> list[QueueDepth]:
@@ -116,3 +123,32 @@ async def web_connector_polls(session: AsyncSession) -> list[WebConnectorPoll]:
 async def qbo_connections(session: AsyncSession) -> Sequence[QboConnection]:
     """Every QuickBooks Online connection row (the deadlines are computed from them)."""
     return (await session.scalars(select(QboConnection).order_by(QboConnection.company_id))).all()
+
+
+async def webhook_notices(session: AsyncSession) -> WebhookNotices:
+    """Intuit's webhook notices not applied yet (the oldest's arrival) and those given up on, with
+    the latest of them. Processed notices are not read: the status index leads to the others."""
+    rows = await session.execute(
+        select(QboWebhookNotice.status, func.count(), func.min(QboWebhookNotice.received_at))
+        .where(QboWebhookNotice.status.in_(["pending", "failed"]))
+        .group_by(QboWebhookNotice.status)
+    )
+    counts = {status: (count, oldest) for status, count, oldest in rows.tuples()}
+    pending, oldest_pending_at = counts.get("pending", (0, None))
+    failed = counts.get("failed", (0, None))[0]
+    last_failure = None
+    if failed:
+        latest = (
+            await session.execute(
+                select(QboWebhookNotice)
+                .where(QboWebhookNotice.status == "failed")
+                .order_by(QboWebhookNotice.received_at.desc(), QboWebhookNotice.id.desc())
+                .limit(1)
+            )
+        ).scalar_one()
+        notice = latest.notice
+        last_failure = (
+            f"{latest.company_id}: {notice.get('entity')} {notice.get('entity_id')} "
+            f"{notice.get('operation')} — {latest.last_error or 'no reason recorded'}"
+        )
+    return WebhookNotices(pending, oldest_pending_at, failed, last_failure)

@@ -61,6 +61,7 @@ async def read_status(
         sends = await queries.sends_since(session, since)
         polls = await queries.web_connector_polls(session)
         connections = await queries.qbo_connections(session)
+        notices = await queries.webhook_notices(session)
     return StatusReport(
         generated_at=now,
         sends_since=since,
@@ -79,6 +80,7 @@ async def read_status(
             )
             for row in connections
         ],
+        qbo_webhook_notices=notices,
         deadlines=(
             None
             if deadline_of is None

@@ -17,6 +17,7 @@ __all__ = [
     "ReauthDeadline",
     "StatusReport",
     "WebConnectorPoll",
+    "WebhookNotices",
 ]
 
 
@@ -77,6 +78,17 @@ class QboConnectionState:
 
 
 @dataclass(frozen=True, slots=True)
+class WebhookNotices:
+    """Intuit's webhook notices (``qbo_webhook_notices``): those not applied yet, and those given up
+    on after every retry (they stay for ops to read; nothing else will apply them)."""
+
+    pending: int
+    oldest_pending_at: datetime | None
+    failed: int
+    last_failure: str | None  # the latest one given up on: company, entity and error
+
+
+@dataclass(frozen=True, slots=True)
 class ReauthDeadline:
     company_id: str
     company_name: str | None
@@ -95,6 +107,7 @@ class StatusReport:
     sends: list[CompanySends]
     web_connector: list[WebConnectorPoll]
     qbo_connections: list[QboConnectionState]
+    qbo_webhook_notices: WebhookNotices
     deadlines: list[ReauthDeadline] | None  # None: not computed (no deadline function given)
 
     def to_json(self) -> dict[str, Any]:
