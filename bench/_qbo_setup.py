@@ -210,43 +210,55 @@ async def connect_companies(db: Database, setup: dict[str, dict[str, Any]], pref
 # ------------------------------------------------------------------------------------------ orders
 
 
-def fleet_orders(company_id: str, count: int, *, seed: int) -> list[SendRequest]:
-    """`count` orders of one company: 1–2 lines, a third with a payment, a bill for each supplier and
-    a purchase order for every other order; a few customers, suppliers and products repeat."""
+def orders(
+    count: int,
+    *,
+    prefix: str,
+    customers: int,
+    suppliers: int,
+    products: int,
+    seed: int = 1,
+    discounts: bool = True,
+) -> list[SendRequest]:
+    """Orders of 1–2 lines, a discount on some (``discounts``), a payment on a third, a bill for each
+    supplier and a purchase order on every other order; customers, suppliers and products repeat."""
     rng = random.Random(seed)
     out = []
     for n in range(count):
         lines = []
-        for product in rng.sample(range(12), rng.choice((1, 2))):
+        for product in rng.sample(range(products), min(products, rng.choice((1, 2)))):
             price = Decimal(rng.randint(50, 900)) / 100
             lines.append(
                 {
-                    "product_number": f"{company_id}-P{product}",
+                    "product_number": f"{prefix}P{product}",
                     "product_name": f"Product {product}",
                     "quantity": str(rng.randint(10, 200)),
                     "unit_price": str(price),
                     "unit_cost": str((price / 2).quantize(Decimal("0.01"))),
-                    "supplier_id": f"{company_id}-S{product % 4}",
+                    "supplier_id": f"{prefix}S{product % suppliers}",
                 }
             )
-        total = sum((Decimal(x["quantity"]) * Decimal(x["unit_price"]) for x in lines), Decimal(0))
-        customer = n % 8
+        subtotal = sum((Decimal(x["quantity"]) * Decimal(x["unit_price"]) for x in lines), Decimal(0))
+        discount = Decimal(rng.choice((0, 0, 5))) if discounts else Decimal(0)
+        total = subtotal - discount
+        customer = n % customers
         order = OrderSnapshot.model_validate(
             {
-                "order_number": f"{company_id}-{n}",
+                "order_number": f"{prefix}{n}",
                 "order_date": "2026-03-02",
                 "customer": {
-                    "esp_id": f"{company_id}-C{customer}",
-                    "company_name": f"{company_id} Client {customer}",
+                    "esp_id": f"{prefix}C{customer}",
+                    "company_name": f"{prefix} Customer {customer}",
                 },
                 "lines": lines,
+                "discount": {"amount": str(discount)} if discount else None,
                 "payments": [
                     {"id": "P1", "date": "2026-03-02", "amount": str((total / 2).quantize(Decimal("0.01")))}
                 ]
                 if n % 3 == 0
                 else [],
                 "suppliers": [
-                    {"esp_id": s, "name": f"{company_id} Supplier {s}"}
+                    {"esp_id": s, "name": f"{prefix} Supplier {s}"}
                     for s in sorted({x["supplier_id"] for x in lines})
                 ],
                 "total": str(total),
@@ -259,6 +271,13 @@ def fleet_orders(company_id: str, count: int, *, seed: int) -> list[SendRequest]
             )
         )
     return out
+
+
+def fleet_orders(company_id: str, count: int, *, seed: int) -> list[SendRequest]:
+    """`count` orders of one company, without discounts: 8 customers, 4 suppliers, 12 products."""
+    return orders(
+        count, prefix=f"{company_id}-", customers=8, suppliers=4, products=12, seed=seed, discounts=False
+    )
 
 
 def expected_documents(requests: list[SendRequest]) -> dict[str, int]:

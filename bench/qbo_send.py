@@ -29,15 +29,16 @@ import sys
 from pathlib import Path
 
 # Run as a script, this directory comes first on sys.path, and bench/queue.py would stand in for the
-# standard library's `queue` (which asyncio's dependencies import): leave it out.
+# standard library's `queue` (which asyncio's dependencies import): leave it out, but keep the bench
+# helpers importable.
 if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
     sys.path.pop(0)
+sys.path.append(str(Path(__file__).resolve().parent))
 
 import argparse
 import asyncio
 import contextlib
 import logging
-import random
 import tempfile
 import time
 from collections import Counter
@@ -45,11 +46,11 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import httpx
 import structlog
+from _qbo_setup import orders
 from sqlalchemy import func, select
 
 from espqb.config import Settings
@@ -159,61 +160,6 @@ class SandboxTokens:
 
 
 # ------------------------------------------------------------------------------------------ orders
-
-
-def orders(
-    count: int, *, prefix: str, customers: int, suppliers: int, products: int, seed: int = 1
-) -> list[SendRequest]:
-    """Orders of 1–2 lines, a discount on some, a payment on a third, a PO for half the suppliers."""
-    rng = random.Random(seed)
-    out = []
-    for n in range(count):
-        lines = []
-        for product in rng.sample(range(products), min(products, rng.choice((1, 2)))):
-            price = Decimal(rng.randint(50, 900)) / 100
-            lines.append(
-                {
-                    "product_number": f"{prefix}P{product}",
-                    "product_name": f"Product {product}",
-                    "quantity": str(rng.randint(10, 200)),
-                    "unit_price": str(price),
-                    "unit_cost": str((price / 2).quantize(Decimal("0.01"))),
-                    "supplier_id": f"{prefix}S{product % suppliers}",
-                }
-            )
-        subtotal = sum((Decimal(x["quantity"]) * Decimal(x["unit_price"]) for x in lines), Decimal(0))
-        discount = Decimal(rng.choice((0, 0, 5)))
-        total = subtotal - discount
-        customer = n % customers
-        order = OrderSnapshot.model_validate(
-            {
-                "order_number": f"{prefix}{n}",
-                "order_date": "2026-03-02",
-                "customer": {
-                    "esp_id": f"{prefix}C{customer}",
-                    "company_name": f"{prefix} Customer {customer}",
-                },
-                "lines": lines,
-                "discount": {"amount": str(discount)} if discount else None,
-                "payments": [
-                    {"id": "P1", "date": "2026-03-02", "amount": str((total / 2).quantize(Decimal("0.01")))}
-                ]
-                if n % 3 == 0
-                else [],
-                "suppliers": [
-                    {"esp_id": s, "name": f"{prefix} Supplier {s}"}
-                    for s in sorted({x["supplier_id"] for x in lines})
-                ],
-                "total": str(total),
-            }
-        )
-        choices = {s.esp_id: {"send_bill": True, "send_purchase_order": n % 2 == 0} for s in order.suppliers}
-        out.append(
-            SendRequest(
-                order=order, choices=SendChoices.model_validate({"tax": "item", "suppliers": choices})
-            )
-        )
-    return out
 
 
 def a7102_like(number: str, prefix: str, entity: int) -> SendRequest:
