@@ -293,6 +293,11 @@ def _quickbooks_online(
     page = console.driver.find_element("tag name", "body").text
     assert "Invoice 10245" in page and "Lakeside Dental Group" in page and "118.5" in page, page
     screens("invoice-in-quickbooks-online")
+    # Reopened, the dialog shows the order's latest send, with its steps and links.
+    console.open_dialog("a7102")
+    console.text_becomes("#previous-send #job-status", "succeeded")
+    again = console.find("#previous-send #steps tr[data-kind=invoice] a.qb-link").get_attribute("href")
+    assert again == link
 
     # A user of another team: no QB button, and the API refuses them too
     console.sign_in(company, "wes", "user", "warehouse")

@@ -468,6 +468,7 @@ async function sendDialog(sample) {
   form.addEventListener("change", refresh);
   send.addEventListener("click", async () => {
     send.disabled = true;
+    job.replaceChildren(h("p", { class: "muted" }, "Sending…"));
     try {
       const out = await api("POST", `/v1/orders/${encodeURIComponent(order.order_number)}/send`, build(),
         { idempotencyKey: `console-${order.order_number}-${Date.now()}` });
@@ -477,7 +478,17 @@ async function sendDialog(sample) {
   openModal(h("h3", {}, `Send to QuickBooks — order ${order.order_number}`), form,
     h("h4", {}, "What Send will do"), preview, job,
     h("div", { class: "buttons" }, h("button", { id: "cancel", type: "button", onclick: () => { closeModal(); route(); } }, "Cancel"), send));
-  await refresh();
+  await Promise.all([refresh(), previousSend(order.order_number, job)]);
+}
+async function previousSend(orderNumber, box) {
+  // Reopened on an order sent before: its latest send, with its steps and links, until Send again.
+  let page;
+  try { page = await api("GET", `/v1/jobs?order_number=${encodeURIComponent(orderNumber)}&limit=1`); } catch (e) { return; }
+  const [latest] = page.items;
+  if (!latest || box.childElementCount) return;
+  const inner = h("div");
+  box.replaceChildren(h("div", { id: "previous-send" }, h("p", { class: "muted" }, `Sent before, on ${latest.created_at}:`), inner));
+  watchJob(latest.id, inner);
 }
 function renderPreview(p) {
   const t = p.totals;
