@@ -55,6 +55,56 @@ def step_audit_row(
     )
 
 
+def step_record(
+    *,
+    company_id: str,
+    job_id: uuid.UUID,
+    key: str,
+    kind: str,
+    action: str,
+    status: StepStatus,
+    qb_id: str | None = None,
+    qb_version: str | None = None,
+    summary: str | None = None,
+    error: str | None = None,
+    request_id: str | None = None,
+    batch_item_id: str | None = None,
+    actor: str,
+    at: datetime,
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """What recording the step ``key`` of a job writes: its row's values (without ``job_id`` and
+    ``key``) and its audit entry (``step_audit_row``; None for a pending step)."""
+    values: dict[str, Any] = {
+        "kind": kind,
+        "action": action,
+        "status": str(status),
+        "qb_id": qb_id,
+        "qb_version": qb_version,
+        "summary": summary,
+        "error": error,
+        "request_id": request_id,
+        "batch_item_id": batch_item_id,
+        "updated_at": at,
+    }
+    if status is StepStatus.PENDING:
+        return values, None
+    audit = step_audit_row(
+        company_id=company_id,
+        job_id=job_id,
+        at=at,
+        actor=actor,
+        key=key,
+        kind=kind,
+        action=action,
+        status=status,
+        qb_id=qb_id,
+        qb_version=qb_version,
+        summary=summary,
+        error=error,
+    )
+    return values, audit
+
+
 async def record_step(
     session: AsyncSession,
     job_id: uuid.UUID,
@@ -82,19 +132,22 @@ async def record_step(
         ).scalar_one_or_none()
         if company_id is None:
             raise JobNotFound("There is no such send.")
-    now = clock()
-    values = {
-        "kind": kind,
-        "action": action,
-        "status": status,
-        "qb_id": qb_id,
-        "request_id": request_id,
-        "batch_item_id": batch_item_id,
-        "qb_version": qb_version,
-        "summary": summary,
-        "error": error,
-        "updated_at": now,
-    }
+    values, audit = step_record(
+        company_id=company_id,
+        job_id=job_id,
+        key=key,
+        kind=kind,
+        action=action,
+        status=status,
+        qb_id=qb_id,
+        qb_version=qb_version,
+        summary=summary,
+        error=error,
+        request_id=request_id,
+        batch_item_id=batch_item_id,
+        actor=actor,
+        at=clock(),
+    )
     insert = postgresql_insert if dialect_name(session) == "postgresql" else sqlite_insert
     # An upsert rather than select-then-insert: a retried attempt rewrites the same step row.
     statement = (
@@ -105,24 +158,6 @@ async def record_step(
         .execution_options(populate_existing=True)
     )
     step = (await session.execute(statement)).scalar_one()
-    if status is not StepStatus.PENDING:
-        await write_audit(
-            session,
-            [
-                step_audit_row(
-                    company_id=company_id,
-                    job_id=job_id,
-                    at=now,
-                    actor=actor,
-                    key=key,
-                    kind=kind,
-                    action=action,
-                    status=status,
-                    qb_id=qb_id,
-                    qb_version=qb_version,
-                    summary=summary,
-                    error=error,
-                )
-            ],
-        )
+    if audit is not None:
+        await write_audit(session, [audit])
     return step

@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -112,33 +112,10 @@ class _CollectedSteps(StepRecorder):
             row.qb_version = version
 
     async def _step(
-        self,
-        session: AsyncSession,
-        op: Operation,
-        action: str,
-        status: StepStatus,
-        *,
-        qb_id: str | None = None,
-        qb_version: str | None = None,
-        summary: str | None = None,
-        error: str | None = None,
-        request_id: str | None = None,
-        batch_item_id: str | None = None,
+        self, session: AsyncSession, op: Operation, action: str, status: StepStatus, **fields: Any
     ) -> JobStep:
         if self.writes is None:
-            return await StepRecorder._step(
-                self,
-                session,
-                op,
-                action,
-                status,
-                qb_id=qb_id,
-                qb_version=qb_version,
-                summary=summary,
-                error=error,
-                request_id=request_id,
-                batch_item_id=batch_item_id,
-            )
+            return await StepRecorder._step(self, session, op, action, status, **fields)
         return self.writes.step(
             company_id=self.company_id,
             job_id=self.job_id,
@@ -146,14 +123,9 @@ class _CollectedSteps(StepRecorder):
             kind=op.kind,
             action=action,
             status=status,
-            qb_id=qb_id,
-            qb_version=qb_version,
-            summary=summary,
-            error=error,
-            request_id=request_id,
-            batch_item_id=batch_item_id,
             actor=self.actor,
             at=self.clock(),
+            **fields,
         )
 
 

@@ -36,7 +36,7 @@ from espqb.db.models import JobStep, StepStatus
 from espqb.queue import transitions
 from espqb.queue.audit_trail import write_audit
 from espqb.queue.notify import dialect_name
-from espqb.queue.steps import step_audit_row
+from espqb.queue.steps import step_record
 
 from ..listcache import CachedEntry
 from ..listcache import repository as cache_repository
@@ -105,37 +105,26 @@ class CallbackWrites:
     ) -> JobStep:
         """The step ``key`` of a job, with its audit entry unless it is pending (as
         ``espqb.queue.record_step``). Returns the step as it will be written (not in the session)."""
-        values: dict[str, Any] = {
-            "kind": kind,
-            "action": action,
-            "status": str(status),
-            "qb_id": qb_id,
-            "qb_version": qb_version,
-            "summary": summary,
-            "error": error,
-            "request_id": request_id,
-            "batch_item_id": batch_item_id,
-            "updated_at": at,
-        }
+        values, audit = step_record(
+            company_id=company_id,
+            job_id=job_id,
+            key=key,
+            kind=kind,
+            action=action,
+            status=status,
+            qb_id=qb_id,
+            qb_version=qb_version,
+            summary=summary,
+            error=error,
+            request_id=request_id,
+            batch_item_id=batch_item_id,
+            actor=actor,
+            at=at,
+        )
         # Re-inserted at the end only when new: a step keeps the place it was first recorded at.
         self._steps[(job_id, key)] = {"job_id": job_id, "key": key, **values}
-        if status is not StepStatus.PENDING:
-            self._audit.append(
-                step_audit_row(
-                    company_id=company_id,
-                    job_id=job_id,
-                    at=at,
-                    actor=actor,
-                    key=key,
-                    kind=kind,
-                    action=action,
-                    status=status,
-                    qb_id=qb_id,
-                    qb_version=qb_version,
-                    summary=summary,
-                    error=error,
-                )
-            )
+        if audit is not None:
+            self._audit.append(audit)
         return JobStep(job_id=job_id, key=key, **values)
 
     def audit(self, row: dict[str, Any]) -> None:
